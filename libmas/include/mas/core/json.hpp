@@ -1,0 +1,265 @@
+#pragma once
+/// \file
+/// mas::Json, the dynamic value that travels in messages, and its conversions to C++ types.
+
+#include <cstddef>
+#include <concepts>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "mas/core/error.hpp"
+
+namespace mas {
+
+class Json;
+
+/// Converts between a C++ type and Json. Specialise it for your own types, or specialise
+/// mas::Serializer (below) for types that travel as `{"__type__": [k, repr]}`.
+/// A specialisation provides `static Json to_json(const T&)` and/or
+/// `static T from_json(const Json&)`.
+template <class T, class Enable = void>
+struct JsonTraits;
+
+/// Makes T a custom type that travels as `{"__type__": [k, repr]}` (aiomas' extra_serializers).
+/// Specialise with `static constexpr std::string_view name`, `static Json to_json(const T&)`
+/// (giving the repr) and `static T from_json(const Json&)` (reading it back). Then add the type to
+/// each codec that should know it: `codec.add_serializer<T>()`; the codec numbers its types k in
+/// the order they were added, as aiomas does.
+template <class T>
+struct Serializer;
+
+/// An array of Json values.
+using JsonArray = std::vector<Json>;
+
+/// An object of Json values that keeps its keys in insertion order, as Python dicts do.
+class JsonObject {
+public:
+    using value_type = std::pair<std::string, Json>;
+    using iterator = std::vector<value_type>::iterator;
+    using const_iterator = std::vector<value_type>::const_iterator;
+
+    JsonObject() = default;
+    JsonObject(std::initializer_list<value_type> items);
+
+    /// The value under `key`, or nullptr.
+    [[nodiscard]] Json* find(std::string_view key) noexcept;
+    [[nodiscard]] const Json* find(std::string_view key) const noexcept;
+    [[nodiscard]] bool contains(std::string_view key) const noexcept { return find(key); }
+    /// The value under `key`; throws mas::TypeError naming the key if it is missing.
+    [[nodiscard]] const Json& at(std::string_view key) const;
+    /// The value under `key`, inserted as null at the end if missing.
+    Json& operator[](std::string_view key);
+    /// Sets `key` (keeping its place if it exists) and returns the stored value.
+    Json& insert_or_assign(std::string key, Json value);
+    /// Appends without checking for an existing key (decoders use it; last one wins on lookup
+    /// only if keys are unique, so prefer insert_or_assign).
+    void push_back(std::string key, Json value);
+    bool erase(std::string_view key);
+
+    [[nodiscard]] std::size_t size() const noexcept { return items_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return items_.empty(); }
+    void reserve(std::size_t n) { items_.reserve(n); }
+    iterator begin() noexcept { return items_.begin(); }
+    iterator end() noexcept { return items_.end(); }
+    const_iterator begin() const noexcept { return items_.begin(); }
+    const_iterator end() const noexcept { return items_.end(); }
+
+    friend bool operator==(const JsonObject& a, const JsonObject& b);
+
+private:
+    std::vector<value_type> items_;
+};
+
+/// A value of a registered custom type (see mas::Serializer): its type name and its repr.
+struct JsonCustom {
+    std::string type;
+    std::shared_ptr<const Json> repr;
+    friend bool operator==(const JsonCustom& a, const JsonCustom& b);
+};
+
+/// The kinds of Json value. Integers that do not fit in int64 but fit in uint64 are `uinteger`.
+enum class JsonKind { null, boolean, integer, uinteger, floating, string, array, object, custom };
+
+/// The name of a kind as used in error messages ("int", "string", ...).
+std::string_view kind_name(JsonKind kind) noexcept;
+
+/// A dynamic JSON value: null, bool, 64-bit integer, double, string, array, insertion-ordered
+/// object, or a custom type's value. Build it from C++ values (`Json(3)`, `Json("x")`,
+/// `Json(std::vector<int>{1, 2})`, `Json::array({1, "x"})`, `Json::object({{"a", 1}})`) and
+/// convert it back with `get<T>()`, which throws mas::TypeError naming expected and actual types.
+class Json {
+public:
+    using Storage = std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double,
+                                 std::string, JsonArray, JsonObject, JsonCustom>;
+
+    Json() noexcept : v_(nullptr) {}
+    Json(std::nullptr_t) noexcept : v_(nullptr) {}
+    Json(bool b) noexcept : v_(b) {}
+    Json(double d) noexcept : v_(d) {}
+    Json(float f) noexcept : v_(static_cast<double>(f)) {}
+    Json(const char* s) : v_(std::string(s)) {}
+    Json(std::string s) noexcept : v_(std::move(s)) {}
+    Json(std::string_view s) : v_(std::string(s)) {}
+    Json(JsonArray a) noexcept : v_(std::move(a)) {}
+    Json(JsonObject o) noexcept : v_(std::move(o)) {}
+    Json(JsonCustom c) noexcept : v_(std::move(c)) {}
+
+    template <class T>
+        requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+    Json(T i) noexcept {
+        if constexpr (std::is_signed_v<T>) {
+            v_ = static_cast<std::int64_t>(i);
+        } else if (static_cast<std::uint64_t>(i) <= static_cast<std::uint64_t>(INT64_MAX)) {
+            v_ = static_cast<std::int64_t>(i);
+        } else {
+            v_ = static_cast<std::uint64_t>(i);
+        }
+    }
+
+    /// Any other type with a JsonTraits<T>::to_json (vectors, maps, optionals, tuples, custom
+    /// types registered through mas::Serializer, your own traits).
+    template <class T>
+        requires(!std::is_same_v<std::remove_cvref_t<T>, Json>) && requires(const T& t) {
+            { JsonTraits<std::remove_cvref_t<T>>::to_json(t) } -> std::same_as<Json>;
+        }
+    Json(const T& value) : Json(JsonTraits<std::remove_cvref_t<T>>::to_json(value)) {}
+
+    /// An array from a list of values: `Json::array({1, "two", nullptr})`.
+    static Json array(std::initializer_list<Json> items = {}) { return Json(JsonArray(items)); }
+    /// An object from key/value pairs: `Json::object({{"a", 1}, {"b", "x"}})`.
+    static Json object(std::initializer_list<JsonObject::value_type> items = {}) {
+        return Json(JsonObject(items));
+    }
+
+    [[nodiscard]] JsonKind kind() const noexcept { return static_cast<JsonKind>(v_.index()); }
+    [[nodiscard]] bool is_null() const noexcept { return kind() == JsonKind::null; }
+    [[nodiscard]] bool is_bool() const noexcept { return kind() == JsonKind::boolean; }
+    /// True for integers of either signedness.
+    [[nodiscard]] bool is_integer() const noexcept {
+        return kind() == JsonKind::integer || kind() == JsonKind::uinteger;
+    }
+    [[nodiscard]] bool is_number() const noexcept {
+        return is_integer() || kind() == JsonKind::floating;
+    }
+    [[nodiscard]] bool is_string() const noexcept { return kind() == JsonKind::string; }
+    [[nodiscard]] bool is_array() const noexcept { return kind() == JsonKind::array; }
+    [[nodiscard]] bool is_object() const noexcept { return kind() == JsonKind::object; }
+    [[nodiscard]] bool is_custom() const noexcept { return kind() == JsonKind::custom; }
+
+    /// A short description for error messages: the kind, and the value for scalars
+    /// (e.g. `string "abc"`, `int 300`, `custom Point`).
+    [[nodiscard]] std::string describe() const;
+
+    /// Typed access without conversion; throw mas::TypeError on a kind mismatch.
+    [[nodiscard]] const std::string& as_string() const;
+    [[nodiscard]] const JsonArray& as_array() const;
+    [[nodiscard]] JsonArray& as_array();
+    [[nodiscard]] const JsonObject& as_object() const;
+    [[nodiscard]] JsonObject& as_object();
+    [[nodiscard]] const JsonCustom& as_custom() const;
+
+    /// Converts to T through JsonTraits<T>; throws mas::TypeError on a mismatch.
+    template <class T>
+    [[nodiscard]] T get() const {
+        return JsonTraits<T>::from_json(*this);
+    }
+
+    /// Object member access. The const form throws mas::TypeError if this is not an object or
+    /// the key is missing; the non-const form turns null into an empty object and inserts null.
+    const Json& operator[](std::string_view key) const;
+    Json& operator[](std::string_view key);
+    /// Array element access; throws mas::TypeError if this is not an array or `i` is out of range.
+    const Json& operator[](std::size_t i) const;
+    Json& operator[](std::size_t i);
+    /// Whether this is an object with `key`.
+    [[nodiscard]] bool contains(std::string_view key) const noexcept;
+    /// Number of elements of an array or object, 0 for anything else.
+    [[nodiscard]] std::size_t size() const noexcept;
+    /// Appends to an array; turns null into an empty array first.
+    void push_back(Json value);
+
+    [[nodiscard]] const Storage& storage() const noexcept { return v_; }
+
+    /// Structural equality; integers compare by value across signedness, NaN != NaN.
+    friend bool operator==(const Json& a, const Json& b);
+
+private:
+    Storage v_;
+};
+
+namespace detail {
+[[noreturn]] void throw_type_error(std::string_view expected, const Json& actual);
+[[noreturn]] void throw_range_error(std::string_view expected, const Json& actual);
+std::string_view integer_type_name(std::size_t size, bool is_signed) noexcept;
+}  // namespace detail
+
+// ---- JsonTraits for the standard types -------------------------------------------------------
+
+template <>
+struct JsonTraits<Json> {
+    static Json to_json(const Json& j) { return j; }
+    static Json from_json(const Json& j) { return j; }
+};
+
+template <>
+struct JsonTraits<bool> {
+    static bool from_json(const Json& j) {
+        if (!j.is_bool()) detail::throw_type_error("bool", j);
+        return std::get<bool>(j.storage());
+    }
+};
+
+template <class T>
+struct JsonTraits<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>> {
+    static T from_json(const Json& j) {
+        const auto name = detail::integer_type_name(sizeof(T), std::is_signed_v<T>);
+        if (j.kind() == JsonKind::integer) {
+            auto v = std::get<std::int64_t>(j.storage());
+            if (!std::in_range<T>(v)) detail::throw_range_error(name, j);
+            return static_cast<T>(v);
+        }
+        if (j.kind() == JsonKind::uinteger) {
+            auto v = std::get<std::uint64_t>(j.storage());
+            if (!std::in_range<T>(v)) detail::throw_range_error(name, j);
+            return static_cast<T>(v);
+        }
+        detail::throw_type_error(name, j);
+    }
+};
+
+template <class T>
+struct JsonTraits<T, std::enable_if_t<std::is_floating_point_v<T>>> {
+    static T from_json(const Json& j) {
+        switch (j.kind()) {
+        case JsonKind::floating: return static_cast<T>(std::get<double>(j.storage()));
+        case JsonKind::integer: return static_cast<T>(std::get<std::int64_t>(j.storage()));
+        case JsonKind::uinteger: return static_cast<T>(std::get<std::uint64_t>(j.storage()));
+        default: detail::throw_type_error("float", j);
+        }
+    }
+};
+
+template <>
+struct JsonTraits<std::string> {
+    static Json to_json(const std::string& s) { return Json(s); }
+    static std::string from_json(const Json& j) { return j.as_string(); }
+};
+
+template <>
+struct JsonTraits<std::nullptr_t> {
+    static std::nullptr_t from_json(const Json& j) {
+        if (!j.is_null()) detail::throw_type_error("null", j);
+        return nullptr;
+    }
+};
+
+}  // namespace mas
+
+#include "mas/core/json_traits.hpp"

@@ -1,0 +1,345 @@
+#include "channel/channel_impl.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <asio/async_result.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "mas/core/log.hpp"
+
+namespace mas::detail {
+namespace {
+
+constexpr std::size_t read_chunk = 64 * 1024;
+
+spdlog::logger& logger() {
+    static const auto instance = mas::log("mas.channel");
+    return *instance;
+}
+
+std::string_view shorten(std::string_view text) { return text.substr(0, 200); }
+
+}  // namespace
+
+// ---- WaitList --------------------------------------------------------------------------------
+
+asio::awaitable<void> WaitList::wait() {
+    co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::error_code)>(
+        [this](auto handler) {
+            const auto key = next_key_++;
+            auto slot = asio::get_associated_cancellation_slot(handler);
+            if (slot.is_connected()) {
+                // Without this, with_timeout around recv() would wait forever for its loser.
+                slot.assign([this, key](asio::cancellation_type) { cancel(key); });
+            }
+            waiters_.push_back({key, Completion<std::error_code>(std::move(handler))});
+        },
+        asio::use_awaitable);
+}
+
+void WaitList::notify_all() {
+    auto waiters = std::move(waiters_);
+    waiters_.clear();
+    for (auto& w : waiters) w.completion.complete(std::error_code());
+}
+
+void WaitList::cancel(std::uint64_t key) {
+    for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
+        if (it->key == key) {
+            auto completion = std::move(it->completion);
+            waiters_.erase(it);
+            completion.complete(asio::error::operation_aborted);
+            return;
+        }
+    }
+}
+
+// ---- ChannelImpl -----------------------------------------------------------------------------
+
+ChannelImpl::ChannelImpl(TransportPtr transport, const ChannelOptions& options)
+    : transport_(std::move(transport)),
+      executor_(transport_->executor()),
+      codec_(options.codec ? options.codec : std::make_shared<const JsonCodec>()),
+      options_(options),
+      peer_(transport_->peer()),
+      in_(read_chunk) {}
+
+ChannelImpl::~ChannelImpl() = default;
+
+void ChannelImpl::start() {
+    auto on_exit = [self = shared_from_this()](std::exception_ptr error) {
+        if (!error) return;
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            logger().error("channel {}: internal error: {}", self->peer_, e.what());
+            self->close(make_error_code(errc::protocol_error), std::string("internal error: ") + e.what());
+        }
+    };
+    asio::co_spawn(executor_, read_loop(), on_exit);
+    asio::co_spawn(executor_, write_loop(), on_exit);
+}
+
+asio::awaitable<Json> ChannelImpl::send(Json content) {
+    auto self = shared_from_this();  // the caller may drop its Channel while we wait
+    co_await wait_writable();
+    const auto id = next_id_++;  // used up even if encoding fails, as aiomas does
+    enqueue_frame(MessageType::request, id, content);
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::exception_ptr, Json)>(
+        [this, id](auto handler) {
+            auto slot = asio::get_associated_cancellation_slot(handler);
+            if (slot.is_connected()) {
+                slot.assign([weak = weak_from_this(), id](asio::cancellation_type) {
+                    if (auto channel = weak.lock()) channel->cancel_call(id);
+                });
+            }
+            pending_.emplace(id, CallCompletion(std::move(handler)));
+        },
+        asio::use_awaitable);
+}
+
+void ChannelImpl::cancel_call(std::uint64_t id) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    auto completion = std::move(it->second);
+    pending_.erase(it);
+    abandoned_.insert(id);
+    completion.complete(std::make_exception_ptr(std::system_error(asio::error::operation_aborted)), Json());
+}
+
+asio::awaitable<Request> ChannelImpl::recv() {
+    auto self = shared_from_this();
+    while (incoming_.empty() && !closed_) co_await readable_.wait();
+    if (closed_) std::rethrow_exception(closed_error());
+    auto item = std::move(incoming_.front());
+    incoming_.pop_front();
+    if (incoming_.size() < options_.max_queued_requests) reader_resume_.notify_all();
+    co_return Request(self, item.id, std::move(item.content));
+}
+
+asio::awaitable<void> ChannelImpl::send_reply(std::uint64_t id, MessageType type, const Json& content) {
+    auto self = shared_from_this();
+    co_await wait_writable();
+    try {
+        enqueue_frame(type, id, content);
+    } catch (const CodecError& e) {
+        // The peer is waiting for this id, so it must get an answer: tell it why.
+        logger().warn("channel {}: reply to request {} cannot be sent: {}", peer_, id, e.what());
+        enqueue_frame(MessageType::failure, id, Json(failure_text(e)));
+    }
+}
+
+asio::awaitable<void> ChannelImpl::wait_writable() {
+    while (!closed_ && out_.size() >= options_.write_high_water) co_await writable_.wait();
+    if (closed_) std::rethrow_exception(closed_error());
+}
+
+void ChannelImpl::enqueue_frame(MessageType type, std::uint64_t id, const Json& content) {
+    const auto before = out_.size();
+    append_frame(*codec_, type, id, content, options_.max_message_size, out_);
+    if (logger().should_log(spdlog::level::trace)) {
+        std::string_view frame(out_.data() + before + frame_header_size, out_.size() - before - frame_header_size);
+        logger().trace("{} -> {} bytes: {}", peer_, frame.size(), shorten(frame));
+    }
+    writer_wakeup_.notify_all();
+}
+
+asio::awaitable<void> ChannelImpl::write_loop() {
+    auto self = shared_from_this();
+    for (;;) {
+        while (out_.empty() && !closed_) co_await writer_wakeup_.wait();
+        if (out_.empty()) break;  // closed, and everything queued has been flushed
+        writing_.swap(out_);
+        writable_.notify_all();
+        std::error_code ec;
+        writer_busy_ = true;
+        co_await transport_->write(asio::buffer(writing_), ec);
+        writer_busy_ = false;
+        writing_.clear();
+        if (ec) {
+            close(ec, fmt::format("write failed: {}", ec.message()));
+            out_.clear();
+            break;
+        }
+    }
+    transport_->close();
+    if (linger_) linger_->cancel();
+}
+
+asio::awaitable<void> ChannelImpl::read_loop() {
+    auto self = shared_from_this();
+    while (!closed_) {
+        if (!dispatch_frames()) co_return;
+        while (!closed_ && incoming_.size() >= options_.max_queued_requests) co_await reader_resume_.wait();
+        if (closed_) co_return;
+        std::error_code ec;
+        auto n = co_await transport_->read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
+        if (closed_) co_return;
+        if (ec) {
+            const auto partial = in_end_ - in_begin_;
+            if (ec == asio::error::eof && partial == 0) {
+                close(ec, "closed by the peer");
+            } else if (ec == asio::error::eof) {
+                close(ec, fmt::format("closed by the peer in the middle of a frame ({} bytes of it received)", partial));
+            } else {
+                close(ec, fmt::format("connection lost: {}", ec.message()));
+            }
+            co_return;
+        }
+        in_end_ += n;
+    }
+}
+
+bool ChannelImpl::dispatch_frames() {
+    std::size_t needed = 0;
+    while (!closed_) {
+        const auto available = in_end_ - in_begin_;
+        if (available < frame_header_size) break;
+        const auto length = read_frame_length(in_.data() + in_begin_);
+        if (length > options_.max_message_size) {
+            // Checked before allocating, so a hostile header cannot make us reserve 4 GiB.
+            fail_protocol(fmt::format("frame length {} exceeds the maximum message size of {} bytes", length,
+                                      options_.max_message_size));
+            return false;
+        }
+        if (available < frame_header_size + length) {
+            needed = frame_header_size + length;
+            break;
+        }
+        std::string_view payload(in_.data() + in_begin_ + frame_header_size, length);
+        in_begin_ += frame_header_size + length;
+        if (logger().should_log(spdlog::level::trace)) {
+            logger().trace("{} <- {} bytes: {}", peer_, length, shorten(payload));
+        }
+        Message msg;
+        try {
+            msg = decode_message(*codec_, payload);
+        } catch (const ProtocolError& e) {
+            fail_protocol(e.what());
+            return false;
+        }
+        handle_message(std::move(msg));
+    }
+    if (closed_) return false;
+    // Move the unfinished frame to the front and make sure it fits.
+    const auto remaining = in_end_ - in_begin_;
+    if (in_begin_ > 0) {
+        if (remaining > 0) std::memmove(in_.data(), in_.data() + in_begin_, remaining);
+        in_begin_ = 0;
+        in_end_ = remaining;
+    }
+    const auto wanted = std::max({needed, read_chunk, remaining + 1});
+    if (in_.size() < wanted || (in_.size() > read_chunk && wanted == read_chunk)) in_.resize(wanted);
+    return true;
+}
+
+void ChannelImpl::handle_message(Message msg) {
+    if (msg.type != MessageType::request) {
+        handle_reply(std::move(msg));
+        return;
+    }
+    if (msg.problem) {
+        // The request cannot be represented here; answer it rather than drop the connection.
+        logger().warn("channel {}: request {} rejected: {}", peer_, msg.id, *msg.problem);
+        enqueue_frame(MessageType::failure, msg.id, Json("mas::CodecError: " + *msg.problem + "\n"));
+        return;
+    }
+    incoming_.push_back({msg.id, std::move(msg.content)});
+    readable_.notify_all();
+}
+
+void ChannelImpl::handle_reply(Message msg) {
+    auto it = pending_.find(msg.id);
+    if (it == pending_.end()) {
+        if (abandoned_.erase(msg.id) > 0) {
+            logger().debug("channel {}: dropped the late reply to cancelled request {}", peer_, msg.id);
+            return;
+        }
+        fail_protocol(fmt::format("reply for request id {}, which has no pending request", msg.id));
+        return;
+    }
+    auto completion = std::move(it->second);
+    pending_.erase(it);
+    if (msg.problem) {
+        completion.complete(std::make_exception_ptr(CodecError(
+                                fmt::format("the reply to request {} cannot be represented: {}", msg.id, *msg.problem))),
+                            Json());
+    } else if (msg.type == MessageType::success) {
+        completion.complete(nullptr, std::move(msg.content));
+    } else {
+        auto text = msg.content.is_string() ? msg.content.as_string() : codec_->encode(msg.content);
+        completion.complete(std::make_exception_ptr(RemoteError(peer_, std::move(text))), Json());
+    }
+}
+
+void ChannelImpl::fail_protocol(const std::string& reason) {
+    logger().error("channel {}: protocol error, closing the connection: {}", peer_, reason);
+    close(make_error_code(errc::protocol_error), "protocol error: " + reason);
+}
+
+std::exception_ptr ChannelImpl::closed_error() const {
+    return std::make_exception_ptr(
+        ConnectionError(fmt::format("connection to {} closed: {}", peer_, close_reason_), close_code_));
+}
+
+void ChannelImpl::close(std::error_code why, const std::string& reason) noexcept {
+    if (closed_) return;
+    closed_ = true;
+    close_code_ = why;
+    close_reason_ = reason;
+    logger().debug("channel {}: closing: {}", peer_, reason);
+    try {
+        auto error = closed_error();
+        auto pending = std::move(pending_);
+        pending_.clear();
+        for (auto& [id, completion] : pending) completion.complete(error, Json());
+        readable_.notify_all();
+        writable_.notify_all();
+        reader_resume_.notify_all();
+        writer_wakeup_.notify_all();
+        if (writer_busy_ || !out_.empty()) {
+            // Let queued replies go out, but never wait forever on a peer that does not read.
+            linger_ = std::make_unique<asio::steady_timer>(executor_, options_.close_linger);
+            linger_->async_wait([self = shared_from_this()](std::error_code ec) {
+                if (!ec) self->transport_->close();
+            });
+        }
+    } catch (const std::exception& e) {
+        logger().error("channel {}: error while closing: {}", peer_, e.what());
+        transport_->close();
+    }
+}
+
+}  // namespace mas::detail
+
+// ---- Channel ---------------------------------------------------------------------------------
+
+namespace mas {
+
+Channel::Channel(std::shared_ptr<detail::ChannelImpl> impl)
+    : impl_(std::move(impl)), owner_(nullptr, [weak = std::weak_ptr(impl_)](void*) {
+          if (auto channel = weak.lock()) channel->close(make_error_code(errc::closed), "closed locally");
+      }) {}
+
+asio::awaitable<Json> Channel::send(Json content) {
+    auto impl = impl_;
+    co_return co_await impl->send(std::move(content));
+}
+
+asio::awaitable<Request> Channel::recv() {
+    auto impl = impl_;
+    co_return co_await impl->recv();
+}
+
+void Channel::close() noexcept { impl_->close(make_error_code(errc::closed), "closed locally"); }
+bool Channel::is_open() const noexcept { return impl_->is_open(); }
+std::string Channel::peer() const { return impl_->peer(); }
+asio::any_io_executor Channel::executor() const { return impl_->executor(); }
+std::size_t Channel::buffered_bytes() const noexcept { return impl_->buffered_bytes(); }
+std::size_t Channel::queued_requests() const noexcept { return impl_->queued_requests(); }
+
+}  // namespace mas

@@ -1,0 +1,111 @@
+#pragma once
+// ChannelImpl: the state of one connection. Everything here runs on the channel's executor, so
+// there are no locks: one reader coroutine, one writer coroutine, and the callers' coroutines
+// interleave only at co_await points.
+
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <asio/steady_timer.hpp>
+
+#include "channel/transport.hpp"
+#include "core/completion.hpp"
+#include "mas/channel/channel.hpp"
+
+namespace mas::detail {
+
+/// A list of suspended coroutines waiting for a state change (space to write, data to read).
+/// wait() throws asio::system_error(operation_aborted) when its coroutine is cancelled.
+class WaitList {
+public:
+    asio::awaitable<void> wait();
+    void notify_all();
+    [[nodiscard]] bool empty() const noexcept { return waiters_.empty(); }
+
+private:
+    struct Waiter {
+        std::uint64_t key;
+        Completion<std::error_code> completion;
+    };
+    void cancel(std::uint64_t key);
+
+    std::vector<Waiter> waiters_;
+    std::uint64_t next_key_ = 0;
+};
+
+class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
+public:
+    ChannelImpl(TransportPtr transport, const ChannelOptions& options);
+    ~ChannelImpl();
+
+    /// Starts the reader and writer coroutines. Call once, right after construction.
+    void start();
+
+    asio::awaitable<Json> send(Json content);
+    asio::awaitable<Request> recv();
+    /// Queues a reply frame; used by Request.
+    asio::awaitable<void> send_reply(std::uint64_t id, MessageType type, const Json& content);
+    void close(std::error_code why, const std::string& reason) noexcept;
+
+    [[nodiscard]] bool is_open() const noexcept { return !closed_; }
+    [[nodiscard]] const std::string& peer() const noexcept { return peer_; }
+    [[nodiscard]] asio::any_io_executor executor() const { return executor_; }
+    [[nodiscard]] std::size_t buffered_bytes() const noexcept { return out_.size(); }
+    [[nodiscard]] std::size_t queued_requests() const noexcept { return incoming_.size(); }
+
+private:
+    using CallCompletion = Completion<std::exception_ptr, Json>;
+    struct Incoming {
+        std::uint64_t id;
+        Json content;
+    };
+
+    asio::awaitable<void> read_loop();
+    asio::awaitable<void> write_loop();
+    asio::awaitable<void> wait_writable();
+    void enqueue_frame(MessageType type, std::uint64_t id, const Json& content);
+    /// Parses every complete frame in the read buffer; returns false if the channel was closed.
+    bool dispatch_frames();
+    void handle_message(Message msg);
+    void handle_reply(Message msg);
+    void cancel_call(std::uint64_t id);
+    void fail_protocol(const std::string& reason);
+    std::exception_ptr closed_error() const;
+
+    TransportPtr transport_;
+    asio::any_io_executor executor_;
+    std::shared_ptr<const JsonCodec> codec_;
+    ChannelOptions options_;
+    std::string peer_;
+
+    std::uint64_t next_id_ = 0;
+    std::unordered_map<std::uint64_t, CallCompletion> pending_;
+    std::unordered_set<std::uint64_t> abandoned_;  // cancelled calls whose reply may still come
+
+    std::string out_;      // frames queued for the writer
+    std::string writing_;  // the batch the writer is writing now
+    bool writer_busy_ = false;
+    WaitList writer_wakeup_;
+    WaitList writable_;
+
+    std::vector<char> in_;
+    std::size_t in_begin_ = 0;
+    std::size_t in_end_ = 0;
+    std::deque<Incoming> incoming_;
+    WaitList readable_;        // recv() callers waiting for a request
+    WaitList reader_resume_;   // the reader, paused while too many requests are queued
+
+    bool closed_ = false;
+    std::error_code close_code_;
+    std::string close_reason_;
+    std::unique_ptr<asio::steady_timer> linger_;
+};
+
+}  // namespace mas::detail

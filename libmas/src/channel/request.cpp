@@ -1,0 +1,57 @@
+#include "mas/channel/request.hpp"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <memory>
+#include <typeinfo>
+
+#include "channel/channel_impl.hpp"
+
+namespace mas {
+
+Request::Request(std::shared_ptr<detail::ChannelImpl> channel, std::uint64_t id, Json content)
+    : channel_(std::move(channel)), id_(id), content_(std::move(content)) {}
+
+asio::awaitable<void> Request::reply(Json value) {
+    if (answered_) throw Error("request " + std::to_string(id_) + " was already answered");
+    answered_ = true;
+    co_await channel_->send_reply(id_, MessageType::success, value);
+}
+
+asio::awaitable<void> Request::fail(const std::exception& error) {
+    return fail_with_text(failure_text(error));
+}
+
+asio::awaitable<void> Request::fail(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        return fail_with_text(failure_text(e));
+    } catch (...) {
+        return fail_with_text("unknown exception: (not derived from std::exception)\n");
+    }
+}
+
+asio::awaitable<void> Request::fail_with_text(std::string text) {
+    if (answered_) throw Error("request " + std::to_string(id_) + " was already answered");
+    answered_ = true;
+    co_await channel_->send_reply(id_, MessageType::failure, Json(std::move(text)));
+}
+
+std::string failure_text(const std::exception& error) {
+    const char* mangled = typeid(error).name();
+    int status = 0;
+    std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
+                                                     std::free);
+    std::string type = status == 0 && demangled ? demangled.get() : mangled;
+    // libstdc++'s inline namespaces are noise to a reader on the other side.
+    for (const std::string_view noise : {"std::__cxx11::", "std::__1::"}) {
+        for (auto pos = type.find(noise); pos != std::string::npos; pos = type.find(noise)) {
+            type.replace(pos, noise.size(), "std::");
+        }
+    }
+    return type + ": " + error.what() + "\n";
+}
+
+}  // namespace mas

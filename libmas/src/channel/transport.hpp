@@ -1,0 +1,34 @@
+#pragma once
+// Transport: the byte stream under a Channel (TCP, Unix, TLS or in-process). Channel reads in
+// large chunks and writes whole batches, so one virtual call per batch is cheap enough.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/buffer.hpp>
+
+namespace mas::detail {
+
+class Transport {
+public:
+    virtual ~Transport() = default;
+
+    /// Reads at least one byte; sets `ec` (eof, reset, operation_aborted after close) instead of
+    /// throwing, because end-of-stream is routine in a read loop.
+    virtual asio::awaitable<std::size_t> read_some(asio::mutable_buffer buffer, std::error_code& ec) = 0;
+    /// Writes the whole buffer or sets `ec`.
+    virtual asio::awaitable<void> write(asio::const_buffer buffer, std::error_code& ec) = 0;
+    /// Closes the stream; pending reads and writes complete with an error. Never throws.
+    virtual void close() noexcept = 0;
+    /// The peer's address for messages and RemoteError::origin(), e.g. "127.0.0.1:4242".
+    [[nodiscard]] virtual std::string peer() const = 0;
+    [[nodiscard]] virtual asio::any_io_executor executor() const = 0;
+};
+
+using TransportPtr = std::unique_ptr<Transport>;
+
+}  // namespace mas::detail

@@ -1,0 +1,117 @@
+#pragma once
+// Completion<Args...>: stores one Asio completion handler of signature void(Args...) so that an
+// operation started with async_initiate can be finished later by another coroutine (a reply
+// arriving, a queue getting space). Asio 1.22 has no any_completion_handler, hence this.
+//
+// Like Asio's own pending operations, a stored handler is destroyed when its io_context shuts
+// down. Without that, a suspended coroutine whose handler is stored inside the object the
+// coroutine keeps alive (a channel waiting on its own pipe) would never be freed.
+
+#include <memory>
+#include <optional>
+#include <tuple>
+#include <utility>
+
+#include <asio/associated_cancellation_slot.hpp>
+#include <asio/associated_executor.hpp>
+#include <asio/execution_context.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
+#include <asio/query.hpp>
+
+namespace mas::detail {
+
+/// A stored handler that the shutdown of its execution context can destroy.
+class PendingHandler {
+public:
+    virtual ~PendingHandler() = default;
+    /// Gives up the handler without calling it; the returned object destroys it. Handing it out
+    /// lets the caller destroy it after it no longer touches this object, because destroying a
+    /// coroutine frame may destroy the owner of this PendingHandler.
+    virtual std::shared_ptr<void> abandon() noexcept = 0;
+
+    PendingHandler* prev = nullptr;
+    PendingHandler* next = nullptr;
+    class Registry* registry = nullptr;
+};
+
+/// Per-execution-context list of stored handlers, destroyed at shutdown.
+class Registry : public asio::execution_context::service {
+public:
+    using key_type = Registry;
+    static asio::execution_context::id id;
+
+    explicit Registry(asio::execution_context& context);
+    void add(PendingHandler* handler) noexcept;
+    void remove(PendingHandler* handler) noexcept;
+    void shutdown() override;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+/// The registry of the context a handler's executor belongs to.
+template <class Executor>
+Registry& registry_of(const Executor& executor) {
+    return asio::use_service<Registry>(asio::query(executor, asio::execution::context));
+}
+
+template <class... Args>
+class Completion {
+public:
+    Completion() = default;
+
+    template <class Handler>
+    explicit Completion(Handler&& handler)
+        : impl_(std::make_unique<Impl<std::decay_t<Handler>>>(std::forward<Handler>(handler))) {}
+
+    explicit operator bool() const noexcept { return impl_ && impl_->alive(); }
+
+    /// Finishes the operation. The handler always runs through a post to its own executor, never
+    /// inline, so completing from inside another handler cannot recurse into the waiter.
+    void complete(Args... args) {
+        if (!impl_) return;
+        auto impl = std::move(impl_);
+        impl->post(std::move(args)...);
+    }
+
+private:
+    struct Base : PendingHandler {
+        virtual void post(Args... args) = 0;
+        virtual bool alive() const noexcept = 0;
+    };
+
+    template <class Handler>
+    struct Impl final : Base {
+        explicit Impl(Handler&& h) : handler(std::make_unique<Handler>(std::move(h))) {
+            work.emplace(asio::get_associated_executor(*handler));
+            registry_of(work->get_executor()).add(this);
+        }
+        ~Impl() override {
+            if (this->registry) this->registry->remove(this);
+        }
+        bool alive() const noexcept override { return handler != nullptr; }
+        std::shared_ptr<void> abandon() noexcept override {
+            work.reset();
+            return std::shared_ptr<void>(handler.release(), [](void* h) { delete static_cast<Handler*>(h); });
+        }
+        void post(Args... args) override {
+            if (!handler) return;  // abandoned at shutdown
+            asio::get_associated_cancellation_slot(*handler).clear();
+            auto executor = work->get_executor();
+            asio::post(executor, [h = std::move(*handler), guard = std::move(*work),
+                                  tuple = std::make_tuple(std::move(args)...)]() mutable {
+                std::apply(std::move(h), std::move(tuple));
+            });
+            handler.reset();
+            work.reset();
+        }
+        std::unique_ptr<Handler> handler;
+        std::optional<asio::executor_work_guard<asio::associated_executor_t<Handler>>> work;
+    };
+
+    std::unique_ptr<Base> impl_;
+};
+
+}  // namespace mas::detail

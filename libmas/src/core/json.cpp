@@ -1,0 +1,226 @@
+#include "mas/core/json.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace mas {
+
+// ---- JsonObject ------------------------------------------------------------------------------
+
+JsonObject::JsonObject(std::initializer_list<value_type> items) {
+    items_.reserve(items.size());
+    for (const auto& item : items) insert_or_assign(item.first, item.second);
+}
+
+Json* JsonObject::find(std::string_view key) noexcept {
+    for (auto& item : items_) {
+        if (item.first == key) return &item.second;
+    }
+    return nullptr;
+}
+
+const Json* JsonObject::find(std::string_view key) const noexcept {
+    for (const auto& item : items_) {
+        if (item.first == key) return &item.second;
+    }
+    return nullptr;
+}
+
+const Json& JsonObject::at(std::string_view key) const {
+    if (const Json* found = find(key)) return *found;
+    throw TypeError(fmt::format("object has no key \"{}\"", key));
+}
+
+Json& JsonObject::operator[](std::string_view key) {
+    if (Json* found = find(key)) return *found;
+    items_.emplace_back(std::string(key), Json());
+    return items_.back().second;
+}
+
+Json& JsonObject::insert_or_assign(std::string key, Json value) {
+    if (Json* found = find(key)) {
+        *found = std::move(value);
+        return *found;
+    }
+    items_.emplace_back(std::move(key), std::move(value));
+    return items_.back().second;
+}
+
+void JsonObject::push_back(std::string key, Json value) {
+    items_.emplace_back(std::move(key), std::move(value));
+}
+
+bool JsonObject::erase(std::string_view key) {
+    for (auto it = items_.begin(); it != items_.end(); ++it) {
+        if (it->first == key) {
+            items_.erase(it);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool operator==(const JsonObject& a, const JsonObject& b) {
+    // Python dicts compare equal regardless of insertion order.
+    if (a.size() != b.size()) return false;
+    for (const auto& [key, value] : a) {
+        const Json* other = b.find(key);
+        if (!other || !(*other == value)) return false;
+    }
+    return true;
+}
+
+bool operator==(const JsonCustom& a, const JsonCustom& b) {
+    if (a.type != b.type) return false;
+    if (!a.repr || !b.repr) return a.repr == b.repr;
+    return *a.repr == *b.repr;
+}
+
+// ---- Json ------------------------------------------------------------------------------------
+
+std::string_view kind_name(JsonKind kind) noexcept {
+    switch (kind) {
+    case JsonKind::null: return "null";
+    case JsonKind::boolean: return "bool";
+    case JsonKind::integer:
+    case JsonKind::uinteger: return "int";
+    case JsonKind::floating: return "float";
+    case JsonKind::string: return "string";
+    case JsonKind::array: return "array";
+    case JsonKind::object: return "object";
+    case JsonKind::custom: return "custom";
+    }
+    return "unknown";
+}
+
+std::string Json::describe() const {
+    constexpr std::size_t max_text = 40;
+    switch (kind()) {
+    case JsonKind::boolean: return std::get<bool>(v_) ? "bool true" : "bool false";
+    case JsonKind::integer: return fmt::format("int {}", std::get<std::int64_t>(v_));
+    case JsonKind::uinteger: return fmt::format("int {}", std::get<std::uint64_t>(v_));
+    case JsonKind::floating: return fmt::format("float {}", std::get<double>(v_));
+    case JsonKind::string: {
+        const auto& s = std::get<std::string>(v_);
+        if (s.size() <= max_text) return fmt::format("string \"{}\"", s);
+        return fmt::format("string \"{}...\"", s.substr(0, max_text));
+    }
+    case JsonKind::array: return fmt::format("array of {} elements", size());
+    case JsonKind::object: return fmt::format("object of {} keys", size());
+    case JsonKind::custom: return fmt::format("custom {}", std::get<JsonCustom>(v_).type);
+    case JsonKind::null: break;
+    }
+    return "null";
+}
+
+const std::string& Json::as_string() const {
+    if (!is_string()) detail::throw_type_error("string", *this);
+    return std::get<std::string>(v_);
+}
+
+const JsonArray& Json::as_array() const {
+    if (!is_array()) detail::throw_type_error("array", *this);
+    return std::get<JsonArray>(v_);
+}
+
+JsonArray& Json::as_array() {
+    if (!is_array()) detail::throw_type_error("array", *this);
+    return std::get<JsonArray>(v_);
+}
+
+const JsonObject& Json::as_object() const {
+    if (!is_object()) detail::throw_type_error("object", *this);
+    return std::get<JsonObject>(v_);
+}
+
+JsonObject& Json::as_object() {
+    if (!is_object()) detail::throw_type_error("object", *this);
+    return std::get<JsonObject>(v_);
+}
+
+const JsonCustom& Json::as_custom() const {
+    if (!is_custom()) detail::throw_type_error("custom value", *this);
+    return std::get<JsonCustom>(v_);
+}
+
+const Json& Json::operator[](std::string_view key) const { return as_object().at(key); }
+
+Json& Json::operator[](std::string_view key) {
+    if (is_null()) v_ = JsonObject();
+    return as_object()[key];
+}
+
+const Json& Json::operator[](std::size_t i) const {
+    const auto& a = as_array();
+    if (i >= a.size()) {
+        throw TypeError(fmt::format("index {} out of range for an array of {} elements", i, a.size()));
+    }
+    return a[i];
+}
+
+Json& Json::operator[](std::size_t i) {
+    auto& a = as_array();
+    if (i >= a.size()) {
+        throw TypeError(fmt::format("index {} out of range for an array of {} elements", i, a.size()));
+    }
+    return a[i];
+}
+
+bool Json::contains(std::string_view key) const noexcept {
+    return is_object() && std::get<JsonObject>(v_).contains(key);
+}
+
+std::size_t Json::size() const noexcept {
+    if (is_array()) return std::get<JsonArray>(v_).size();
+    if (is_object()) return std::get<JsonObject>(v_).size();
+    return 0;
+}
+
+void Json::push_back(Json value) {
+    if (is_null()) v_ = JsonArray();
+    as_array().push_back(std::move(value));
+}
+
+namespace {
+// An int never equals a float, so that an echo test notices `2` coming back as `2.0`.
+// int64 and uint64 never hold the same value because construction normalises to int64.
+bool numbers_equal(const Json& a, const Json& b) {
+    const auto& sa = a.storage();
+    const auto& sb = b.storage();
+    if (a.kind() == JsonKind::floating || b.kind() == JsonKind::floating) {
+        if (a.kind() != b.kind()) return false;
+        return std::get<double>(sa) == std::get<double>(sb);
+    }
+    if (a.kind() == b.kind()) return sa == sb;
+    return false;
+}
+}  // namespace
+
+bool operator==(const Json& a, const Json& b) {
+    if (a.is_number() && b.is_number()) return numbers_equal(a, b);
+    if (a.kind() != b.kind()) return false;
+    return a.storage() == b.storage();
+}
+
+namespace detail {
+
+void throw_type_error(std::string_view expected, const Json& actual) {
+    throw TypeError(fmt::format("expected {}, got {}", expected, actual.describe()));
+}
+
+void throw_range_error(std::string_view expected, const Json& actual) {
+    throw TypeError(fmt::format("expected {}, got {} (out of range)", expected, actual.describe()));
+}
+
+std::string_view integer_type_name(std::size_t size, bool is_signed) noexcept {
+    switch (size) {
+    case 1: return is_signed ? "int8" : "uint8";
+    case 2: return is_signed ? "int16" : "uint16";
+    case 4: return is_signed ? "int32" : "uint32";
+    default: return is_signed ? "int64" : "uint64";
+    }
+}
+
+}  // namespace detail
+}  // namespace mas
