@@ -13,6 +13,7 @@
 #include <asio/steady_timer.hpp>
 #include <catch2/catch.hpp>
 
+#include "mas/channel/tls_context.hpp"
 #include "support/loopback.hpp"
 
 using namespace mas;
@@ -234,4 +235,23 @@ TEST_CASE("A slow reader makes the sender wait instead of buffering without boun
     asio::co_spawn(loop.io, echo(server_side), [](std::exception_ptr) {});
     test::run(loop.io, all_replied.async_wait(asio::experimental::as_tuple(asio::use_awaitable)));
     CHECK(replied == 200);
+}
+
+TEST_CASE("A TLS client verifies the server's host name, or the name it is told to expect", "[channel][tls]") {
+    test::TempDir dir;
+    auto pki = test::make_test_pki(dir.path());
+    ServerOptions server_options;
+    server_options.ssl = std::make_shared<asio::ssl::context>(make_ssl_server_context(pki.wrong_host_server));
+    asio::io_context io;
+    auto server = test::run(io, start_server(Endpoint::tcp("127.0.0.1", 0), echo_server(), server_options));
+    ConnectOptions client;
+    client.ssl = std::make_shared<asio::ssl::context>(make_ssl_client_context(pki.client));
+    try {
+        (void)test::run(io, call_once(server.endpoint(), "hi", client));
+        FAIL("the client accepted a certificate for wrong.example");
+    } catch (const ConnectionError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("TLS handshake failed"));
+    }
+    client.tls_server_name = "wrong.example";
+    CHECK(test::run(io, call_once(server.endpoint(), "hi", client)) == Json("hi"));
 }

@@ -63,13 +63,14 @@ public:
     void push_back(std::string key, Json value);
     bool erase(std::string_view key);
 
-    [[nodiscard]] std::size_t size() const noexcept { return items_.size(); }
-    [[nodiscard]] bool empty() const noexcept { return items_.empty(); }
-    void reserve(std::size_t n) { items_.reserve(n); }
-    iterator begin() noexcept { return items_.begin(); }
-    iterator end() noexcept { return items_.end(); }
-    const_iterator begin() const noexcept { return items_.begin(); }
-    const_iterator end() const noexcept { return items_.end(); }
+    // Defined after Json, where value_type is complete (clang insists on it).
+    [[nodiscard]] std::size_t size() const noexcept;
+    [[nodiscard]] bool empty() const noexcept;
+    void reserve(std::size_t n);
+    iterator begin() noexcept;
+    iterator end() noexcept;
+    const_iterator begin() const noexcept;
+    const_iterator end() const noexcept;
 
     friend bool operator==(const JsonObject& a, const JsonObject& b);
 
@@ -193,6 +194,14 @@ public:
 private:
     Storage v_;
 };
+
+inline std::size_t JsonObject::size() const noexcept { return items_.size(); }
+inline bool JsonObject::empty() const noexcept { return items_.empty(); }
+inline void JsonObject::reserve(std::size_t n) { items_.reserve(n); }
+inline JsonObject::iterator JsonObject::begin() noexcept { return items_.begin(); }
+inline JsonObject::iterator JsonObject::end() noexcept { return items_.end(); }
+inline JsonObject::const_iterator JsonObject::begin() const noexcept { return items_.begin(); }
+inline JsonObject::const_iterator JsonObject::end() const noexcept { return items_.end(); }
 
 namespace detail {
 [[noreturn]] void throw_type_error(std::string_view expected, const Json& actual);
