@@ -41,10 +41,16 @@ asio::awaitable<void> WaitList::wait() {
         asio::use_awaitable);
 }
 
-void WaitList::notify_all() {
+void WaitList::notify_all(bool inline_allowed) {
     auto waiters = std::move(waiters_);
     waiters_.clear();
-    for (auto& w : waiters) w.completion.complete(std::error_code());
+    for (auto& w : waiters) {
+        if (inline_allowed) {
+            w.completion.complete_inline(std::error_code());
+        } else {
+            w.completion.complete(std::error_code());
+        }
+    }
 }
 
 void WaitList::cancel(std::uint64_t key) {
@@ -81,23 +87,20 @@ void ChannelImpl::start() {
         }
     };
     asio::co_spawn(executor_, read_loop(), on_exit);
-    asio::co_spawn(executor_, write_loop(), on_exit);
 }
 
-asio::awaitable<Json> ChannelImpl::send(Json content) {
-    auto self = shared_from_this();  // the caller may drop its Channel while we wait
-    co_await wait_writable();
-    const auto id = next_id_++;  // used up even if encoding fails, as aiomas does
-    enqueue_frame(MessageType::request, id, content);
+asio::awaitable<Json> ChannelImpl::send(std::shared_ptr<ChannelImpl> self, Json content) {
+    if (self->write_blocked()) co_await self->wait_writable();
+    const auto id = self->next_id_++;  // used up even if encoding fails, as aiomas does
+    self->enqueue_frame(MessageType::request, id, content);
+    ChannelImpl* channel = self.get();
     co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::exception_ptr, Json)>(
-        [this, id](auto handler) {
+        [channel, id](auto handler) {
             auto slot = asio::get_associated_cancellation_slot(handler);
             if (slot.is_connected()) {
-                slot.assign([weak = weak_from_this(), id](asio::cancellation_type) {
-                    if (auto channel = weak.lock()) channel->cancel_call(id);
-                });
+                slot.assign([channel, id](asio::cancellation_type) { channel->cancel_call(id); });
             }
-            pending_.emplace(id, CallCompletion(std::move(handler)));
+            channel->pending_.emplace(id, CallCompletion(std::move(handler)));
         },
         asio::use_awaitable);
 }
@@ -111,19 +114,17 @@ void ChannelImpl::cancel_call(std::uint64_t id) {
     completion.complete(std::make_exception_ptr(std::system_error(asio::error::operation_aborted)), Json());
 }
 
-asio::awaitable<Request> ChannelImpl::recv() {
-    auto self = shared_from_this();
-    while (incoming_.empty() && !closed_) co_await readable_.wait();
-    if (closed_) std::rethrow_exception(closed_error());
-    auto item = std::move(incoming_.front());
-    incoming_.pop_front();
-    if (incoming_.size() < options_.max_queued_requests) reader_resume_.notify_all();
+asio::awaitable<Request> ChannelImpl::recv(std::shared_ptr<ChannelImpl> self) {
+    while (self->incoming_.empty() && !self->closed_) co_await self->readable_.wait();
+    if (self->closed_) std::rethrow_exception(self->closed_error());
+    auto item = std::move(self->incoming_.front());
+    self->incoming_.pop_front();
+    if (self->incoming_.size() < self->options_.max_queued_requests) self->reader_resume_.notify_all();
     co_return Request(self, item.id, std::move(item.content));
 }
 
-asio::awaitable<void> ChannelImpl::send_reply(std::uint64_t id, MessageType type, const Json& content) {
-    auto self = shared_from_this();
-    co_await wait_writable();
+void ChannelImpl::queue_reply(std::uint64_t id, MessageType type, const Json& content) {
+    if (closed_) std::rethrow_exception(closed_error());
     try {
         enqueue_frame(type, id, content);
     } catch (const CodecError& e) {
@@ -145,29 +146,33 @@ void ChannelImpl::enqueue_frame(MessageType type, std::uint64_t id, const Json& 
         std::string_view frame(out_.data() + before + frame_header_size, out_.size() - before - frame_header_size);
         logger().trace("{} -> {} bytes: {}", peer_, frame.size(), shorten(frame));
     }
-    writer_wakeup_.notify_all();
+    start_write();
 }
 
-asio::awaitable<void> ChannelImpl::write_loop() {
-    auto self = shared_from_this();
-    for (;;) {
-        while (out_.empty() && !closed_) co_await writer_wakeup_.wait();
-        if (out_.empty()) break;  // closed, and everything queued has been flushed
-        writing_.swap(out_);
-        writable_.notify_all();
-        std::error_code ec;
-        writer_busy_ = true;
-        co_await transport_->write(asio::buffer(writing_), ec);
-        writer_busy_ = false;
-        writing_.clear();
-        if (ec) {
-            close(ec, fmt::format("write failed: {}", ec.message()));
-            out_.clear();
-            break;
-        }
+void ChannelImpl::start_write() {
+    if (writer_busy_ || out_.empty()) return;
+    writing_.swap(out_);
+    writer_busy_ = true;
+    if (!writable_.empty()) writable_.notify_all();
+    transport_->async_write(asio::buffer(writing_),
+                            [self = shared_from_this()](std::error_code ec) { self->on_written(ec); });
+}
+
+void ChannelImpl::on_written(std::error_code ec) {
+    writer_busy_ = false;
+    writing_.clear();
+    if (ec) {
+        out_.clear();
+        close(ec, fmt::format("write failed: {}", ec.message()));
+    } else if (!out_.empty()) {
+        start_write();
+        return;
     }
-    transport_->close();
-    if (linger_) linger_->cancel();
+    if (closed_) {
+        // Everything queued before close() has gone out (or cannot): now really close.
+        transport_->close();
+        if (linger_) linger_->cancel();
+    }
 }
 
 asio::awaitable<void> ChannelImpl::read_loop() {
@@ -202,8 +207,10 @@ bool ChannelImpl::dispatch_frames() {
         const auto length = read_frame_length(in_.data() + in_begin_);
         if (length > options_.max_message_size) {
             // Checked before allocating, so a hostile header cannot make us reserve 4 GiB.
-            fail_protocol(fmt::format("frame length {} exceeds the maximum message size of {} bytes", length,
-                                      options_.max_message_size));
+            const auto reason = fmt::format("frame length {} exceeds the maximum message size of {} bytes", length,
+                                            options_.max_message_size);
+            logger().error("channel {}: protocol error, closing the connection: {}", peer_, reason);
+            close(make_error_code(errc::message_too_large), "protocol error: " + reason);
             return false;
         }
         if (available < frame_header_size + length) {
@@ -249,7 +256,7 @@ void ChannelImpl::handle_message(Message msg) {
         return;
     }
     incoming_.push_back({msg.id, std::move(msg.content)});
-    readable_.notify_all();
+    readable_.notify_all(true);
 }
 
 void ChannelImpl::handle_reply(Message msg) {
@@ -269,7 +276,7 @@ void ChannelImpl::handle_reply(Message msg) {
                                 fmt::format("the reply to request {} cannot be represented: {}", msg.id, *msg.problem))),
                             Json());
     } else if (msg.type == MessageType::success) {
-        completion.complete(nullptr, std::move(msg.content));
+        completion.complete_inline(nullptr, std::move(msg.content));
     } else {
         auto text = msg.content.is_string() ? msg.content.as_string() : codec_->encode(msg.content);
         completion.complete(std::make_exception_ptr(RemoteError(peer_, std::move(text))), Json());
@@ -300,8 +307,9 @@ void ChannelImpl::close(std::error_code why, const std::string& reason) noexcept
         readable_.notify_all();
         writable_.notify_all();
         reader_resume_.notify_all();
-        writer_wakeup_.notify_all();
-        if (writer_busy_ || !out_.empty()) {
+        if (!writer_busy_ && out_.empty()) {
+            transport_->close();
+        } else {
             // Let queued replies go out, but never wait forever on a peer that does not read.
             linger_ = std::make_unique<asio::steady_timer>(executor_, options_.close_linger);
             linger_->async_wait([self = shared_from_this()](std::error_code ec) {
@@ -325,15 +333,9 @@ Channel::Channel(std::shared_ptr<detail::ChannelImpl> impl)
           if (auto channel = weak.lock()) channel->close(make_error_code(errc::closed), "closed locally");
       }) {}
 
-asio::awaitable<Json> Channel::send(Json content) {
-    auto impl = impl_;
-    co_return co_await impl->send(std::move(content));
-}
+asio::awaitable<Json> Channel::send(Json content) { return detail::ChannelImpl::send(impl_, std::move(content)); }
 
-asio::awaitable<Request> Channel::recv() {
-    auto impl = impl_;
-    co_return co_await impl->recv();
-}
+asio::awaitable<Request> Channel::recv() { return detail::ChannelImpl::recv(impl_); }
 
 void Channel::close() noexcept { impl_->close(make_error_code(errc::closed), "closed locally"); }
 bool Channel::is_open() const noexcept { return impl_->is_open(); }

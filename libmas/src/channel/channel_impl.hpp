@@ -26,7 +26,8 @@ namespace mas::detail {
 class WaitList {
 public:
     asio::awaitable<void> wait();
-    void notify_all();
+    /// Wakes every waiter; with `inline_allowed`, waiters on this thread run before it returns.
+    void notify_all(bool inline_allowed = false);
     [[nodiscard]] bool empty() const noexcept { return waiters_.empty(); }
 
 private:
@@ -48,10 +49,18 @@ public:
     /// Starts the reader and writer coroutines. Call once, right after construction.
     void start();
 
-    asio::awaitable<Json> send(Json content);
-    asio::awaitable<Request> recv();
-    /// Queues a reply frame; used by Request.
-    asio::awaitable<void> send_reply(std::uint64_t id, MessageType type, const Json& content);
+    // Static, taking the owner by value, so that the coroutine frame keeps the channel alive
+    // without a second forwarding frame in Channel.
+    static asio::awaitable<Json> send(std::shared_ptr<ChannelImpl> self, Json content);
+    static asio::awaitable<Request> recv(std::shared_ptr<ChannelImpl> self);
+    /// Whether a writer must call wait_writable() first (buffer full or channel closed).
+    [[nodiscard]] bool write_blocked() const noexcept {
+        return closed_ || out_.size() >= options_.write_high_water;
+    }
+    /// Suspends while the write buffer is above its high-water mark; throws if closed.
+    asio::awaitable<void> wait_writable();
+    /// Queues a reply frame; used by Request. Throws mas::ConnectionError if closed.
+    void queue_reply(std::uint64_t id, MessageType type, const Json& content);
     void close(std::error_code why, const std::string& reason) noexcept;
 
     [[nodiscard]] bool is_open() const noexcept { return !closed_; }
@@ -68,8 +77,9 @@ private:
     };
 
     asio::awaitable<void> read_loop();
-    asio::awaitable<void> write_loop();
-    asio::awaitable<void> wait_writable();
+    /// Hands queued frames to the transport unless a write is already under way.
+    void start_write();
+    void on_written(std::error_code ec);
     void enqueue_frame(MessageType type, std::uint64_t id, const Json& content);
     /// Parses every complete frame in the read buffer; returns false if the channel was closed.
     bool dispatch_frames();
@@ -90,9 +100,8 @@ private:
     std::unordered_set<std::uint64_t> abandoned_;  // cancelled calls whose reply may still come
 
     std::string out_;      // frames queued for the writer
-    std::string writing_;  // the batch the writer is writing now
+    std::string writing_;  // the batch the transport is writing now
     bool writer_busy_ = false;
-    WaitList writer_wakeup_;
     WaitList writable_;
 
     std::vector<char> in_;

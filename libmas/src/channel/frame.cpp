@@ -1,5 +1,8 @@
 #include "mas/channel/frame.hpp"
 
+#include <charconv>
+#include <optional>
+
 #include <fmt/format.h>
 
 namespace mas {
@@ -16,11 +19,17 @@ void append_frame(const JsonCodec& codec, MessageType type, std::uint64_t id, co
     out.append(frame_header_size, '\0');
     const bool python = codec.style() == JsonStyle::python;
     try {
-        if (python) {
-            fmt::format_to(std::back_inserter(out), "[{}, {}, ", static_cast<int>(type), id);
-        } else {
-            fmt::format_to(std::back_inserter(out), "[{},{},", static_cast<int>(type), id);
-        }
+        // By hand rather than through fmt: this runs for every message.
+        char prefix[32];
+        char* p = prefix;
+        *p++ = '[';
+        *p++ = static_cast<char>('0' + static_cast<int>(type));
+        *p++ = ',';
+        if (python) *p++ = ' ';
+        p = std::to_chars(p, prefix + sizeof prefix, id).ptr;
+        *p++ = ',';
+        if (python) *p++ = ' ';
+        out.append(prefix, p);
         codec.encode_to(content, out);
     } catch (...) {
         out.resize(start);
@@ -40,7 +49,49 @@ void append_frame(const JsonCodec& codec, MessageType type, std::uint64_t id, co
     header[3] = static_cast<unsigned char>(size);
 }
 
+namespace {
+
+void skip_space(std::string_view text, std::size_t& pos) {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) {
+        ++pos;
+    }
+}
+
+// Reads `[type, id, ` and the closing `]` by hand, so that only the content goes through the
+// JSON parser. Returns nothing for anything unusual; the full parse then says what is wrong.
+std::optional<Message> decode_envelope(const JsonCodec& codec, std::string_view payload) {
+    std::size_t pos = 0;
+    skip_space(payload, pos);
+    if (pos >= payload.size() || payload[pos++] != '[') return std::nullopt;
+    skip_space(payload, pos);
+    if (pos >= payload.size() || payload[pos] < '0' || payload[pos] > '2') return std::nullopt;
+    const auto type = static_cast<MessageType>(payload[pos++] - '0');
+    skip_space(payload, pos);
+    if (pos >= payload.size() || payload[pos++] != ',') return std::nullopt;
+    skip_space(payload, pos);
+    std::uint64_t id = 0;
+    auto [end, ec] = std::from_chars(payload.data() + pos, payload.data() + payload.size(), id);
+    if (ec != std::errc() || (payload[pos] == '0' && end != payload.data() + pos + 1)) return std::nullopt;
+    pos = static_cast<std::size_t>(end - payload.data());
+    skip_space(payload, pos);
+    if (pos >= payload.size() || payload[pos++] != ',') return std::nullopt;
+    auto last = payload.find_last_not_of(" \t\n\r");
+    if (last == std::string_view::npos || last < pos || payload[last] != ']') return std::nullopt;
+    Message msg{type, id, {}, {}};
+    std::string problem;
+    try {
+        msg.content = codec.decode_lenient(payload.substr(pos, last - pos), problem);
+    } catch (const ProtocolError&) {
+        return std::nullopt;
+    }
+    if (!problem.empty()) msg.problem = std::move(problem);
+    return msg;
+}
+
+}  // namespace
+
 Message decode_message(const JsonCodec& codec, std::string_view payload) {
+    if (auto msg = decode_envelope(codec, payload)) return std::move(*msg);
     std::string problem;
     Json frame = codec.decode_lenient(payload, problem);
     if (!frame.is_array() || frame.size() != 3) {

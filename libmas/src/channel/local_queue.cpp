@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include <asio/async_result.hpp>
+#include <asio/bind_executor.hpp>
 #include <asio/error.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/post.hpp>
@@ -114,11 +115,10 @@ public:
         co_return n;
     }
 
-    asio::awaitable<void> write(asio::const_buffer buffer, std::error_code& ec) override {
-        auto [error, n] = co_await asio::async_initiate<decltype(use_tuple), void(std::error_code, std::size_t)>(
-            [this, buffer](auto handler) { out_->write(buffer, Pipe::Done(std::move(handler))); }, use_tuple);
-        (void)n;
-        ec = error;
+    void async_write(asio::const_buffer buffer, std::function<void(std::error_code)> done) override {
+        auto handler = asio::bind_executor(
+            executor_, [done = std::move(done)](std::error_code ec, std::size_t) { done(ec); });
+        out_->write(buffer, Pipe::Done(std::move(handler)));
     }
 
     void close() noexcept override {

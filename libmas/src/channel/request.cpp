@@ -16,7 +16,8 @@ Request::Request(std::shared_ptr<detail::ChannelImpl> channel, std::uint64_t id,
 asio::awaitable<void> Request::reply(Json value) {
     if (answered_) throw Error("request " + std::to_string(id_) + " was already answered");
     answered_ = true;
-    co_await channel_->send_reply(id_, MessageType::success, value);
+    if (channel_->write_blocked()) co_await channel_->wait_writable();
+    channel_->queue_reply(id_, MessageType::success, value);
 }
 
 asio::awaitable<void> Request::fail(const std::exception& error) {
@@ -36,7 +37,8 @@ asio::awaitable<void> Request::fail(std::exception_ptr error) {
 asio::awaitable<void> Request::fail_with_text(std::string text) {
     if (answered_) throw Error("request " + std::to_string(id_) + " was already answered");
     answered_ = true;
-    co_await channel_->send_reply(id_, MessageType::failure, Json(std::move(text)));
+    if (channel_->write_blocked()) co_await channel_->wait_writable();
+    channel_->queue_reply(id_, MessageType::failure, Json(std::move(text)));
 }
 
 std::string failure_text(const std::exception& error) {

@@ -68,6 +68,8 @@ public:
             std::filesystem::remove(endpoint_.path, ignored);
         }
         if (local_) local_->close();
+        // A client still in its TLS handshake has no channel yet; closing its socket ends it.
+        for (auto* socket : handshaking_) socket->close(ignored);
         for (auto& weak : channels_) {
             if (auto channel = weak.lock()) channel->close(make_error_code(errc::closed), "server closed");
         }
@@ -154,11 +156,21 @@ private:
     asio::awaitable<void> handshake(asio::ip::tcp::socket socket, std::string peer) {
         auto self = shared_from_this();
         TlsStream stream(std::move(socket), *options_.ssl);
+        struct Unlist {
+            std::vector<asio::ip::tcp::socket*>& list;
+            asio::ip::tcp::socket* socket;
+            ~Unlist() { std::erase(list, socket); }
+        } unlist{handshaking_, &stream.next_layer()};
+        handshaking_.push_back(unlist.socket);
         try {
             auto [ec] = co_await with_timeout(stream.async_handshake(asio::ssl::stream_base::server, use_tuple),
                                               options_.tls_handshake_timeout, "TLS handshake");
             if (ec) {
-                logger().warn("server {}: TLS handshake with {} failed: {}", endpoint_.to_string(), peer, ec.message());
+                // After close() the handshake fails because close() closed the socket.
+                if (!closed_) {
+                    logger().warn("server {}: TLS handshake with {} failed: {}", endpoint_.to_string(), peer,
+                                  ec.message());
+                }
                 co_return;
             }
         } catch (const Timeout& e) {
@@ -182,6 +194,9 @@ private:
             if (!error) return;
             try {
                 std::rethrow_exception(error);
+            } catch (const ConnectionError& e) {
+                // The peer hung up while the handler waited on it: the usual end of a session.
+                logger().debug("server: connection handler for {} ended: {}", impl->peer(), e.what());
             } catch (const std::exception& e) {
                 logger().error("server: connection handler for {} failed: {}", impl->peer(), e.what());
                 impl->close(make_error_code(errc::closed), std::string("connection handler failed: ") + e.what());
@@ -203,6 +218,7 @@ private:
     std::optional<asio::local::stream_protocol::acceptor> unix_;
     std::optional<LocalListener> local_;
     std::vector<std::weak_ptr<ChannelImpl>> channels_;
+    std::vector<asio::ip::tcp::socket*> handshaking_;  // sockets of handshake() coroutines
     bool closed_ = false;
 };
 

@@ -34,10 +34,9 @@ public:
         co_return n;
     }
 
-    asio::awaitable<void> write(asio::const_buffer buffer, std::error_code& ec) override {
-        auto [error, n] = co_await asio::async_write(stream_, buffer, use_tuple);
-        (void)n;
-        ec = error;
+    void async_write(asio::const_buffer buffer, std::function<void(std::error_code)> done) override {
+        asio::async_write(stream_, buffer,
+                          [done = std::move(done)](std::error_code ec, std::size_t) { done(ec); });
     }
 
     void close() noexcept override {

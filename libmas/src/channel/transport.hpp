@@ -3,6 +3,7 @@
 // large chunks and writes whole batches, so one virtual call per batch is cheap enough.
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -20,8 +21,10 @@ public:
     /// Reads at least one byte; sets `ec` (eof, reset, operation_aborted after close) instead of
     /// throwing, because end-of-stream is routine in a read loop.
     virtual asio::awaitable<std::size_t> read_some(asio::mutable_buffer buffer, std::error_code& ec) = 0;
-    /// Writes the whole buffer or sets `ec`.
-    virtual asio::awaitable<void> write(asio::const_buffer buffer, std::error_code& ec) = 0;
+    /// Starts writing the whole buffer; `done` runs on the transport's executor, never inline.
+    /// A callback rather than a coroutine so that a sender can start the write itself, without
+    /// waking a writer coroutine first.
+    virtual void async_write(asio::const_buffer buffer, std::function<void(std::error_code)> done) = 0;
     /// Closes the stream; pending reads and writes complete with an error. Never throws.
     virtual void close() noexcept = 0;
     /// The peer's address for messages and RemoteError::origin(), e.g. "127.0.0.1:4242".

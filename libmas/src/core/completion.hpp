@@ -16,6 +16,7 @@
 #include <asio/associated_executor.hpp>
 #include <asio/execution_context.hpp>
 #include <asio/executor_work_guard.hpp>
+#include <asio/dispatch.hpp>
 #include <asio/post.hpp>
 #include <asio/query.hpp>
 
@@ -73,12 +74,21 @@ public:
     void complete(Args... args) {
         if (!impl_) return;
         auto impl = std::move(impl_);
-        impl->post(std::move(args)...);
+        impl->post(false, std::move(args)...);
+    }
+
+    /// Finishes the operation, running the handler at once if the caller is on the handler's
+    /// executor. Saves a trip through the scheduler on hot paths; the caller must be ready for
+    /// the waiter to run (and, say, call back into it) before this returns.
+    void complete_inline(Args... args) {
+        if (!impl_) return;
+        auto impl = std::move(impl_);
+        impl->post(true, std::move(args)...);
     }
 
 private:
     struct Base : PendingHandler {
-        virtual void post(Args... args) = 0;
+        virtual void post(bool inline_allowed, Args... args) = 0;
         virtual bool alive() const noexcept = 0;
     };
 
@@ -96,16 +106,21 @@ private:
             work.reset();
             return std::shared_ptr<void>(handler.release(), [](void* h) { delete static_cast<Handler*>(h); });
         }
-        void post(Args... args) override {
+        void post(bool inline_allowed, Args... args) override {
             if (!handler) return;  // abandoned at shutdown
             asio::get_associated_cancellation_slot(*handler).clear();
             auto executor = work->get_executor();
-            asio::post(executor, [h = std::move(*handler), guard = std::move(*work),
-                                  tuple = std::make_tuple(std::move(args)...)]() mutable {
+            auto call = [h = std::move(*handler), guard = std::move(*work),
+                         tuple = std::make_tuple(std::move(args)...)]() mutable {
                 std::apply(std::move(h), std::move(tuple));
-            });
+            };
             handler.reset();
             work.reset();
+            if (inline_allowed) {
+                asio::dispatch(executor, std::move(call));
+            } else {
+                asio::post(executor, std::move(call));
+            }
         }
         std::unique_ptr<Handler> handler;
         std::optional<asio::executor_work_guard<asio::associated_executor_t<Handler>>> work;
