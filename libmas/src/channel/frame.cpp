@@ -104,7 +104,10 @@ Message decode_message(const JsonCodec& codec, std::string_view payload) {
     const bool id_ok = parts[1].kind() == JsonKind::uinteger ||
                        (parts[1].kind() == JsonKind::integer && parts[1].get<std::int64_t>() >= 0);
     if (!id_ok) {
-        throw ProtocolError(fmt::format("message id must be a non-negative int, got {}", parts[1].describe()));
+        // A null id may stand for a number the decoder could not hold; say so.
+        const auto detail = problem.empty() ? std::string() : " (" + problem + ")";
+        throw ProtocolError(
+            fmt::format("message id must be a non-negative int, got {}{}", parts[1].describe(), detail));
     }
     const bool type_ok = parts[0].kind() == JsonKind::integer && parts[0].get<std::int64_t>() >= 0 &&
                          parts[0].get<std::int64_t>() <= 2;
