@@ -1,0 +1,199 @@
+// mas-bench: the libmas channel against a raw blocking-socket baseline over loopback TCP and a
+// Unix socket, and JsonCodec on a small frame (issue 2, "Performance"). Results go to stdout,
+// progress to stderr.
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "channel_bench.hpp"
+#include "json_bench.hpp"
+#include "raw_baseline.hpp"
+#include "report.hpp"
+
+namespace {
+
+using namespace mas::bench;
+
+constexpr std::size_t in_flight = 64;
+
+struct Options {
+    bool json = false;
+    std::size_t iterations = 20'000;
+    int rounds = 3;
+    int duration_ms = 1000;
+    int warmup_ms = 200;
+    std::vector<std::string> only;
+    std::string log_level = "info";
+
+    [[nodiscard]] bool selected(const std::string& part) const {
+        return only.empty() || std::find(only.begin(), only.end(), part) != only.end();
+    }
+};
+
+// A private directory for the Unix sockets, removed on exit.
+class TempDir {
+public:
+    TempDir() {
+        auto pattern = (std::filesystem::temp_directory_path() / "mas-bench-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw std::system_error(errno, std::generic_category(), "cannot create a temporary directory");
+        }
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] std::string socket(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+// Per-round figures of one implementation; each reported figure is the median over rounds.
+struct Rounds {
+    std::vector<double> p50_us, p99_us, per_s;
+};
+
+void run_round(RoundTripBench& bench, const std::string& label, const Options& options, Rounds& out) {
+    const auto warmup = std::max<std::size_t>(options.iterations / 10, 100);
+    spdlog::info("{}: {} sequential round trips", label, options.iterations);
+    const auto latency = bench.sequential(warmup, options.iterations);
+    out.p50_us.push_back(latency.p50_us);
+    out.p99_us.push_back(latency.p99_us);
+    spdlog::info("{}: {} ms with {} requests in flight", label, options.duration_ms, in_flight);
+    const ThroughputPhases phases{std::chrono::milliseconds(options.warmup_ms),
+                                  std::chrono::milliseconds(options.duration_ms)};
+    out.per_s.push_back(bench.pipelined(in_flight, phases));
+    spdlog::debug("{}: p50 {:.2f} us, p99 {:.2f} us, {:.0f}/s", label, latency.p50_us, latency.p99_us,
+                  out.per_s.back());
+}
+
+void run_transport(const std::string& prefix, const mas::Endpoint& raw_endpoint, const mas::Endpoint& mas_endpoint,
+                   const Options& options, Report& report) {
+    RawBench raw(raw_endpoint);
+    ChannelBench mas(mas_endpoint);
+    Rounds raw_rounds;
+    Rounds mas_rounds;
+    for (int round = 1; round <= options.rounds; ++round) {
+        const auto label = [&](const char* who) {
+            return fmt::format("{}.{} round {}/{}", prefix, who, round, options.rounds);
+        };
+        // Alternate who goes first, so slow drift of the machine does not favour either side.
+        if (round % 2 == 1) {
+            run_round(raw, label("raw"), options, raw_rounds);
+            run_round(mas, label("mas"), options, mas_rounds);
+        } else {
+            run_round(mas, label("mas"), options, mas_rounds);
+            run_round(raw, label("raw"), options, raw_rounds);
+        }
+    }
+    const auto pipe = fmt::format("pipe{}", in_flight);
+    report.add(prefix + ".raw.seq.p50_us", median(raw_rounds.p50_us), "us");
+    report.add(prefix + ".raw.seq.p99_us", median(raw_rounds.p99_us), "us");
+    report.add(prefix + ".mas.seq.p50_us", median(mas_rounds.p50_us), "us");
+    report.add(prefix + ".mas.seq.p99_us", median(mas_rounds.p99_us), "us");
+    report.add(prefix + ".raw." + pipe + ".per_s", median(raw_rounds.per_s), "1/s");
+    report.add(prefix + ".mas." + pipe + ".per_s", median(mas_rounds.per_s), "1/s");
+    report.add_ratio(prefix + ".seq.p50_ratio", median(mas_rounds.p50_us), median(raw_rounds.p50_us),
+                     Goal{Goal::Kind::at_most, 1.3});
+    report.add_ratio(prefix + "." + pipe + ".ratio", median(mas_rounds.per_s), median(raw_rounds.per_s),
+                     Goal{Goal::Kind::at_least, 0.6});
+}
+
+void run_json(Report& report) {
+    spdlog::info("json: encode and decode of a small frame");
+    const auto timings = measure_json();
+    report.add("json.frame.encode_decode_ns", timings.encode_decode_ns, "ns", Goal{Goal::Kind::below, 1000});
+    report.add("json.frame.encode_ns", timings.encode_ns, "ns");
+    report.add("json.frame.decode_ns", timings.decode_ns, "ns");
+}
+
+void run(const Options& options) {
+    Report report;
+    if (options.selected("tcp")) {
+        const auto loopback = mas::Endpoint::tcp("127.0.0.1", 0);
+        run_transport("tcp", loopback, loopback, options, report);
+    }
+    if (options.selected("unix")) {
+        const TempDir dir;
+        run_transport("unix", mas::Endpoint::unix_socket(dir.socket("raw.sock")),
+                      mas::Endpoint::unix_socket(dir.socket("mas.sock")), options, report);
+    }
+    if (options.selected("json")) run_json(report);
+    if (options.json) {
+        report.print_json(stdout);
+    } else {
+        report.print_table(stdout);
+    }
+}
+
+void configure_logging(const std::string& level) {
+    // Results own stdout; progress and diagnostics (including libmas' loggers) go to stderr.
+    auto logger = spdlog::stderr_color_mt("mas-bench");
+    logger->set_pattern("[%H:%M:%S.%e] [%n] [%l] %v");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(level));
+}
+
+void add_options(CLI::App& app, Options& options) {
+    app.add_flag("--json", options.json, "Print one JSON object per line instead of a table");
+    app.add_option("--iterations", options.iterations, "Sequential round trips per round")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}))
+        ->capture_default_str();
+    app.add_option("--rounds", options.rounds, "Rounds per transport; each figure is their median")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    app.add_option("--duration-ms", options.duration_ms, "Measured time of each throughput phase")
+        ->check(CLI::Range(1, 3'600'000))
+        ->capture_default_str();
+    app.add_option("--warmup-ms", options.warmup_ms, "Unmeasured lead-in of each throughput phase")
+        ->check(CLI::Range(0, 600'000))
+        ->capture_default_str();
+    app.add_option("--only", options.only, "Run only these parts (repeatable)")
+        ->check(CLI::IsMember({"tcp", "unix", "json"}));
+    app.add_option("--log-level", options.log_level, "Diagnostics on stderr")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+        ->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app("Measures libmas channels against raw blocking sockets over loopback, and JsonCodec.",
+                 "mas-bench");
+    Options options;
+    add_options(app, options);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        fmt::print(stderr, "mas-bench: error: {}\n", e.what());
+        return 2;
+    }
+    try {
+        configure_logging(options.log_level);
+        run(options);
+    } catch (const std::exception& e) {
+        std::fflush(stdout);
+        fmt::print(stderr, "mas-bench: error: {}\n", e.what());
+        return 1;
+    }
+    return 0;
+}
