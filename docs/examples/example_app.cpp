@@ -1,0 +1,158 @@
+#include "example_app.hpp"
+
+#include <csignal>
+#include <exception>
+#include <variant>
+
+#include <CLI/CLI.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "mas/core/block_on.hpp"
+#include "mas/core/endpoint.hpp"
+#include "mas/core/error.hpp"
+#include "mas/core/json_codec.hpp"
+
+namespace mas::example {
+namespace {
+
+enum class Mode { demo, server, client };
+
+struct Settings {
+    Mode mode = Mode::demo;
+    Endpoint endpoint;
+    double timeout_s = 10.0;
+    std::string log_level = "info";
+};
+
+/// A parse failure that is reported like any other error, with exit code 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+std::chrono::steady_clock::duration seconds(double s) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
+}
+
+// Keeps the error report to one line even when the reason spans several (a remote traceback).
+std::string one_line(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    for (auto& c : text) {
+        if (c == '\n' || c == '\r') c = ' ';
+    }
+    return text;
+}
+
+// Returns the settings, or an exit code when there is nothing to run (--help, bad arguments).
+std::variant<Settings, int> parse(const ExampleRoles& roles, int argc, char** argv) {
+    Settings settings;
+    std::string address;
+    CLI::App app{std::string(roles.description), std::string(roles.name)};
+    app.fallthrough();  // `--log-level` may come after the subcommand too
+    app.require_subcommand(0, 1);
+    app.add_option("--log-level", settings.log_level, "Level of the diagnostics on stderr")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    auto* server = app.add_subcommand("server", "Serve on ADDRESS until SIGINT or SIGTERM");
+    server->add_option("address", address, "HOST:PORT (port 0 picks a free one), or unix:///path")
+        ->required();
+    auto* client = app.add_subcommand("client", "Connect to ADDRESS, talk, and exit");
+    client->add_option("address", address, "HOST:PORT or unix:///path of the server")->required();
+    client->add_option("--timeout", settings.timeout_s, "Seconds to keep retrying while the server is not up")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    app.add_subcommand("demo", "Run a server on 127.0.0.1 and a client against it (the default)");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help
+        throw UsageError(e.what());
+    }
+    if (server->parsed()) settings.mode = Mode::server;
+    if (client->parsed()) settings.mode = Mode::client;
+    if (settings.mode != Mode::demo) {
+        try {
+            settings.endpoint = Endpoint::parse(address);
+        } catch (const ConfigError& e) {
+            throw UsageError(e.what());
+        }
+    }
+    return settings;
+}
+
+void set_up_logging(const ExampleRoles& roles, const Settings& settings) {
+    auto logger = spdlog::stderr_color_mt(std::string(roles.name));
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(settings.log_level));
+}
+
+asio::awaitable<void> serve_until_signal(Endpoint endpoint, ClientConnected serve) {
+    // Installed before the server is announced, so a SIGTERM right after the announcement
+    // already finds the handler.
+    asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
+    auto server = co_await start_server(std::move(endpoint), std::move(serve));
+    say("server: listening on {}", server.endpoint().to_string());
+    const int signal = co_await signals.async_wait(asio::use_awaitable);
+    spdlog::info("signal {} received, stopping", signal);
+    server.close();
+}
+
+asio::awaitable<void> connect_and_talk(Endpoint endpoint, std::chrono::steady_clock::duration timeout,
+                                       std::function<asio::awaitable<void>(Channel)> talk) {
+    ConnectOptions options;
+    options.timeout = timeout;
+    auto channel = co_await open_connection(std::move(endpoint), options);
+    spdlog::debug("connected to {}", channel.peer());
+    co_await talk(channel);
+    channel.close();
+}
+
+asio::awaitable<void> demo(const ExampleRoles& roles) {
+    auto server = co_await start_server(Endpoint::tcp("127.0.0.1", 0), roles.serve);
+    say("server: listening on {}", server.endpoint().to_string());
+    co_await connect_and_talk(server.endpoint(), std::chrono::seconds(10), roles.talk);
+    server.close();
+}
+
+void run(const ExampleRoles& roles, const Settings& settings) {
+    asio::io_context io;
+    switch (settings.mode) {
+    case Mode::server: block_on(io, serve_until_signal(settings.endpoint, roles.serve)); break;
+    case Mode::client:
+        block_on(io, connect_and_talk(settings.endpoint, seconds(settings.timeout_s), roles.talk));
+        break;
+    case Mode::demo: block_on(io, demo(roles)); break;
+    }
+}
+
+}  // namespace
+
+int run_example(const ExampleRoles& roles, int argc, char** argv) {
+    try {
+        auto parsed = parse(roles, argc, argv);
+        if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+        const auto& settings = std::get<Settings>(parsed);
+        set_up_logging(roles, settings);
+        run(roles, settings);
+        return 0;
+    } catch (const UsageError& e) {
+        fmt::print(stderr, "{}: error: {} (see --help)\n", roles.name, one_line(e.what()));
+        return 2;
+    } catch (const RemoteError& e) {
+        fmt::print(stderr, "{}: error: request failed at {}: {}\n", roles.name, e.origin(), one_line(e.summary()));
+        return 1;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "{}: error: {}\n", roles.name, one_line(e.what()));
+        return 1;
+    }
+}
+
+std::string show(const Json& value) {
+    static const JsonCodec codec;
+    return codec.encode(value);
+}
+
+}  // namespace mas::example

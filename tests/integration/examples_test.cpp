@@ -1,0 +1,309 @@
+// The example programs of docs/examples, run as real processes: against each other, against a
+// peer that speaks the recorded aiomas bytes, in demo mode, and with bad arguments.
+
+#include <csignal>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <asio/buffer.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <catch2/catch.hpp>
+
+#include "integration/child_process.hpp"
+#include "mas/channel/frame.hpp"
+#include "mas/core/endpoint.hpp"
+#include "support/run.hpp"
+
+using namespace mas;
+using test::ChildProcess;
+using test::Stream;
+
+namespace {
+
+const std::string echo_exe = MAS_CHANNEL_ECHO_EXE;
+const std::string fail_exe = MAS_CHANNEL_FAIL_EXE;
+const std::string listening_prefix = "server: listening on ";
+
+// Payloads as aiomas 2.0.1 wrote them (tests/conformance/data/aiomas/channel_send_reply.jsonl and
+// channel_fail.jsonl), byte for byte.
+const std::string ohai_request = R"([0, 0, "ohai"])";
+const std::string cya_reply = R"([1, 0, "cya"])";
+const std::string spam_request = R"([0, 1, ["spam", 1]])";
+const std::string spam_reply = R"([1, 1, ["spam", 1]])";
+const std::string python_traceback_reply =
+    R"([2, 0, "Traceback (most recent call last):\n  File \"<scenario>/record.py\", line 172, in handle\n)"
+    R"(    raise ValueError('nope')\nValueError: nope\n"])";
+// What aiomas sends for `req.fail(ValueError('nope'))`: an exception never raised has no traceback.
+const std::string nope_reply = R"([2, 0, "ValueError: nope\n"])";
+
+const std::vector<std::string> echo_conversation{
+    R"(client: sending "ohai")",
+    R"(server: got "ohai", replying "cya")",
+    R"(client: got reply "cya")",
+    R"(client: sending ["spam", 1])",
+    R"(server: got ["spam", 1], replying ["spam", 1])",
+    R"(client: got reply ["spam", 1])",
+};
+
+std::vector<std::string> only(const std::vector<std::string>& lines, const std::string& prefix) {
+    std::vector<std::string> result;
+    for (const auto& line : lines) {
+        if (line.starts_with(prefix)) result.push_back(line);
+    }
+    return result;
+}
+
+std::vector<std::string> without_first(std::vector<std::string> lines) {
+    if (!lines.empty()) lines.erase(lines.begin());
+    return lines;
+}
+
+// A server process, started on a free port that it reports in its first line of output.
+struct ServerProcess {
+    ChildProcess process;
+    Endpoint endpoint;
+
+    ServerProcess(const std::string& exe, const std::string& address = "127.0.0.1:0")
+        : process(exe, {"server", address}) {
+        const auto line = process.read_line(Stream::out, test::hang_guard);
+        INFO("stderr: " << process.output(Stream::err));
+        REQUIRE(line);
+        REQUIRE(line->starts_with(listening_prefix));
+        endpoint = Endpoint::parse(line->substr(listening_prefix.size()));
+    }
+
+    std::string address() const { return endpoint.host + ":" + std::to_string(endpoint.port); }
+
+    // Stops the server the way a user does; it must shut down cleanly.
+    std::vector<std::string> stop() {
+        process.signal(SIGTERM);
+        const auto status = process.wait(test::hang_guard);
+        INFO("stderr: " << process.output(Stream::err));
+        CHECK(status.success());
+        return test::split_lines(process.output(Stream::out));
+    }
+};
+
+std::string frame(const std::string& payload) {
+    std::string out(frame_header_size, '\0');
+    const auto size = static_cast<std::uint32_t>(payload.size());
+    for (int i = 0; i < 4; ++i) out[static_cast<std::size_t>(i)] = static_cast<char>(size >> (24 - 8 * i));
+    return out + payload;
+}
+
+asio::awaitable<std::string> read_payload(asio::ip::tcp::socket& socket) {
+    std::string header(frame_header_size, '\0');
+    co_await asio::async_read(socket, asio::buffer(header), asio::use_awaitable);
+    std::string payload(read_frame_length(header.data()), '\0');
+    co_await asio::async_read(socket, asio::buffer(payload), asio::use_awaitable);
+    co_return payload;
+}
+
+// Plays the client's part with raw bytes; returns the payloads the server answered with.
+asio::awaitable<std::vector<std::string>> raw_client(Endpoint server, std::vector<std::string> requests) {
+    asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
+    co_await socket.async_connect({asio::ip::make_address(server.host), server.port}, asio::use_awaitable);
+    std::vector<std::string> replies;
+    for (const auto& request : requests) {
+        co_await asio::async_write(socket, asio::buffer(frame(request)), asio::use_awaitable);
+        replies.push_back(co_await read_payload(socket));
+    }
+    co_return replies;
+}
+
+// Plays the server's part with raw bytes for one connection: answers the i-th request with
+// replies[i]; returns the requests received. Afterwards the client must close the connection.
+asio::awaitable<std::vector<std::string>> raw_server(asio::ip::tcp::acceptor& acceptor,
+                                                     std::vector<std::string> replies) {
+    auto socket = co_await acceptor.async_accept(asio::use_awaitable);
+    std::vector<std::string> requests;
+    for (const auto& reply : replies) {
+        requests.push_back(co_await read_payload(socket));
+        co_await asio::async_write(socket, asio::buffer(frame(reply)), asio::use_awaitable);
+    }
+    char extra = 0;
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(&extra, 1),
+                                                   asio::experimental::as_tuple(asio::use_awaitable));
+    CHECK(n == 0);
+    CHECK(ec == asio::error::eof);
+    co_return requests;
+}
+
+struct RawServer {
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
+    std::string address() const { return "127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()); }
+};
+
+}  // namespace
+
+TEST_CASE("channel-echo client and server hold the aiomas guide's conversation", "[integration]") {
+    ServerProcess server(echo_exe);
+    const auto client = test::run_program(echo_exe, {"client", server.address()}, test::hang_guard);
+    INFO("client stderr: " << client.err);
+    CHECK(client.status.success());
+    CHECK(test::split_lines(client.out) == only(echo_conversation, "client: "));
+    CHECK(client.err.empty());
+    CHECK(without_first(server.stop()) == only(echo_conversation, "server: "));
+}
+
+TEST_CASE("channel-echo client keeps retrying until the server is up", "[integration]") {
+    std::uint16_t port = 0;
+    {
+        asio::io_context io;
+        asio::ip::tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
+        port = probe.local_endpoint().port();
+    }
+    const auto address = "127.0.0.1:" + std::to_string(port);
+    ChildProcess client(echo_exe, {"client", address, "--log-level", "debug"});
+    // The client reports each failed attempt; start the server only after one has failed.
+    for (;;) {
+        const auto line = client.read_line(Stream::err, test::hang_guard);
+        REQUIRE(line);
+        if (line->find("retrying") != std::string::npos) break;
+    }
+    ServerProcess server(echo_exe, address);
+    const auto status = client.wait(test::hang_guard);
+    INFO("client stderr: " << client.output(Stream::err));
+    CHECK(status.success());
+    CHECK(test::split_lines(client.output(Stream::out)) == only(echo_conversation, "client: "));
+    server.stop();
+}
+
+TEST_CASE("channel-echo server answers with the bytes aiomas sends", "[integration][conformance]") {
+    ServerProcess server(echo_exe);
+    asio::io_context io;
+    const auto replies = test::run(io, raw_client(server.endpoint, {ohai_request, spam_request}));
+    CHECK(replies == std::vector<std::string>{cya_reply, spam_reply});
+    server.stop();
+}
+
+TEST_CASE("channel-echo client sends the bytes aiomas sends", "[integration][conformance]") {
+    RawServer peer;
+    ChildProcess client(echo_exe, {"client", peer.address()});
+    const auto requests = test::run(peer.io, raw_server(peer.acceptor, {cya_reply, spam_reply}));
+    CHECK(requests == std::vector<std::string>{ohai_request, spam_request});
+    CHECK(client.wait(test::hang_guard).success());
+    CHECK(test::split_lines(client.output(Stream::out)) == only(echo_conversation, "client: "));
+}
+
+TEST_CASE("channel-fail client reports the server's failure with its origin", "[integration]") {
+    ServerProcess server(fail_exe);
+    const auto client = test::run_program(fail_exe, {"client", server.address()}, test::hang_guard);
+    INFO("client stderr: " << client.err);
+    CHECK(client.status.success());
+    CHECK(test::split_lines(client.out) == std::vector<std::string>{
+                                               R"(client: sending "ohai")",
+                                               "client: the request failed at " + server.address() + ":",
+                                               "client:   ValueError: nope",
+                                           });
+    CHECK(without_first(server.stop()) ==
+          std::vector<std::string>{R"(server: got "ohai", failing it with ValueError: nope)"});
+}
+
+TEST_CASE("channel-fail server fails requests as aiomas' req.fail(ValueError('nope')) does",
+          "[integration][conformance]") {
+    ServerProcess server(fail_exe);
+    asio::io_context io;
+    const auto replies = test::run(io, raw_client(server.endpoint, {ohai_request}));
+    CHECK(replies == std::vector<std::string>{nope_reply});
+    server.stop();
+}
+
+TEST_CASE("channel-fail client shows a Python traceback it receives line by line", "[integration][conformance]") {
+    RawServer peer;
+    ChildProcess client(fail_exe, {"client", peer.address()});
+    const auto requests = test::run(peer.io, raw_server(peer.acceptor, {python_traceback_reply}));
+    CHECK(requests == std::vector<std::string>{ohai_request});
+    CHECK(client.wait(test::hang_guard).success());
+    CHECK(test::split_lines(client.output(Stream::out)) ==
+          std::vector<std::string>{
+              R"(client: sending "ohai")",
+              "client: the request failed at " + peer.address() + ":",
+              "client:   Traceback (most recent call last):",
+              R"(client:     File "<scenario>/record.py", line 172, in handle)",
+              "client:       raise ValueError('nope')",
+              "client:   ValueError: nope",
+          });
+}
+
+TEST_CASE("channel-echo demo prints the whole conversation", "[integration]") {
+    // No argument means demo as well.
+    const auto args = GENERATE(std::vector<std::string>{"demo"}, std::vector<std::string>{});
+    const auto demo = test::run_program(echo_exe, args, test::hang_guard);
+    INFO("stderr: " << demo.err);
+    CHECK(demo.status.success());
+    const auto lines = test::split_lines(demo.out);
+    REQUIRE(!lines.empty());
+    CHECK(lines.front().starts_with(listening_prefix + "tcp://127.0.0.1:"));
+    CHECK(without_first(lines) == echo_conversation);
+    CHECK(demo.err.empty());
+}
+
+TEST_CASE("channel-fail demo prints the failure", "[integration]") {
+    const auto demo = test::run_program(fail_exe, {"demo"}, test::hang_guard);
+    INFO("stderr: " << demo.err);
+    CHECK(demo.status.success());
+    const auto lines = test::split_lines(demo.out);
+    REQUIRE(lines.size() == 5);
+    const auto port = lines[0].substr(lines[0].rfind(':') + 1);
+    CHECK(lines[0] == listening_prefix + "tcp://127.0.0.1:" + port);
+    CHECK(without_first(lines) == std::vector<std::string>{
+                                      R"(client: sending "ohai")",
+                                      R"(server: got "ohai", failing it with ValueError: nope)",
+                                      "client: the request failed at 127.0.0.1:" + port + ":",
+                                      "client:   ValueError: nope",
+                                  });
+}
+
+TEST_CASE("The examples reject bad arguments with a one-line error", "[integration]") {
+    const auto exe = GENERATE(echo_exe, fail_exe);
+    const auto name = exe.substr(exe.rfind('/') + 1);
+    const auto args = GENERATE(std::vector<std::string>{"bogus"}, std::vector<std::string>{"client"},
+                               std::vector<std::string>{"server"}, std::vector<std::string>{"client", "no-port"},
+                               std::vector<std::string>{"client", "127.0.0.1:99999"},
+                               std::vector<std::string>{"server", "127.0.0.1:0", "extra"},
+                               std::vector<std::string>{"client", "127.0.0.1:1", "--timeout", "-1"},
+                               std::vector<std::string>{"--log-level", "loud"});
+    CAPTURE(name, args);
+    const auto run = test::run_program(exe, args, test::hang_guard);
+    CHECK(run.status.exited);
+    CHECK(run.status.code == 2);
+    CHECK(run.out.empty());
+    const auto lines = test::split_lines(run.err);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].starts_with(name + ": error: "));
+}
+
+TEST_CASE("The example clients fail with a one-line error when no server comes up", "[integration]") {
+    const auto exe = GENERATE(echo_exe, fail_exe);
+    std::uint16_t port = 0;
+    {
+        asio::io_context io;
+        asio::ip::tcp::acceptor probe(io, {asio::ip::make_address("127.0.0.1"), 0});
+        port = probe.local_endpoint().port();
+    }
+    const auto run = test::run_program(exe, {"client", "127.0.0.1:" + std::to_string(port), "--timeout", "0.2"},
+                                       test::hang_guard);
+    CHECK(run.status.exited);
+    CHECK(run.status.code == 1);
+    const auto lines = test::split_lines(run.err);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find(": error: cannot connect to tcp://127.0.0.1:") != std::string::npos);
+}
+
+TEST_CASE("The examples print usage for --help", "[integration]") {
+    const auto exe = GENERATE(echo_exe, fail_exe);
+    const auto run = test::run_program(exe, {"--help"}, test::hang_guard);
+    CHECK(run.status.success());
+    CHECK(run.out.find("server") != std::string::npos);
+    CHECK(run.out.find("client") != std::string::npos);
+    CHECK(run.out.find("demo") != std::string::npos);
+}

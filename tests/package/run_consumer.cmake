@@ -1,0 +1,36 @@
+# cmake -P script: install the build in MAS_BINARY_DIR into a fresh prefix under WORK_DIR, then
+# configure, build and run the consumer project in CONSUMER_SOURCE_DIR against that prefix only.
+cmake_minimum_required(VERSION 3.25)
+
+foreach(var MAS_BINARY_DIR CONSUMER_SOURCE_DIR WORK_DIR CXX_COMPILER GENERATOR)
+  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
+    message(FATAL_ERROR "run_consumer.cmake: ${var} is not set")
+  endif()
+endforeach()
+if(NOT CONFIG)
+  set(CONFIG RelWithDebInfo)
+endif()
+
+set(prefix ${WORK_DIR}/prefix)
+set(build ${WORK_DIR}/build)
+file(REMOVE_RECURSE ${WORK_DIR})
+
+function(step name)
+  message(STATUS "package test: ${name}")
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "package test: ${name} failed (${result})")
+  endif()
+endfunction()
+
+step("install into ${prefix}"
+  ${CMAKE_COMMAND} --install ${MAS_BINARY_DIR} --prefix ${prefix} --config ${CONFIG})
+step("configure the consumer"
+  ${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR} -B ${build} -G ${GENERATOR}
+    -DCMAKE_BUILD_TYPE=${CONFIG}
+    -DCMAKE_CXX_COMPILER=${CXX_COMPILER}
+    -DCMAKE_PREFIX_PATH=${prefix}
+    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+    -DMAS_EXPECTED_PREFIX=${prefix})
+step("build the consumer" ${CMAKE_COMMAND} --build ${build} --config ${CONFIG})
+step("run the consumer" ${build}/mas-consumer)
