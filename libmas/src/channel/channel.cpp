@@ -36,7 +36,7 @@ asio::awaitable<void> WaitList::wait() {
                 // Without this, with_timeout around recv() would wait forever for its loser.
                 slot.assign([this, key](asio::cancellation_type) { cancel(key); });
             }
-            waiters_.push_back({key, Completion<std::error_code>(std::move(handler))});
+            waiters_.push_back({key, Completion<std::error_code>(std::move(handler), *registry_, track_work_)});
         },
         asio::use_awaitable);
 }
@@ -72,6 +72,7 @@ ChannelImpl::ChannelImpl(TransportPtr transport, const ChannelOptions& options)
       codec_(options.codec ? options.codec : std::make_shared<const JsonCodec>()),
       options_(options),
       peer_(transport_->peer()),
+      registry_(registry_of(executor_)),
       in_(read_chunk) {}
 
 ChannelImpl::~ChannelImpl() = default;
@@ -100,7 +101,8 @@ asio::awaitable<Json> ChannelImpl::send(std::shared_ptr<ChannelImpl> self, Json 
             if (slot.is_connected()) {
                 slot.assign([channel, id](asio::cancellation_type) { channel->cancel_call(id); });
             }
-            channel->pending_.emplace(id, CallCompletion(std::move(handler)));
+            // Untracked: while a call is pending the channel's reader has an operation outstanding.
+            channel->pending_.emplace(id, CallCompletion(std::move(handler), channel->registry_, false));
         },
         asio::use_awaitable);
 }

@@ -25,6 +25,9 @@ namespace mas::detail {
 /// wait() throws asio::system_error(operation_aborted) when its coroutine is cancelled.
 class WaitList {
 public:
+    /// `track_work`: see Completion; false only for waits the channel's read keeps alive.
+    WaitList(Registry& registry, bool track_work) : registry_(&registry), track_work_(track_work) {}
+
     asio::awaitable<void> wait();
     /// Wakes every waiter; with `inline_allowed`, waiters on this thread run before it returns.
     void notify_all(bool inline_allowed = false);
@@ -39,6 +42,8 @@ private:
 
     std::vector<Waiter> waiters_;
     std::uint64_t next_key_ = 0;
+    Registry* registry_;
+    bool track_work_;
 };
 
 class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
@@ -94,6 +99,7 @@ private:
     std::shared_ptr<const JsonCodec> codec_;
     ChannelOptions options_;
     std::string peer_;
+    Registry& registry_;
 
     std::uint64_t next_id_ = 0;
     std::unordered_map<std::uint64_t, CallCompletion> pending_;
@@ -102,14 +108,14 @@ private:
     std::string out_;      // frames queued for the writer
     std::string writing_;  // the batch the transport is writing now
     bool writer_busy_ = false;
-    WaitList writable_;
+    WaitList writable_{registry_, true};
 
     std::vector<char> in_;
     std::size_t in_begin_ = 0;
     std::size_t in_end_ = 0;
     std::deque<Incoming> incoming_;
-    WaitList readable_;        // recv() callers waiting for a request
-    WaitList reader_resume_;   // the reader, paused while too many requests are queued
+    WaitList readable_{registry_, false};      // recv() callers waiting for a request
+    WaitList reader_resume_{registry_, true};  // the reader, paused while too many requests wait
 
     bool closed_ = false;
     std::error_code close_code_;

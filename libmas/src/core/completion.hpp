@@ -65,7 +65,15 @@ public:
 
     template <class Handler>
     explicit Completion(Handler&& handler)
-        : impl_(std::make_unique<Impl<std::decay_t<Handler>>>(std::forward<Handler>(handler))) {}
+        : impl_(std::make_unique<Impl<std::decay_t<Handler>>>(std::forward<Handler>(handler), nullptr, true)) {}
+
+    /// For hot paths: `registry` must be the one of the handler's executor (saves a service
+    /// look-up), and `track_work` may be false when something else is known to keep the
+    /// io_context from running out of work while this waits (a channel's pending read does).
+    template <class Handler>
+    Completion(Handler&& handler, Registry& registry, bool track_work)
+        : impl_(std::make_unique<Impl<std::decay_t<Handler>>>(std::forward<Handler>(handler), &registry,
+                                                              track_work)) {}
 
     explicit operator bool() const noexcept { return impl_ && impl_->alive(); }
 
@@ -94,9 +102,10 @@ private:
 
     template <class Handler>
     struct Impl final : Base {
-        explicit Impl(Handler&& h) : handler(std::make_unique<Handler>(std::move(h))) {
-            work.emplace(asio::get_associated_executor(*handler));
-            registry_of(work->get_executor()).add(this);
+        Impl(Handler&& h, Registry* known, bool track_work)
+            : handler(std::make_unique<Handler>(std::move(h))), executor(asio::get_associated_executor(*handler)) {
+            if (track_work) work.emplace(executor);
+            (known ? *known : registry_of(executor)).add(this);
         }
         ~Impl() override {
             if (this->registry) this->registry->remove(this);
@@ -109,8 +118,7 @@ private:
         void post(bool inline_allowed, Args... args) override {
             if (!handler) return;  // abandoned at shutdown
             asio::get_associated_cancellation_slot(*handler).clear();
-            auto executor = work->get_executor();
-            auto call = [h = std::move(*handler), guard = std::move(*work),
+            auto call = [h = std::move(*handler), guard = std::move(work),
                          tuple = std::make_tuple(std::move(args)...)]() mutable {
                 std::apply(std::move(h), std::move(tuple));
             };
@@ -123,6 +131,7 @@ private:
             }
         }
         std::unique_ptr<Handler> handler;
+        asio::associated_executor_t<Handler> executor;
         std::optional<asio::executor_work_guard<asio::associated_executor_t<Handler>>> work;
     };
 
