@@ -1,4 +1,5 @@
 #include "channel/channel_impl.hpp"
+#include "channel/channel_log.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -12,14 +13,15 @@
 #include "mas/core/log.hpp"
 
 namespace mas::detail {
-namespace {
 
-constexpr std::size_t read_chunk = 64 * 1024;
-
-spdlog::logger& logger() {
+spdlog::logger& channel_log() {
     static const auto instance = mas::log("mas.channel");
     return *instance;
 }
+
+namespace {
+
+constexpr std::size_t read_chunk = 64 * 1024;
 
 std::string_view shorten(std::string_view text) { return text.substr(0, 200); }
 
@@ -83,7 +85,7 @@ void ChannelImpl::start() {
         try {
             std::rethrow_exception(error);
         } catch (const std::exception& e) {
-            logger().error("channel {}: internal error: {}", self->peer_, e.what());
+            channel_log().error("channel {}: internal error: {}", self->peer_, e.what());
             self->close(make_error_code(errc::protocol_error), std::string("internal error: ") + e.what());
         }
     };
@@ -131,7 +133,7 @@ void ChannelImpl::queue_reply(std::uint64_t id, MessageType type, const Json& co
         enqueue_frame(type, id, content);
     } catch (const CodecError& e) {
         // The peer is waiting for this id, so it must get an answer: tell it why.
-        logger().warn("channel {}: reply to request {} cannot be sent: {}", peer_, id, e.what());
+        channel_log().warn("channel {}: reply to request {} cannot be sent: {}", peer_, id, e.what());
         enqueue_frame(MessageType::failure, id, Json(failure_text(e)));
     }
 }
@@ -144,9 +146,9 @@ asio::awaitable<void> ChannelImpl::wait_writable() {
 void ChannelImpl::enqueue_frame(MessageType type, std::uint64_t id, const Json& content) {
     const auto before = out_.size();
     append_frame(*codec_, type, id, content, options_.max_message_size, out_);
-    if (logger().should_log(spdlog::level::trace)) {
+    if (channel_log().should_log(spdlog::level::trace)) {
         std::string_view frame(out_.data() + before + frame_header_size, out_.size() - before - frame_header_size);
-        logger().trace("{} -> {} bytes: {}", peer_, frame.size(), shorten(frame));
+        channel_log().trace("{} -> {} bytes: {}", peer_, frame.size(), shorten(frame));
     }
     start_write();
 }
@@ -211,7 +213,7 @@ bool ChannelImpl::dispatch_frames() {
             // Checked before allocating, so a hostile header cannot make us reserve 4 GiB.
             const auto reason = fmt::format("frame length {} exceeds the maximum message size of {} bytes", length,
                                             options_.max_message_size);
-            logger().error("channel {}: protocol error, closing the connection: {}", peer_, reason);
+            channel_log().error("channel {}: protocol error, closing the connection: {}", peer_, reason);
             close(make_error_code(errc::message_too_large), "protocol error: " + reason);
             return false;
         }
@@ -221,8 +223,8 @@ bool ChannelImpl::dispatch_frames() {
         }
         std::string_view payload(in_.data() + in_begin_ + frame_header_size, length);
         in_begin_ += frame_header_size + length;
-        if (logger().should_log(spdlog::level::trace)) {
-            logger().trace("{} <- {} bytes: {}", peer_, length, shorten(payload));
+        if (channel_log().should_log(spdlog::level::trace)) {
+            channel_log().trace("{} <- {} bytes: {}", peer_, length, shorten(payload));
         }
         Message msg;
         try {
@@ -253,7 +255,7 @@ void ChannelImpl::handle_message(Message msg) {
     }
     if (msg.problem) {
         // The request cannot be represented here; answer it rather than drop the connection.
-        logger().warn("channel {}: request {} rejected: {}", peer_, msg.id, *msg.problem);
+        channel_log().warn("channel {}: request {} rejected: {}", peer_, msg.id, *msg.problem);
         enqueue_frame(MessageType::failure, msg.id, Json("mas::CodecError: " + *msg.problem + "\n"));
         return;
     }
@@ -265,7 +267,7 @@ void ChannelImpl::handle_reply(Message msg) {
     auto it = pending_.find(msg.id);
     if (it == pending_.end()) {
         if (abandoned_.erase(msg.id) > 0) {
-            logger().debug("channel {}: dropped the late reply to cancelled request {}", peer_, msg.id);
+            channel_log().debug("channel {}: dropped the late reply to cancelled request {}", peer_, msg.id);
             return;
         }
         fail_protocol(fmt::format("reply for request id {}, which has no pending request", msg.id));
@@ -286,7 +288,7 @@ void ChannelImpl::handle_reply(Message msg) {
 }
 
 void ChannelImpl::fail_protocol(const std::string& reason) {
-    logger().error("channel {}: protocol error, closing the connection: {}", peer_, reason);
+    channel_log().error("channel {}: protocol error, closing the connection: {}", peer_, reason);
     close(make_error_code(errc::protocol_error), "protocol error: " + reason);
 }
 
@@ -300,7 +302,7 @@ void ChannelImpl::close(std::error_code why, const std::string& reason) noexcept
     closed_ = true;
     close_code_ = why;
     close_reason_ = reason;
-    logger().debug("channel {}: closing: {}", peer_, reason);
+    channel_log().debug("channel {}: closing: {}", peer_, reason);
     try {
         auto error = closed_error();
         auto pending = std::move(pending_);
@@ -319,7 +321,7 @@ void ChannelImpl::close(std::error_code why, const std::string& reason) noexcept
             });
         }
     } catch (const std::exception& e) {
-        logger().error("channel {}: error while closing: {}", peer_, e.what());
+        channel_log().error("channel {}: error while closing: {}", peer_, e.what());
         transport_->close();
     }
 }

@@ -9,9 +9,9 @@
 #include <fmt/format.h>
 
 #include "channel/channel_impl.hpp"
+#include "channel/channel_log.hpp"
 #include "channel/local_queue.hpp"
 #include "channel/stream_transport.hpp"
-#include "mas/core/log.hpp"
 
 namespace mas::detail {
 
@@ -117,7 +117,7 @@ asio::awaitable<Channel> open_connection(Endpoint endpoint, ConnectOptions optio
             break;
         } catch (const ConnectionError& e) {
             if (!deadline || Clock::now() >= *deadline || !worth_retrying(e)) throw;
-            mas::log("mas.channel")->debug("{}; retrying", e.what());
+            channel_log().debug("{}; retrying", e.what());
         }
         asio::steady_timer timer(executor, std::min<Clock::duration>(retry_interval, *deadline - Clock::now()));
         co_await timer.async_wait(asio::use_awaitable);

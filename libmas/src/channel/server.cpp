@@ -10,18 +10,13 @@
 #include <fmt/format.h>
 
 #include "channel/channel_impl.hpp"
+#include "channel/channel_log.hpp"
 #include "channel/local_queue.hpp"
 #include "channel/stream_transport.hpp"
-#include "mas/core/log.hpp"
 #include "mas/core/with_timeout.hpp"
 
 namespace mas::detail {
 namespace {
-
-spdlog::logger& logger() {
-    static const auto instance = mas::log("mas.channel");
-    return *instance;
-}
 
 [[noreturn]] void fail_listen(const Endpoint& endpoint, std::error_code ec) {
     throw ConnectionError(fmt::format("cannot listen on {}: {}", endpoint.to_string(), ec.message()), ec);
@@ -51,11 +46,11 @@ public:
             try {
                 std::rethrow_exception(error);
             } catch (const std::exception& e) {
-                logger().error("server stopped accepting: {}", e.what());
+                channel_log().error("server stopped accepting: {}", e.what());
             }
         };
         asio::co_spawn(executor_, accept_loop(), on_exit);
-        logger().debug("listening on {}", endpoint_.to_string());
+        channel_log().debug("listening on {}", endpoint_.to_string());
     }
 
     void close() noexcept {
@@ -135,7 +130,7 @@ private:
             }
             if (closed_) break;
             if (ec) {
-                logger().warn("server {}: accept failed: {}", endpoint_.to_string(), ec.message());
+                channel_log().warn("server {}: accept failed: {}", endpoint_.to_string(), ec.message());
                 continue;
             }
             if (transport) serve(std::move(transport));
@@ -168,13 +163,13 @@ private:
             if (ec) {
                 // After close() the handshake fails because close() closed the socket.
                 if (!closed_) {
-                    logger().warn("server {}: TLS handshake with {} failed: {}", endpoint_.to_string(), peer,
+                    channel_log().warn("server {}: TLS handshake with {} failed: {}", endpoint_.to_string(), peer,
                                   ec.message());
                 }
                 co_return;
             }
         } catch (const Timeout& e) {
-            logger().warn("server {}: {} with {}", endpoint_.to_string(), e.what(), peer);
+            channel_log().warn("server {}: {} with {}", endpoint_.to_string(), e.what(), peer);
             co_return;
         }
         if (closed_) co_return;
@@ -189,16 +184,16 @@ private:
             return !channel || !channel->is_open();
         });
         channels_.push_back(impl);
-        logger().debug("server {}: accepted {}", endpoint_.to_string(), impl->peer());
+        channel_log().debug("server {}: accepted {}", endpoint_.to_string(), impl->peer());
         auto on_exit = [impl](std::exception_ptr error) {
             if (!error) return;
             try {
                 std::rethrow_exception(error);
             } catch (const ConnectionError& e) {
                 // The peer hung up while the handler waited on it: the usual end of a session.
-                logger().debug("server: connection handler for {} ended: {}", impl->peer(), e.what());
+                channel_log().debug("server: connection handler for {} ended: {}", impl->peer(), e.what());
             } catch (const std::exception& e) {
-                logger().error("server: connection handler for {} failed: {}", impl->peer(), e.what());
+                channel_log().error("server: connection handler for {} failed: {}", impl->peer(), e.what());
                 impl->close(make_error_code(errc::closed), std::string("connection handler failed: ") + e.what());
             }
         };
