@@ -1,0 +1,127 @@
+// The serving side of an RPC connection: receive requests, resolve their path, run the function
+// and answer. Plain functions answer in the loop, which keeps one coroutine frame per request
+// off the hot path; coroutine functions run as their own tasks, so a function that calls back
+// to the peer over the same connection cannot block the requests behind it.
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+
+#include "mas/channel/request.hpp"
+#include "mas/core/log.hpp"
+#include "rpc/connection_state.hpp"
+#include "rpc/failure.hpp"
+
+namespace mas::rpc::detail {
+namespace {
+
+const std::shared_ptr<spdlog::logger>& rpc_log() {
+    static const auto logger = mas::log("mas.rpc");
+    return logger;
+}
+
+// The parts of a request's content `[path, args, kwargs]`; throws ShapeError if it is not that.
+struct CallContent {
+    const std::string* path = nullptr;
+    JsonArray* args = nullptr;
+    JsonObject* kwargs = nullptr;
+};
+
+CallContent parse_content(Json& content) {
+    if (!content.is_array() || content.size() != 3 || !content[0].is_string() || !content[1].is_array() ||
+        !content[2].is_object()) {
+        throw ShapeError("an RPC request must be [path, args, kwargs], got " + content.describe());
+    }
+    return {&content[0].as_string(), &content[1].as_array(), &content[2].as_object()};
+}
+
+asio::awaitable<void> send_reply(Request& request, Json result, const std::string& path) {
+    try {
+        co_await request.reply(std::move(result));
+    } catch (const ConnectionError& e) {
+        rpc_log()->debug("reply to \"{}\" (id {}) not sent: {}", path, request.id(), e.what());
+    }
+}
+
+asio::awaitable<void> send_failure(Request& request, std::string text, const std::string& path) {
+    try {
+        co_await request.fail_with_text(std::move(text));
+    } catch (const ConnectionError& e) {
+        rpc_log()->debug("failure reply to \"{}\" (id {}) not sent: {}", path, request.id(), e.what());
+    }
+}
+
+asio::awaitable<void> finish_coroutine(std::shared_ptr<ConnectionState> state, Request request,
+                                       asio::awaitable<Json> op, std::string path) {
+    Json result;
+    std::string failure;
+    try {
+        result = co_await std::move(op);
+    } catch (const std::exception& e) {
+        failure = failure_reply_text(path, std::current_exception());
+        rpc_log()->warn("{} from {}: \"{}\" failed: {}", request.id(), state->peer, path, e.what());
+    }
+    if (failure.empty()) {
+        co_await send_reply(request, std::move(result), path);
+    } else {
+        co_await send_failure(request, std::move(failure), path);
+    }
+}
+
+asio::awaitable<void> handle(const std::shared_ptr<ConnectionState>& state, Request& request) {
+    std::string path;
+    Invocation invocation;
+    std::string failure;
+    try {
+        const auto content = parse_content(request.content());
+        path = *content.path;
+        if (!state->root) throw LookupError("Name \"" + path.substr(0, path.find('/')) + "\" not found in \"\"");
+        const Handler& handler = state->root->resolve(path);
+        CallArgs call(*content.args, *content.kwargs, state);
+        invocation = handler.invoke(call);
+    } catch (const std::exception& e) {
+        failure = failure_reply_text(path, std::current_exception());
+        rpc_log()->warn("request {} from {}: \"{}\" failed: {}", request.id(), state->peer, path, e.what());
+    }
+    if (!failure.empty()) {
+        co_await send_failure(request, std::move(failure), path);
+    } else if (invocation.pending) {
+        auto executor = state->channel.executor();
+        auto task = finish_coroutine(state, std::move(request), std::move(*invocation.pending), std::move(path));
+        asio::co_spawn(executor, std::move(task), asio::detached);  // finish_coroutine handles its failures
+    } else {
+        co_await send_reply(request, std::move(invocation.result), path);
+    }
+}
+
+asio::awaitable<void> serve_loop(std::shared_ptr<ConnectionState> state) {
+    for (;;) {
+        Request request;
+        std::exception_ptr ended;
+        try {
+            request = co_await state->channel.recv();
+        } catch (const ConnectionError&) {
+            ended = std::current_exception();
+        }
+        if (ended) {
+            state->end(ended);
+            co_return;
+        }
+        co_await handle(state, request);
+    }
+}
+
+}  // namespace
+
+void start_serving(const std::shared_ptr<ConnectionState>& state) {
+    auto executor = state->channel.executor();
+    asio::co_spawn(executor, serve_loop(state), [peer = state->peer](std::exception_ptr error) {
+        if (!error) return;
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            rpc_log()->error("RPC connection to {} stopped serving: {}", peer, e.what());
+        }
+    });
+}
+
+}  // namespace mas::rpc::detail
