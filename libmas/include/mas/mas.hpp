@@ -2,6 +2,11 @@
 /// \file
 /// The umbrella header of libmas for applications. Library code includes the single headers.
 
+#include "mas/agent/clock.hpp"
+#include "mas/agent/date_time.hpp"
+#include "mas/agent/external_clock.hpp"
+#include "mas/agent/real_time_clock.hpp"
+#include "mas/agent/timer_handle.hpp"
 #include "mas/channel/channel.hpp"
 #include "mas/channel/channel_options.hpp"
 #include "mas/channel/frame.hpp"
