@@ -48,7 +48,7 @@ std::string one_line(std::string text) {
 }
 
 // Returns the settings, or an exit code when there is nothing to run (--help, bad arguments).
-std::variant<Settings, int> parse(const ExampleRoles& roles, int argc, char** argv) {
+std::variant<Settings, int> parse(const AppRoles& roles, int argc, char** argv) {
     Settings settings;
     std::string address;
     CLI::App app{std::string(roles.description), std::string(roles.name)};
@@ -83,21 +83,44 @@ std::variant<Settings, int> parse(const ExampleRoles& roles, int argc, char** ar
     return settings;
 }
 
-void set_up_logging(const ExampleRoles& roles, const Settings& settings) {
+void set_up_logging(const AppRoles& roles, const Settings& settings) {
     auto logger = spdlog::stderr_color_mt(std::string(roles.name));
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(settings.log_level));
 }
 
-asio::awaitable<void> serve_until_signal(Endpoint endpoint, ClientConnected serve) {
+asio::awaitable<void> serve_until_signal(Endpoint endpoint, const AppRoles& roles) {
     // Installed before the server is announced, so a SIGTERM right after the announcement
     // already finds the handler.
     asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
-    auto server = co_await start_server(std::move(endpoint), std::move(serve));
-    say("server: listening on {}", server.endpoint().to_string());
+    auto serving = co_await roles.serve(std::move(endpoint));
+    say("server: listening on {}", serving.address);
     const int signal = co_await signals.async_wait(asio::use_awaitable);
     spdlog::info("signal {} received, stopping", signal);
-    server.close();
+}
+
+asio::awaitable<void> demo(const AppRoles& roles) {
+    auto serving = co_await roles.serve(Endpoint::tcp("127.0.0.1", 0));
+    say("server: listening on {}", serving.address);
+    const auto endpoint = Endpoint::parse(serving.address);
+    co_await roles.talk(endpoint, std::chrono::seconds(10));
+}
+
+void run(const AppRoles& roles, const Settings& settings) {
+    asio::io_context io;
+    switch (settings.mode) {
+    case Mode::server: block_on(io, serve_until_signal(settings.endpoint, roles)); break;
+    case Mode::client: block_on(io, roles.talk(settings.endpoint, seconds(settings.timeout_s))); break;
+    case Mode::demo: block_on(io, demo(roles)); break;
+    }
+}
+
+asio::awaitable<Serving> start_channel_server(Endpoint endpoint, ClientConnected serve) {
+    auto server = co_await start_server(std::move(endpoint), std::move(serve));
+    Serving serving;
+    serving.address = server.endpoint().to_string();
+    serving.keep_alive = std::make_shared<Server>(server);
+    co_return serving;
 }
 
 asio::awaitable<void> connect_and_talk(Endpoint endpoint, std::chrono::steady_clock::duration timeout,
@@ -110,27 +133,20 @@ asio::awaitable<void> connect_and_talk(Endpoint endpoint, std::chrono::steady_cl
     channel.close();
 }
 
-asio::awaitable<void> demo(const ExampleRoles& roles) {
-    auto server = co_await start_server(Endpoint::tcp("127.0.0.1", 0), roles.serve);
-    say("server: listening on {}", server.endpoint().to_string());
-    co_await connect_and_talk(server.endpoint(), std::chrono::seconds(10), roles.talk);
-    server.close();
-}
-
-void run(const ExampleRoles& roles, const Settings& settings) {
-    asio::io_context io;
-    switch (settings.mode) {
-    case Mode::server: block_on(io, serve_until_signal(settings.endpoint, roles.serve)); break;
-    case Mode::client:
-        block_on(io, connect_and_talk(settings.endpoint, seconds(settings.timeout_s), roles.talk));
-        break;
-    case Mode::demo: block_on(io, demo(roles)); break;
-    }
-}
-
 }  // namespace
 
-int run_example(const ExampleRoles& roles, int argc, char** argv) {
+int run_example(const ExampleRoles& channel_roles, int argc, char** argv) {
+    AppRoles roles;
+    roles.name = channel_roles.name;
+    roles.description = channel_roles.description;
+    roles.serve = [serve = channel_roles.serve](Endpoint endpoint) { return start_channel_server(std::move(endpoint), serve); };
+    roles.talk = [talk = channel_roles.talk](Endpoint endpoint, std::chrono::steady_clock::duration timeout) {
+        return connect_and_talk(std::move(endpoint), timeout, talk);
+    };
+    return run_example(roles, argc, argv);
+}
+
+int run_example(const AppRoles& roles, int argc, char** argv) {
     try {
         auto parsed = parse(roles, argc, argv);
         if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;

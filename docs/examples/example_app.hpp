@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,7 @@
 
 #include "mas/channel/channel.hpp"
 #include "mas/channel/server.hpp"
+#include "mas/core/endpoint.hpp"
 #include "mas/core/json.hpp"
 
 namespace mas::example {
@@ -24,16 +26,36 @@ struct ExampleRoles {
     std::string_view name;
     /// One sentence for --help.
     std::string_view description;
-    /// The server side: called for each accepted connection.
+    /// The server side of a channel example: called for each accepted connection.
     ClientConnected serve;
-    /// The client side: the whole conversation over one open channel.
+    /// The client side of a channel example: the whole conversation over one open channel.
     std::function<asio::awaitable<void>(Channel)> talk;
+};
+
+/// A running server side: the address it is reached at, and what keeps it running.
+struct Serving {
+    Serving() noexcept {}
+    std::string address;
+    std::shared_ptr<void> keep_alive;
+};
+
+/// What an RPC or agent example does: its own server start-up and client conversation.
+struct AppRoles {
+    std::string_view name;
+    std::string_view description;
+    /// Starts serving on the endpoint and returns what keeps the server up.
+    std::function<asio::awaitable<Serving>(Endpoint)> serve;
+    /// Connects to the server at the endpoint (retrying for up to `timeout`) and talks.
+    std::function<asio::awaitable<void>(Endpoint, std::chrono::steady_clock::duration timeout)> talk;
 };
 
 /// Parses the command line, sets up logging (spdlog to stderr, `--log-level`), and runs the server
 /// until SIGINT/SIGTERM, the client once, or both in one process for `demo` (also the default).
 /// Returns the exit code: 0 on success, 1 for a runtime error, 2 for bad arguments; errors are
 /// printed as one line `<name>: error: <reason>` on stderr.
+int run_example(const AppRoles& roles, int argc, char** argv);
+
+/// run_example for a channel example.
 int run_example(const ExampleRoles& roles, int argc, char** argv);
 
 /// Writes one line to stdout and flushes it, so that whoever reads the output (a person, a test)

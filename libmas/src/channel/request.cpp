@@ -48,6 +48,10 @@ std::string failure_text(const std::exception& error) {
                                                      std::free);
     std::string type = status == 0 && demangled ? demangled.get() : mangled;
     // libstdc++'s inline namespaces are noise to a reader on the other side.
+    // Nor does a reader care that a type was declared in an anonymous namespace.
+    for (const std::string_view noise : {"(anonymous namespace)::"}) {
+        for (auto pos = type.find(noise); pos != std::string::npos; pos = type.find(noise)) type.erase(pos, noise.size());
+    }
     for (const std::string_view noise : {"std::__cxx11::", "std::__1::"}) {
         for (auto pos = type.find(noise); pos != std::string::npos; pos = type.find(noise)) {
             type.replace(pos, noise.size(), "std::");

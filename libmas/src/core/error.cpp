@@ -24,6 +24,7 @@ public:
         case errc::protocol_error: return "the peer broke the wire protocol";
         case errc::message_too_large: return "message exceeds the maximum message size";
         case errc::closed: return "the channel was closed";
+        case errc::not_found: return "the peer has no such object";
         }
         return "unknown mas error";
     }

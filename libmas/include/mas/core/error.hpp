@@ -81,6 +81,7 @@ enum class errc {
     protocol_error = 1,  ///< the peer sent something that breaks the wire protocol
     message_too_large,   ///< a frame's length header exceeds the maximum message size
     closed,              ///< the channel was closed locally
+    not_found,           ///< the peer has no such object (e.g. no agent with that id)
 };
 
 /// The error category of mas::errc.

@@ -1,0 +1,274 @@
+#include "mas/agent/container.hpp"
+
+#include <string>
+#include <vector>
+
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include "mas/agent/agent.hpp"
+#include "mas/agent/date_time.hpp"
+#include "mas/agent/external_clock.hpp"
+#include "mas/rpc/remote_error.hpp"
+#include "support/run.hpp"
+#include "support/test_pki.hpp"
+
+using namespace mas;
+using namespace mas::agent;
+
+namespace {
+
+class Callee : public Agent {
+public:
+    explicit Callee(Container& c) : Agent(c) {
+        expose("spam", &Callee::spam, {"times"});
+        expose("add", &Callee::add, {"a", "b"});
+        expose("next_day", &Callee::next_day, {"date"});
+        expose("call_back", &Callee::call_back, {"caller", "name"});
+        expose("nap", &Callee::nap, {"seconds"});
+    }
+    std::string spam(int times) {
+        std::string out;
+        for (int i = 0; i < times; ++i) out += "spam";
+        return out;
+    }
+    int add(int a, int b) { return a + b; }
+    DateTime next_day(const DateTime& date) { return date.shift_seconds(86400); }
+    asio::awaitable<std::string> call_back(rpc::Proxy caller, std::string name) {
+        co_return co_await caller["hello"].call<std::string>(name);
+    }
+    asio::awaitable<void> nap(double seconds) { co_await clock().sleep(seconds); }
+};
+
+class Caller : public Agent {
+public:
+    explicit Caller(Container& c) : Agent(c) { expose("hello", &Caller::hello, {"name"}); }
+    std::string hello(const std::string& name) { return "hello " + name; }
+};
+
+std::shared_ptr<ExternalClock> external_clock(asio::io_context& io) {
+    return std::make_shared<ExternalClock>(io.get_executor(), DateTime::parse("2016-01-01T00:00:00+00:00"));
+}
+
+std::unique_ptr<Container> make_container(asio::io_context& io, std::string address = "tcp://127.0.0.1:0",
+                                          std::shared_ptr<Clock> clock = nullptr) {
+    ContainerOptions options;
+    options.clock = std::move(clock);
+    return test::run(io, Container::create(std::move(address), options));
+}
+
+/// Two containers on one io_context: `a` with a Caller (agent 0), `b` with a Callee (agent 0).
+struct TwoContainers {
+    TwoContainers() {
+        a = make_container(io, "tcp://127.0.0.1:0", external_clock(io));
+        b = make_container(io, "tcp://127.0.0.1:0", external_clock(io));
+        caller = &a->spawn<Caller>();
+        callee = &b->spawn<Callee>();
+    }
+    asio::io_context io;
+    std::unique_ptr<Container> a;
+    std::unique_ptr<Container> b;
+    Caller* caller;
+    Callee* callee;
+};
+
+}  // namespace
+
+TEST_CASE("Agents get ids 0, 1, 2 and addresses below their container's", "[agent]") {
+    asio::io_context io;
+    auto container = make_container(io);
+    auto& first = container->spawn<Callee>();
+    auto& second = container->spawn<Caller>();
+    CHECK(first.aid() == "0");
+    CHECK(second.aid() == "1");
+    CHECK_THAT(container->addr(), Catch::StartsWith("tcp://127.0.0.1:"));
+    CHECK_FALSE(container->addr().ends_with(":0"));
+    CHECK(first.addr() == container->addr() + "/0");
+    CHECK(container->agent("1") == &second);
+    CHECK(container->agent("2") == nullptr);
+    CHECK(first.router().path() == "agents/0");
+}
+
+TEST_CASE("A Unix-socket container has ipc:// addresses", "[agent]") {
+    asio::io_context io;
+    test::TempDir dir;
+    const auto path = (dir.path() / "c.sock").string();
+    auto container = make_container(io, "ipc://" + path);
+    auto& agent = container->spawn<Callee>();
+    CHECK(agent.addr() == "ipc://" + path + "/0");
+    auto other = make_container(io, "local://other");
+    auto proxy = test::run(io, other->connect(agent.addr()));
+    CHECK(test::run(io, proxy["spam"].call<std::string>(2)) == "spamspam");
+}
+
+TEST_CASE("An agent calls an agent of another container through a proxy", "[agent]") {
+    TwoContainers t;
+    auto proxy = test::run(t.io, t.a->connect(t.callee->addr()));
+    CHECK(proxy.path() == "agents/0");
+    CHECK(test::run(t.io, proxy["spam"].call<std::string>(2)) == "spamspam");
+    CHECK(test::run(t.io, proxy["add"].call<int>(1, 2)) == 3);
+}
+
+TEST_CASE("Dates travel as aiomas' Arrow dates", "[agent]") {
+    TwoContainers t;
+    auto proxy = test::run(t.io, t.a->connect(t.callee->addr()));
+    const auto date = DateTime::parse("2016-01-01T00:00:00+00:00");
+    CHECK(test::run(t.io, proxy["next_day"].call<DateTime>(date)).to_string() == "2016-01-02T00:00:00+00:00");
+    CHECK(t.a->codec()->type_names().front() == "arrow.Arrow");
+    CHECK(t.a->codec()->type_names().back() == rpc::proxy_type_name);
+}
+
+TEST_CASE("An agent passed as an argument is called back over the same connection", "[agent]") {
+    TwoContainers t;
+    auto proxy = test::run(t.io, t.a->connect(t.callee->addr()));
+    CHECK(test::run(t.io, proxy["call_back"].call<std::string>(*t.caller, "B")) == "hello B");
+    CHECK(t.b->remote_count() == 0);  // the callback did not need a connection of its own
+}
+
+TEST_CASE("Concurrent connects to one container share one connection and cached proxies", "[agent]") {
+    using namespace asio::experimental::awaitable_operators;
+    TwoContainers t;
+    auto& second = t.b->spawn<Callee>();
+    auto proxies = test::run(t.io, [&]() -> asio::awaitable<std::vector<rpc::Proxy>> {
+        auto [p1, p2, p3] = co_await (t.a->connect(t.callee->addr()) && t.a->connect(second.addr()) &&
+                                      t.a->connect(t.callee->addr()));
+        co_return std::vector<rpc::Proxy>{p1, p2, p3};
+    }());
+    CHECK(t.a->remote_count() == 1);
+    CHECK(proxies[0].connection() == proxies[1].connection());
+    CHECK(proxies[0].connection() == proxies[2].connection());
+    auto again = test::run(t.io, t.a->connect(t.callee->addr()));
+    CHECK(again.connection() == proxies[0].connection());
+    CHECK(test::run(t.io, proxies[1]["add"].call<int>(2, 2)) == 4);
+}
+
+TEST_CASE("Connecting to an agent that does not exist fails clearly", "[agent]") {
+    TwoContainers t;
+    const auto url = t.b->addr() + "/7";
+    try {
+        test::run(t.io, t.a->connect(url));
+        FAIL("no exception");
+    } catch (const ConnectionError& e) {
+        CHECK(e.code() == make_error_code(errc::not_found));
+        CHECK(std::string(e.what()) == "Agent \"7\" does not exist in Container(" + t.b->addr() + ")");
+    }
+}
+
+TEST_CASE("A malformed agent address is a ConfigError", "[agent]") {
+    TwoContainers t;
+    for (const std::string url : {"127.0.0.1:5555/0", "tcp://127.0.0.1:5555", "tcp://127.0.0.1:5555/",
+                                  "http://x:1/0", "tcp://127.0.0.1:notaport/0"}) {
+        CAPTURE(url);
+        CHECK_THROWS_AS(test::run(t.io, t.a->connect(url)), ConfigError);
+    }
+    CHECK_THROWS_AS(make_container(t.io, "somewhere"), ConfigError);
+}
+
+TEST_CASE("Connecting to a container that is down fails after the timeout", "[agent]") {
+    asio::io_context io;
+    auto caller = make_container(io);
+    std::string gone_url;
+    {
+        auto gone = make_container(io);
+        gone_url = gone->addr() + "/0";
+    }
+    CHECK_THROWS_AS(test::run(io, caller->connect(gone_url, std::chrono::milliseconds(300))), ConnectionError);
+    CHECK(caller->remote_count() == 0);
+}
+
+TEST_CASE("Shutdown fails pending calls and later calls through its proxies", "[agent]") {
+    TwoContainers t;
+    auto proxy = test::run(t.io, t.a->connect(t.callee->addr()));
+    auto nap = [&]() -> asio::awaitable<std::string> {
+        try {
+            co_await proxy["nap"](10.0);  // b's clock never reaches 10: this stays pending
+        } catch (const ConnectionError&) {
+            co_return "failed";
+        }
+        co_return "returned";
+    };
+    auto stop = [&]() -> asio::awaitable<void> {
+        co_await t.b->clock().sleep(0);  // lets the nap request go out first
+        t.a->shutdown();
+    };
+    auto outcome = test::run(t.io, [&]() -> asio::awaitable<std::string> {
+        using namespace asio::experimental::awaitable_operators;
+        // awaitable_operators drop the void branch: the result is nap()'s string.
+        co_return co_await (nap() && stop());
+    }());
+    CHECK(outcome == "failed");
+    CHECK_THROWS_AS(test::run(t.io, proxy["add"](1, 2)), ConnectionError);
+    CHECK_THROWS_AS(test::run(t.io, t.a->connect(t.callee->addr())), ConnectionError);
+}
+
+TEST_CASE("A restarted remote container is reached again by a new connect", "[agent]") {
+    asio::io_context io;
+    auto caller = make_container(io, "local://caller");
+    auto callee_container = make_container(io, "local://callee");
+    callee_container->spawn<Callee>();
+    auto proxy = test::run(io, caller->connect("local://callee/0"));
+    CHECK(test::run(io, proxy["add"].call<int>(1, 1)) == 2);
+    callee_container.reset();
+    CHECK_THROWS_AS(test::run(io, proxy["add"](1, 1)), ConnectionError);
+    callee_container = make_container(io, "local://callee");
+    callee_container->spawn<Callee>();
+    auto fresh = test::run(io, caller->connect("local://callee/0"));
+    CHECK(test::run(io, fresh["add"].call<int>(2, 2)) == 4);
+}
+
+TEST_CASE("Thousands of agents share one container and one connection", "[agent]") {
+    asio::io_context io;
+    auto host = make_container(io);
+    auto caller = make_container(io);
+    std::vector<std::string> urls;
+    for (int i = 0; i < 2000; ++i) urls.push_back(host->spawn<Callee>().addr());
+    auto total = test::run(io, [&]() -> asio::awaitable<int> {
+        int sum = 0;
+        for (const auto& url : urls) {
+            auto proxy = co_await caller->connect(url);
+            sum += co_await proxy["add"].call<int>(1, 0);
+        }
+        co_return sum;
+    }());
+    CHECK(total == 2000);
+    CHECK(caller->remote_count() == 1);
+    CHECK(host->agent_count() == 2000);
+}
+
+TEST_CASE("Proactive agent tasks sleep on the container's clock", "[agent]") {
+    class Sleeper : public Agent {
+    public:
+        explicit Sleeper(Container& c) : Agent(c) {}
+        void begin() { start(nap_then_note()); }
+        asio::awaitable<void> nap_then_note() {
+            co_await clock().sleep(5);
+            woke_at = clock().time();
+        }
+        double woke_at = -1;
+    };
+    asio::io_context io;
+    auto clock = external_clock(io);
+    auto container = make_container(io, "local://sleepy", clock);
+    auto& sleeper = container->spawn<Sleeper>();
+    sleeper.begin();
+    io.restart();
+    io.poll();
+    CHECK(clock->next_activity() == std::optional<double>(5.0));
+    clock->set_time(5);
+    io.restart();
+    io.poll();
+    CHECK(sleeper.woke_at == 5.0);
+}
+
+TEST_CASE("An agent destroyed before its container leaves it", "[agent]") {
+    asio::io_context io;
+    auto container = make_container(io);
+    {
+        Callee temporary(*container);
+        CHECK(container->agent("0") == &temporary);
+    }
+    CHECK(container->agent("0") == nullptr);
+    CHECK(container->agent_count() == 0);
+    CHECK(container->spawn<Callee>().aid() == "1");  // ids are never reused
+}
