@@ -80,8 +80,7 @@ std::string container_address(const mas::Endpoint& endpoint) {
 
 asio::awaitable<mas::example::Serving> serve(mas::Endpoint endpoint) {
     std::shared_ptr<agent::Container> container = co_await agent::Container::create(container_address(endpoint));
-    auto& callee = container->spawn<Callee>();
-    say("server: callee is {}", callee.addr());
+    container->spawn<Callee>();  // agent 0: reached at <listening address>/0
     mas::example::Serving serving;
     serving.address = container->addr();
     serving.keep_alive = container;

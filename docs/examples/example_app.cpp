@@ -172,3 +172,33 @@ std::string show(const Json& value) {
 }
 
 }  // namespace mas::example
+
+namespace mas::example {
+
+int run_local_example(std::string_view name, std::string_view description, std::function<asio::awaitable<void>()> body,
+                      int argc, char** argv) {
+    std::string log_level = "info";
+    CLI::App app{std::string(description), std::string(name)};
+    app.add_option("--log-level", log_level, "Level of the diagnostics on stderr")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help
+        fmt::print(stderr, "{}: error: {} (see --help)\n", name, one_line(e.what()));
+        return 2;
+    }
+    try {
+        auto logger = spdlog::stderr_color_mt(std::string(name));
+        spdlog::set_default_logger(logger);
+        spdlog::set_level(spdlog::level::from_str(log_level));
+        asio::io_context io;
+        block_on(io, body());
+        return 0;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "{}: error: {}\n", name, one_line(e.what()));
+        return 1;
+    }
+}
+
+}  // namespace mas::example

@@ -55,6 +55,11 @@ struct AppRoles {
 /// printed as one line `<name>: error: <reason>` on stderr.
 int run_example(const AppRoles& roles, int argc, char** argv);
 
+/// Runs a single-process example: parses `--help` and `--log-level`, sets up logging, runs
+/// `body` to completion. Exit codes and error lines as run_example.
+int run_local_example(std::string_view name, std::string_view description, std::function<asio::awaitable<void>()> body,
+                      int argc, char** argv);
+
 /// run_example for a channel example.
 int run_example(const ExampleRoles& roles, int argc, char** argv);
 

@@ -18,6 +18,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "agent_memory.hpp"
 #include "channel_bench.hpp"
 #include "json_bench.hpp"
 #include "raw_baseline.hpp"
@@ -124,6 +125,12 @@ void run_json(Report& report) {
     report.add("json.frame.decode_ns", timings.decode_ns, "ns");
 }
 
+void run_agent_memory(Report& report) {
+    constexpr std::size_t agents = 100'000;
+    spdlog::info("agent: memory of one container with {} idle agents", agents);
+    report.add("agent.memory.idle_100k_mib", idle_agents_memory_mib(agents), "MiB", Goal{Goal::Kind::below, 100});
+}
+
 void run(const Options& options) {
     Report report;
     if (options.selected("tcp")) {
@@ -136,6 +143,7 @@ void run(const Options& options) {
                       mas::Endpoint::unix_socket(dir.socket("mas.sock")), options, report);
     }
     if (options.selected("json")) run_json(report);
+    if (options.selected("agent")) run_agent_memory(report);
     if (options.json) {
         report.print_json(stdout);
     } else {
@@ -166,7 +174,7 @@ void add_options(CLI::App& app, Options& options) {
         ->check(CLI::Range(0, 600'000))
         ->capture_default_str();
     app.add_option("--only", options.only, "Run only these parts (repeatable)")
-        ->check(CLI::IsMember({"tcp", "unix", "json"}));
+        ->check(CLI::IsMember({"tcp", "unix", "json", "agent"}));
     app.add_option("--log-level", options.log_level, "Diagnostics on stderr")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();

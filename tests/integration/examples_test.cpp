@@ -17,19 +17,20 @@
 #include <catch2/catch.hpp>
 
 #include "integration/child_process.hpp"
+#include "integration/server_process.hpp"
 #include "mas/channel/frame.hpp"
 #include "mas/core/endpoint.hpp"
 #include "support/run.hpp"
 
 using namespace mas;
 using test::ChildProcess;
+using test::ServerProcess;
 using test::Stream;
 
 namespace {
 
 const std::string echo_exe = MAS_CHANNEL_ECHO_EXE;
 const std::string fail_exe = MAS_CHANNEL_FAIL_EXE;
-const std::string listening_prefix = "server: listening on ";
 
 // Payloads as aiomas 2.0.1 wrote them (tests/conformance/data/aiomas/channel_send_reply.jsonl and
 // channel_fail.jsonl), byte for byte.
@@ -64,32 +65,6 @@ std::vector<std::string> without_first(std::vector<std::string> lines) {
     if (!lines.empty()) lines.erase(lines.begin());
     return lines;
 }
-
-// A server process, started on a free port that it reports in its first line of output.
-struct ServerProcess {
-    ChildProcess process;
-    Endpoint endpoint;
-
-    ServerProcess(const std::string& exe, const std::string& address = "127.0.0.1:0")
-        : process(exe, {"server", address}) {
-        const auto line = process.read_line(Stream::out, test::hang_guard);
-        INFO("stderr: " << process.output(Stream::err));
-        REQUIRE(line);
-        REQUIRE(line->starts_with(listening_prefix));
-        endpoint = Endpoint::parse(line->substr(listening_prefix.size()));
-    }
-
-    std::string address() const { return endpoint.host + ":" + std::to_string(endpoint.port); }
-
-    // Stops the server the way a user does; it must shut down cleanly.
-    std::vector<std::string> stop() {
-        process.signal(SIGTERM);
-        const auto status = process.wait(test::hang_guard);
-        INFO("stderr: " << process.output(Stream::err));
-        CHECK(status.success());
-        return test::split_lines(process.output(Stream::out));
-    }
-};
 
 std::string frame(const std::string& payload) {
     std::string out(frame_header_size, '\0');
@@ -242,7 +217,7 @@ TEST_CASE("channel-echo demo prints the whole conversation", "[integration]") {
     CHECK(demo.status.success());
     const auto lines = test::split_lines(demo.out);
     REQUIRE(!lines.empty());
-    CHECK(lines.front().starts_with(listening_prefix + "tcp://127.0.0.1:"));
+    CHECK(lines.front().starts_with(test::listening_prefix + "tcp://127.0.0.1:"));
     CHECK(without_first(lines) == echo_conversation);
     CHECK(demo.err.empty());
 }
@@ -254,7 +229,7 @@ TEST_CASE("channel-fail demo prints the failure", "[integration]") {
     const auto lines = test::split_lines(demo.out);
     REQUIRE(lines.size() == 5);
     const auto port = lines[0].substr(lines[0].rfind(':') + 1);
-    CHECK(lines[0] == listening_prefix + "tcp://127.0.0.1:" + port);
+    CHECK(lines[0] == test::listening_prefix + "tcp://127.0.0.1:" + port);
     CHECK(without_first(lines) == std::vector<std::string>{
                                       R"(client: sending "ohai")",
                                       R"(server: got "ohai", failing it with ValueError: nope)",

@@ -134,19 +134,31 @@ public:
     using Result = typename Traits::Result;
 
     FunctionHandler(Fn fn, std::string display_name, std::vector<std::string> params)
-        : fn_(std::move(fn)) {
-        signature_.display_name = std::move(display_name);
-        signature_.params = std::move(params);
-        signature_.arity = std::tuple_size_v<Args>;
-        if (!signature_.params.empty() && signature_.params.size() != signature_.arity) {
-            throw ConfigError(signature_.display_name + ": " + std::to_string(signature_.params.size()) +
-                              " parameter names given for " + std::to_string(signature_.arity) + " parameters");
+        : fn_(std::move(fn)), signature_(make_signature(std::move(display_name), std::move(params))) {}
+
+    /// Shares `signature` (from make_signature) with other handlers of the same function, which
+    /// keeps per-object handlers small when thousands of agents expose the same members.
+    FunctionHandler(Fn fn, std::shared_ptr<const detail::Signature> signature)
+        : fn_(std::move(fn)), signature_(std::move(signature)) {}
+
+    /// The signature of this handler type's function under `display_name`; throws
+    /// mas::ConfigError if the number of parameter names does not fit.
+    static std::shared_ptr<const detail::Signature> make_signature(std::string display_name,
+                                                                   std::vector<std::string> params) {
+        auto signature = std::make_shared<detail::Signature>();
+        signature->display_name = std::move(display_name);
+        signature->params = std::move(params);
+        signature->arity = std::tuple_size_v<Args>;
+        if (!signature->params.empty() && signature->params.size() != signature->arity) {
+            throw ConfigError(signature->display_name + ": " + std::to_string(signature->params.size()) +
+                              " parameter names given for " + std::to_string(signature->arity) + " parameters");
         }
-        signature_.optional = optional_flags(std::make_index_sequence<std::tuple_size_v<Args>>{});
+        signature->optional = optional_flags(std::make_index_sequence<std::tuple_size_v<Args>>{});
+        return signature;
     }
 
     Invocation invoke(CallArgs& call) const override {
-        signature_.check(call.args, call.kwargs);
+        signature_->check(call.args, call.kwargs);
         auto args = bind(call, std::make_index_sequence<std::tuple_size_v<Args>>{});
         Invocation out;
         if constexpr (detail::IsAwaitable<Result>::value) {
@@ -159,7 +171,7 @@ public:
         return out;
     }
 
-    [[nodiscard]] const std::string& display_name() const noexcept override { return signature_.display_name; }
+    [[nodiscard]] const std::string& display_name() const noexcept override { return signature_->display_name; }
 
 private:
     template <std::size_t... I>
@@ -170,15 +182,15 @@ private:
     template <std::size_t I>
     std::tuple_element_t<I, Args> bind_one(CallArgs& call) const {
         using T = std::tuple_element_t<I, Args>;
-        const Json* value = signature_.find(I, call.args, call.kwargs);
+        const Json* value = signature_->find(I, call.args, call.kwargs);
         if (!value) {
             if constexpr (detail::IsOptional<T>::value) return std::nullopt;
-            signature_.conversion_failed(I, Error("missing"));  // check() rules this out
+            signature_->conversion_failed(I, Error("missing"));  // check() rules this out
         }
         try {
             return detail::from_arg<T>(*value, call.connection);
         } catch (const TypeError& e) {
-            signature_.conversion_failed(I, e);
+            signature_->conversion_failed(I, e);
         }
     }
 
@@ -188,7 +200,7 @@ private:
     }
 
     Fn fn_;
-    detail::Signature signature_;
+    std::shared_ptr<const detail::Signature> signature_;
 };
 
 }  // namespace mas::rpc

@@ -2,7 +2,9 @@
 /// \file
 /// Service: a C++ object whose exposed functions can be called over RPC (aiomas' Service).
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <typeinfo>
 #include <string>
 #include <type_traits>
@@ -17,6 +19,22 @@ namespace mas::rpc {
 namespace detail {
 /// The display name of a class for error messages: its demangled name without namespaces.
 std::string short_type_name(const std::type_info& type);
+
+/// The signature shared by every object that exposes member `F` of class `C` as `name` with
+/// `params` (agents of one class expose the same members thousands of times).
+template <class Handler>
+std::shared_ptr<const Signature> shared_signature(const std::string& display, const std::vector<std::string>& params) {
+    static std::mutex mutex;
+    static std::map<std::pair<std::string, std::vector<std::string>>, std::weak_ptr<const Signature>> cache;
+    const std::lock_guard lock(mutex);
+    auto& slot = cache[{display, params}];
+    auto signature = slot.lock();
+    if (!signature) {
+        signature = Handler::make_signature(display, params);
+        slot = signature;
+    }
+    return signature;
+}
 
 template <class C, class F>
 struct BoundMember {
@@ -59,9 +77,9 @@ public:
         static_assert(std::is_base_of_v<Service, C>, "expose members of the Service's own class");
         using Bound = detail::BoundMember<C, F C::*>;
         using Handler = FunctionHandler<Bound, detail::CallableTraits<F C::*>>;
-        auto display = detail::short_type_name(typeid(C)) + "." + name;
+        auto signature = detail::shared_signature<Handler>(detail::short_type_name(typeid(C)) + "." + name, params);
         Bound bound{static_cast<C*>(this), function};
-        router_.add(std::move(name), std::make_unique<Handler>(bound, std::move(display), std::move(params)));
+        router_.add(std::move(name), std::make_unique<Handler>(bound, std::move(signature)));
     }
 
     /// Exposes any callable (function pointer, lambda, function object) under `name`.
