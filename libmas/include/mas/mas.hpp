@@ -2,7 +2,10 @@
 /// \file
 /// The umbrella header of libmas for applications. Library code includes the single headers.
 
+#include "mas/agent/agent.hpp"
 #include "mas/agent/clock.hpp"
+#include "mas/agent/container.hpp"
+#include "mas/agent/container_options.hpp"
 #include "mas/agent/date_time.hpp"
 #include "mas/agent/external_clock.hpp"
 #include "mas/agent/real_time_clock.hpp"
@@ -20,3 +23,9 @@
 #include "mas/core/json_codec.hpp"
 #include "mas/core/log.hpp"
 #include "mas/core/with_timeout.hpp"
+#include "mas/rpc/connection.hpp"
+#include "mas/rpc/function_handler.hpp"
+#include "mas/rpc/proxy.hpp"
+#include "mas/rpc/remote_error.hpp"
+#include "mas/rpc/router.hpp"
+#include "mas/rpc/service.hpp"
