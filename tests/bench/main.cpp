@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -18,6 +19,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "agent_bench.hpp"
 #include "agent_memory.hpp"
 #include "channel_bench.hpp"
 #include "json_bench.hpp"
@@ -131,6 +133,34 @@ void run_agent_memory(Report& report) {
     report.add("agent.memory.idle_100k_mib", idle_agents_memory_mib(agents), "MiB", Goal{Goal::Kind::below, 100});
 }
 
+std::optional<double> find(const Report& report, const std::string& name) {
+    for (const auto& metric : report.metrics()) {
+        if (metric.name == name) return metric.value;
+    }
+    return std::nullopt;
+}
+
+void run_agents(const Options& options, Report& report) {
+    const auto self = std::filesystem::read_symlink("/proc/self/exe").string();
+    AgentBench bench(self);
+    Rounds rounds;
+    for (int round = 1; round <= options.rounds; ++round) {
+        run_round(bench, fmt::format("agent round {}/{}", round, options.rounds), options, rounds);
+    }
+    const auto pipe = fmt::format("pipe{}", in_flight);
+    report.add("agent.tcp.seq.p50_us", median(rounds.p50_us), "us");
+    report.add("agent.tcp.seq.p99_us", median(rounds.p99_us), "us");
+    report.add("agent.tcp." + pipe + ".per_s", median(rounds.per_s), "1/s");
+    // Against the plain channel of the same run: at most 20% slower.
+    if (const auto channel_p50 = find(report, "tcp.mas.seq.p50_us")) {
+        report.add_ratio("agent.seq.p50_ratio", median(rounds.p50_us), *channel_p50, Goal{Goal::Kind::at_most, 1.2});
+    }
+    if (const auto channel_rate = find(report, "tcp.mas." + pipe + ".per_s")) {
+        report.add_ratio("agent." + pipe + ".ratio", median(rounds.per_s), *channel_rate,
+                         Goal{Goal::Kind::at_least, 1 / 1.2});
+    }
+}
+
 void run(const Options& options) {
     Report report;
     if (options.selected("tcp")) {
@@ -143,7 +173,10 @@ void run(const Options& options) {
                       mas::Endpoint::unix_socket(dir.socket("mas.sock")), options, report);
     }
     if (options.selected("json")) run_json(report);
-    if (options.selected("agent")) run_agent_memory(report);
+    if (options.selected("agent")) {
+        run_agents(options, report);
+        run_agent_memory(report);
+    }
     if (options.json) {
         report.print_json(stdout);
     } else {
@@ -183,7 +216,16 @@ void add_options(CLI::App& app, Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app("Measures libmas channels against raw blocking sockets over loopback, and JsonCodec.",
+    // Started by the agent benchmark as the callee's subprocess container: the flag comes after
+    // the manager's own options; drop it and run as the child.
+    std::vector<char*> args(argv, argv + argc);
+    const auto flag = std::find(args.begin(), args.end(), mas::bench::subproc_child_flag);
+    if (flag != args.end()) {
+        args.erase(flag);
+        return mas::bench::run_agent_child(static_cast<int>(args.size()), args.data());
+    }
+    CLI::App app("Measures libmas channels against raw blocking sockets over loopback, agent-to-agent calls "
+                 "between two processes, the memory of idle agents, and JsonCodec.",
                  "mas-bench");
     Options options;
     add_options(app, options);

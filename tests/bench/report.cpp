@@ -37,9 +37,9 @@ bool Goal::met(double value) const {
 
 std::string Goal::describe() const {
     switch (kind) {
-    case Kind::at_most: return fmt::format("<= {}", bound);
-    case Kind::at_least: return fmt::format(">= {}", bound);
-    case Kind::below: return fmt::format("< {}", bound);
+    case Kind::at_most: return fmt::format("<= {:.4g}", bound);
+    case Kind::at_least: return fmt::format(">= {:.4g}", bound);
+    case Kind::below: return fmt::format("< {:.4g}", bound);
     }
     return {};
 }
