@@ -10,6 +10,7 @@
 #include "mas/agent/agent.hpp"
 #include "mas/agent/date_time.hpp"
 #include "mas/agent/external_clock.hpp"
+#include "mas/channel/tls_context.hpp"
 #include "mas/rpc/remote_error.hpp"
 #include "support/run.hpp"
 #include "support/test_pki.hpp"
@@ -271,4 +272,24 @@ TEST_CASE("An agent destroyed before its container leaves it", "[agent]") {
     CHECK(container->agent("0") == nullptr);
     CHECK(container->agent_count() == 0);
     CHECK(container->spawn<Callee>().aid() == "1");  // ids are never reused
+}
+
+TEST_CASE("Containers talk over mutually authenticated TLS", "[agent]") {
+    test::TempDir dir;
+    const auto pki = test::make_test_pki(dir.path());
+    asio::io_context io;
+    auto tls_options = [&](const TlsFiles& own) {
+        ContainerOptions options;
+        options.server_ssl = std::make_shared<asio::ssl::context>(make_ssl_server_context(pki.server));
+        options.client_ssl = std::make_shared<asio::ssl::context>(make_ssl_client_context(own));
+        return options;
+    };
+    auto host = test::run(io, Container::create("tcp://127.0.0.1:0", tls_options(pki.client)));
+    auto& callee = host->spawn<Callee>();
+    auto caller = test::run(io, Container::create("tcp://127.0.0.1:0", tls_options(pki.client)));
+    auto proxy = test::run(io, caller->connect(callee.addr()));
+    CHECK(test::run(io, proxy["add"].call<int>(20, 22)) == 42);
+    // A container whose certificate the host's CA did not sign is refused.
+    auto stranger = test::run(io, Container::create("tcp://127.0.0.1:0", tls_options(pki.foreign_client)));
+    CHECK_THROWS_AS(test::run(io, stranger->connect(callee.addr())), ConnectionError);
 }
