@@ -19,6 +19,20 @@ using namespace mas;
 using namespace mas::agent;
 
 namespace {
+struct Point {
+    double x = 0;
+    double y = 0;
+};
+}  // namespace
+
+template <>
+struct mas::Serializer<Point> {
+    static constexpr std::string_view name = "Point";
+    static Json to_json(const Point& p) { return Json::array({p.x, p.y}); }
+    static Point from_json(const Json& j) { return {j[0].get<double>(), j[1].get<double>()}; }
+};
+
+namespace {
 
 class Callee : public Agent {
 public:
@@ -292,4 +306,26 @@ TEST_CASE("Containers talk over mutually authenticated TLS", "[agent]") {
     // A container whose certificate the host's CA did not sign is refused.
     auto stranger = test::run(io, Container::create("tcp://127.0.0.1:0", tls_options(pki.foreign_client)));
     CHECK_THROWS_AS(test::run(io, stranger->connect(callee.addr())), ConnectionError);
+}
+
+TEST_CASE("Extra serializers get type ids after the date, as aiomas' extra_serializers", "[agent]") {
+    class Mirror : public Agent {
+    public:
+        explicit Mirror(Container& c) : Agent(c) { expose("mirror", &Mirror::mirror, {"p"}); }
+        Point mirror(const Point& p) { return {p.y, p.x}; }
+    };
+    asio::io_context io;
+    auto extras = std::make_shared<JsonCodec>();
+    extras->add_serializer<Point>();
+    ContainerOptions options;
+    options.codec = extras;
+    auto host = test::run(io, Container::create("tcp://127.0.0.1:0", options));
+    auto caller = test::run(io, Container::create("tcp://127.0.0.1:0", options));
+    auto& mirror = host->spawn<Mirror>();
+    CHECK(host->codec()->type_names() == std::vector<std::string>{"arrow.Arrow", "Point", std::string(rpc::proxy_type_name)});
+    CHECK(host->codec()->encode(Json(Point{1, 2})) == R"({"__type__": [1, [1.0, 2.0]]})");
+    auto proxy = test::run(io, caller->connect(mirror.addr()));
+    const auto mirrored = test::run(io, proxy["mirror"].call<Point>(Point{1, 2}));
+    CHECK(mirrored.x == 2.0);
+    CHECK(mirrored.y == 1.0);
 }
