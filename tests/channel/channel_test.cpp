@@ -139,6 +139,29 @@ TEST_CASE("A failure reply raises RemoteError with the peer's address and text",
     }());
 }
 
+TEST_CASE("A failure reply can carry any Json content, such as mosaik's list", "[channel]") {
+    Loopback loop(TransportKind::tcp);
+    test::run(loop.io, [&]() -> asio::awaitable<void> {
+        auto client = co_await loop.connect();
+        auto server_side = co_await loop.next_accepted();
+        asio::co_spawn(
+            server_side.executor(),
+            [server_side]() mutable -> asio::awaitable<void> {
+                auto request = co_await server_side.recv();
+                auto content = Json::array({"ValueError", "boom", "Traceback (most recent call last):\n"});
+                co_await request.fail_with_content(std::move(content));
+            },
+            asio::detached);
+        try {
+            co_await client.send("ohai");
+            FAIL("send should have thrown");
+        } catch (const RemoteError& e) {
+            // A non-text failure reaches a libmas sender as its JSON text.
+            CHECK(e.remote_traceback() == R"(["ValueError", "boom", "Traceback (most recent call last):\n"])");
+        }
+    }());
+}
+
 TEST_CASE("Closing a channel fails every pending request with ConnectionError at once", "[channel]") {
     const auto kind = any_transport();
     CAPTURE(test::to_string(kind));

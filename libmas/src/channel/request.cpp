@@ -35,10 +35,14 @@ asio::awaitable<void> Request::fail(std::exception_ptr error) {
 }
 
 asio::awaitable<void> Request::fail_with_text(std::string text) {
+    return fail_with_content(Json(std::move(text)));
+}
+
+asio::awaitable<void> Request::fail_with_content(Json content) {
     if (answered_) throw Error("request " + std::to_string(id_) + " was already answered");
     answered_ = true;
     if (channel_->write_blocked()) co_await channel_->wait_writable();
-    channel_->queue_reply(id_, MessageType::failure, Json(std::move(text)));
+    channel_->queue_reply(id_, MessageType::failure, std::move(content));
 }
 
 std::string failure_text(const std::exception& error) {

@@ -44,6 +44,10 @@ public:
     asio::awaitable<void> fail(std::exception_ptr error);
     /// Sends a failure with exactly this text (e.g. a whole traceback).
     asio::awaitable<void> fail_with_text(std::string text);
+    /// Sends a failure whose content is any Json value, for peers whose failure replies are not
+    /// a text (mosaik sends `[type_name, message, traceback lines...]`). Same contract as
+    /// fail_with_text.
+    asio::awaitable<void> fail_with_content(Json content);
 
 private:
     std::shared_ptr<detail::ChannelImpl> channel_;
