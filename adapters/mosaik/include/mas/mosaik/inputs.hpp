@@ -1,0 +1,50 @@
+#pragma once
+/// \file
+/// Inputs: the `inputs` argument of a mosaik `step`, readable per entity and attribute.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mas/core/json.hpp"
+
+namespace mas::mosaik {
+
+/// One value that arrived for an input attribute, with the full id of the entity that sent it
+/// (e.g. "Src-0.Src_0").
+struct SourceValue {
+    SourceValue(std::string source, Json value) : source(std::move(source)), value(std::move(value)) {}
+    std::string source;
+    Json value;
+};
+
+/// mosaik's step inputs `{dest_eid: {attr: {source_full_id: value}}}`, kept as they came.
+/// Read them as `for (const auto& [source, value] : inputs.values("Model_0", "delta"))`.
+class Inputs {
+public:
+    /// Empty inputs.
+    Inputs() = default;
+    /// Wraps mosaik's JSON; throws mas::TypeError if it does not have the shape above.
+    explicit Inputs(Json raw);
+
+    /// The entity ids that received inputs, in the order mosaik sent them.
+    [[nodiscard]] std::vector<std::string> entities() const;
+    /// The attributes of `eid` that received inputs (empty if none).
+    [[nodiscard]] std::vector<std::string> attrs(std::string_view eid) const;
+    /// The values of `eid`.`attr` with their sources (empty if none arrived).
+    [[nodiscard]] std::vector<SourceValue> values(std::string_view eid, std::string_view attr) const;
+    /// Whether any value arrived for `eid`.`attr`.
+    [[nodiscard]] bool contains(std::string_view eid, std::string_view attr) const;
+    /// The sum of the numeric values of `eid`.`attr` (0 if none); throws mas::TypeError for a
+    /// value that is not a number.
+    [[nodiscard]] double sum(std::string_view eid, std::string_view attr) const;
+    [[nodiscard]] bool empty() const noexcept { return raw_.size() == 0; }
+    /// The inputs exactly as mosaik sent them.
+    [[nodiscard]] const Json& json() const noexcept { return raw_; }
+
+private:
+    [[nodiscard]] const JsonObject* sources(std::string_view eid, std::string_view attr) const;
+    Json raw_ = Json::object();
+};
+
+}  // namespace mas::mosaik

@@ -1,0 +1,36 @@
+#pragma once
+// ExampleSim: mosaik's tutorial simulator (simulator_mosaik.py) in C++. Hybrid; model
+// ExampleModel(init_val) with attrs delta and val, trigger delta; each step sets delta to the sum
+// of the incoming deltas (if any arrived), adds delta to val and asks to be stepped at time + 1.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "mas/mosaik/simulator.hpp"
+
+namespace mas::sims {
+
+class ExampleSim : public mosaik::Simulator {
+public:
+    mosaik::Meta init(const std::string& sid, double time_resolution, const JsonObject& sim_params) override;
+    std::vector<mosaik::Entity> create(std::int64_t num, const std::string& model,
+                                       const JsonObject& model_params) override;
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const mosaik::Inputs& inputs,
+                                                      std::int64_t max_advance) override;
+    mosaik::Outputs get_data(const mosaik::OutputRequest& request) override;
+
+private:
+    /// The tutorial's example_model.Model: val += delta at each step.
+    struct Model {
+        Json val;
+        Json delta = 1;
+    };
+
+    std::string eid_prefix_ = "Model_";
+    std::vector<std::pair<std::string, Model>> entities_;
+    std::int64_t time_ = 0;
+};
+
+}  // namespace mas::sims

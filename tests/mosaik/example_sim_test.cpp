@@ -1,0 +1,114 @@
+// example-sim as a real process, driven over TCP on 127.0.0.1 by a scripted mosaik.
+#include <asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include "integration/child_process.hpp"
+#include "mas/core/json.hpp"
+#include "mosaik/mosaik_peer.hpp"
+#include "support/run.hpp"
+
+using namespace mas;
+using test::call;
+
+namespace {
+
+constexpr auto guard = std::chrono::seconds(30);
+
+// init, create, setup_done, step (with a delta input), get_data, stop, as mosaik would send them.
+asio::awaitable<void> drive(test::RawPeer& peer) {
+    auto request_1 = test::request(0, "init", Json::array({"ExampleSim-0"}),
+                              Json::object({{"time_resolution", 1.0}, {"eid_prefix", "Model_"}}));
+    auto init = co_await call(peer, std::move(request_1));
+    CHECK(init[2]["type"] == Json("hybrid"));
+    CHECK(init[2]["models"]["ExampleModel"]["trigger"] == Json::array({"delta"}));
+    auto request_2 = test::request(1, "create", Json::array({2, "ExampleModel"}), Json::object({{"init_val", 2}}));
+    auto created = co_await call(peer, std::move(request_2));
+    CHECK(created == Json::array({1, 1, Json::array({Json::object({{"eid", "Model_0"}, {"type", "ExampleModel"}}),
+                                                     Json::object({{"eid", "Model_1"}, {"type", "ExampleModel"}})})}));
+    auto request_3 = test::request(2, "setup_done", Json::array(), Json::object());
+    auto done = co_await call(peer, std::move(request_3));
+    CHECK(done == Json::array({1, 2, nullptr}));
+    auto inputs = Json::object({{"Model_1", Json::object({{"delta", Json::object({{"Agent-0.a", -1}, {"Agent-0.b", -2}})}})}});
+    auto request_4 = test::request(3, "step", Json::array({0, inputs, 10}), Json::object());
+    auto step = co_await call(peer, std::move(request_4));
+    CHECK(step == Json::array({1, 3, 1}));
+    auto request = Json::object({{"Model_0", Json::array({"val", "delta"})}, {"Model_1", Json::array({"val"})}});
+    auto request_5 = test::request(4, "get_data", Json::array({request}), Json::object());
+    auto data = co_await call(peer, std::move(request_5));
+    auto expected = Json::object({{"time", 0},
+                                  {"Model_0", Json::object({{"val", 3}, {"delta", 1}})},
+                                  {"Model_1", Json::object({{"val", -1}})}});
+    CHECK(test::same_json(data[2], expected));
+    auto stop = Json::array({0, 5, Json::array({"stop", Json::array(), Json::object()})});
+    co_await test::send_frame(peer, stop);
+    auto end = co_await peer.read_until_closed();
+    CHECK(end.data.empty());
+}
+
+}  // namespace
+
+TEST_CASE("example-sim connects back to mosaik, serves a full run and exits 0", "[mosaik][integration]") {
+    asio::io_context io;
+    test::RawListener listener(io.get_executor());
+    test::ChildProcess child(MAS_EXAMPLE_SIM_EXE, {"127.0.0.1:" + std::to_string(listener.endpoint().port)});
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto peer = co_await listener.accept();
+        co_await drive(peer);
+    }());
+    auto status = child.wait(guard);
+    CAPTURE(child.output(test::Stream::err));
+    CHECK(status.success());
+}
+
+TEST_CASE("example-sim --remote waits for mosaik to connect, serves and exits 0", "[mosaik][integration]") {
+    test::ChildProcess child(MAS_EXAMPLE_SIM_EXE, {"--remote", "127.0.0.1:0", "-t", "30"});
+    // The simulator logs the address it listens on; port 0 became a real port.
+    std::optional<std::string> line;
+    while ((line = child.read_line(test::Stream::err, guard)) && line->find("waiting for mosaik") == std::string::npos) {
+    }
+    REQUIRE(line);
+    const auto port = static_cast<std::uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+    asio::io_context io;
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto peer = co_await test::raw_connect(port);
+        co_await drive(peer);
+    }());
+    auto status = child.wait(guard);
+    CAPTURE(child.output(test::Stream::err));
+    CHECK(status.success());
+}
+
+TEST_CASE("example-sim exits non-zero with one error line when mosaik vanishes", "[mosaik][integration]") {
+    asio::io_context io;
+    test::RawListener listener(io.get_executor());
+    test::ChildProcess child(MAS_EXAMPLE_SIM_EXE, {"127.0.0.1:" + std::to_string(listener.endpoint().port)});
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto peer = co_await listener.accept();
+        auto request_6 = test::request(0, "init", Json::array({"ExampleSim-0"}), Json::object({{"time_resolution", 1.0}}));
+        co_await call(peer, std::move(request_6));
+        peer.close();
+    }());
+    auto status = child.wait(guard);
+    CHECK(status.exited);
+    CHECK(status.code != 0);
+    CHECK_THAT(child.output(test::Stream::err), Catch::Contains("example-sim: error: mosaik at"));
+}
+
+TEST_CASE("example-sim rejects a time_resolution other than 1 at init", "[mosaik][integration]") {
+    asio::io_context io;
+    test::RawListener listener(io.get_executor());
+    test::ChildProcess child(MAS_EXAMPLE_SIM_EXE, {"127.0.0.1:" + std::to_string(listener.endpoint().port)});
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto peer = co_await listener.accept();
+        auto request_7 = test::request(0, "init", Json::array({"ExampleSim-0"}), Json::object({{"time_resolution", 0.5}}));
+        auto init = co_await call(peer, std::move(request_7));
+        CHECK(init[0] == Json(2));
+        CHECK_THAT(init[2][1].as_string(), Catch::Contains("only supports time_resolution=1."));
+        auto stop = Json::array({0, 1, Json::array({"stop", Json::array(), Json::object()})});
+        co_await test::send_frame(peer, stop);
+        co_await peer.read_until_closed();
+    }());
+    auto status = child.wait(guard);
+    CHECK(status.exited);
+    CHECK(status.code == 1);  // a request failed before stop
+}

@@ -1,0 +1,331 @@
+#include "mas/mosaik/serve.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <stdexcept>
+
+#include <asio/io_context.hpp>
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "mas/core/json_codec.hpp"
+#include "mosaik/mosaik_peer.hpp"
+#include "support/run.hpp"
+
+using namespace mas;
+using namespace mas::mosaik;
+using test::call;
+
+namespace {
+
+// C++ twins of scenarios/sims.py's TimeSrc, TimeNode and TimeSink.
+class TimeSrc : public Simulator {
+public:
+    Meta init(const std::string&, double, const JsonObject& params) override {
+        if (const auto* s = params.find("step_size")) step_size_ = s->get<std::int64_t>();
+        Meta meta;
+        meta.model("Src").params({"start"}).attrs({"out"});
+        return meta;
+    }
+    std::vector<Entity> create(std::int64_t num, const std::string& model, const JsonObject& params) override {
+        std::vector<Entity> out;
+        const auto start = params.contains("start") ? params.at("start").get<std::int64_t>() : 0;
+        for (std::int64_t i = 0; i < num; ++i) {
+            auto eid = fmt::format("Src_{}", ents_.size());
+            ents_[eid] = {start, start};
+            out.emplace_back(eid, model);
+        }
+        return out;
+    }
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Inputs&, std::int64_t) override {
+        for (auto& [eid, e] : ents_) e.second = e.first + time;
+        co_return time + step_size_;
+    }
+    Outputs get_data(const OutputRequest& request) override {
+        Outputs out;
+        for (const auto& [eid, attrs] : request) {
+            for (const auto& a : attrs) out.set(eid, a, ents_.at(eid).second);
+        }
+        return out;
+    }
+
+private:
+    std::int64_t step_size_ = 1;
+    std::map<std::string, std::pair<std::int64_t, std::int64_t>> ents_;  // start, out
+};
+
+class TimeNode : public Simulator {
+public:
+    explicit TimeNode(std::optional<std::int64_t> fail_at = std::nullopt) : fail_at_(fail_at) {
+        expose_extra("set_offset", [this](const JsonArray& args, const JsonObject&) {
+            offset_ = args.at(0).get<std::int64_t>();
+            return Json::object({{"offset", offset_}});
+        });
+        expose_extra("describe", [this](const JsonArray& args, const JsonObject& kwargs) {
+            JsonObject kw = kwargs;
+            const bool upper = kw.contains("upper") && kw.at("upper").get<bool>();
+            kw.erase("upper");
+            auto text = fmt::format("{}:{}:{}", args.at(0).as_string(), sid_, order_.size());
+            if (upper) std::transform(text.begin(), text.end(), text.begin(), ::toupper);
+            return Json::object({{"text", text}, {"kw", Json(std::move(kw))}});
+        });
+    }
+    Meta init(const std::string& sid, double, const JsonObject& params) override {
+        sid_ = sid;
+        if (const auto* s = params.find("step_size")) step_size_ = s->get<std::int64_t>();
+        Meta meta;
+        meta.model("Node").params({"init_val", "delta"}).attrs({"in", "val", "delta"});
+        meta.model("Child").is_public(false).attrs({"in", "val"});
+        meta.extra_method("set_offset").extra_method("describe");
+        return meta;
+    }
+    std::vector<Entity> create(std::int64_t num, const std::string& model, const JsonObject& params) override {
+        const auto init_val = params.contains("init_val") ? params.at("init_val").get<std::int64_t>() : 0;
+        const auto delta = params.contains("delta") ? params.at("delta").get<std::int64_t>() : 1;
+        std::vector<Entity> out;
+        std::string previous;
+        for (std::int64_t i = 0; i < num; ++i) {
+            auto eid = fmt::format("Node_{}", nodes_++);
+            auto child = eid + "_c0";
+            add(eid, {{"val", init_val}, {"delta", delta}, {"in", 0}});
+            add(child, {{"val", 0}, {"in", 0}});
+            Entity e(eid, model);
+            e.related(i > 0 ? std::vector<std::string>{previous} : std::vector<std::string>{});
+            e.child(Entity(child, "Child").related({eid}));
+            out.push_back(e);
+            previous = eid;
+        }
+        return out;
+    }
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Inputs& inputs, std::int64_t) override {
+        if (fail_at_ && time >= *fail_at_) {
+            throw std::invalid_argument(fmt::format("deliberate failure in step at time {}", time));
+        }
+        for (const auto& eid : order_) {
+            auto& e = ents_[eid];
+            const auto total = static_cast<std::int64_t>(inputs.sum(eid, "in"));
+            e["in"] = total;
+            e["val"] = e.contains("delta") ? e["val"] + e["delta"] + total + offset_ : total;
+        }
+        co_return time + step_size_;
+    }
+    Outputs get_data(const OutputRequest& request) override {
+        Outputs out;
+        for (const auto& [eid, attrs] : request) {
+            for (const auto& a : attrs) out.set(eid, a, ents_.at(eid).at(a));
+        }
+        return out;
+    }
+
+private:
+    void add(const std::string& eid, std::map<std::string, std::int64_t> attrs) {
+        order_.push_back(eid);
+        ents_[eid] = std::move(attrs);
+    }
+    std::optional<std::int64_t> fail_at_;
+    std::string sid_;
+    std::int64_t step_size_ = 1;
+    std::int64_t offset_ = 0;
+    std::int64_t nodes_ = 0;
+    std::vector<std::string> order_;
+    std::map<std::string, std::map<std::string, std::int64_t>> ents_;
+};
+
+class TimeSink : public Simulator {
+public:
+    Meta init(const std::string&, double, const JsonObject& params) override {
+        if (const auto* s = params.find("step_size")) step_size_ = s->get<std::int64_t>();
+        Meta meta;
+        meta.model("Sink").any_inputs(true);
+        return meta;
+    }
+    std::vector<Entity> create(std::int64_t num, const std::string& model, const JsonObject&) override {
+        std::vector<Entity> out;
+        for (std::int64_t i = 0; i < num; ++i) out.emplace_back(fmt::format("Sink_{}", n_++), model);
+        return out;
+    }
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Inputs&, std::int64_t) override {
+        co_return time + step_size_;
+    }
+    Outputs get_data(const OutputRequest&) override { return {}; }
+
+private:
+    std::int64_t step_size_ = 1;
+    std::int64_t n_ = 0;
+};
+
+// Plays mosaik's side of `conn` in the transcript and compares every reply structurally. Failure
+// replies compare type, message and the last traceback line (the frames in between are Python's).
+void replay(const std::string& file, const std::string& conn, Simulator& sim) {
+    asio::io_context io;
+    auto lines = test::transcript(file, conn);
+    REQUIRE_FALSE(lines.empty());
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto served = co_await test::serve_over_tcp(sim);
+        for (const auto& line : lines) {
+            if (line.contains("event")) {
+                if (line["event"] == Json("eof") && line["dir"] == Json("sim->mosaik")) {
+                    auto end = co_await served.mosaik->read_until_closed();
+                    CHECK(end.data.empty());  // no reply to stop
+                }
+                continue;
+            }
+            if (line["dir"] == Json("mosaik->sim")) {
+                co_await test::send_frame(*served.mosaik, line["payload"]);
+                continue;
+            }
+            const auto& expected = line["payload"];
+            auto actual = co_await test::read_message(*served.mosaik);
+            INFO("seq " << line["seq"].describe() << ": got " << JsonCodec().encode(actual) << ", recorded " << JsonCodec().encode(expected));
+            if (expected[0] == Json(2)) {
+                CHECK(actual[0] == expected[0]);
+                CHECK(actual[1] == expected[1]);
+                CHECK(actual[2][1] == expected[2][1]);
+                CHECK(actual[2][2] == Json("Traceback (most recent call last):\n"));
+            } else {
+                CHECK(test::same_json(actual, expected));
+            }
+        }
+    }());
+}
+
+}  // namespace
+
+TEST_CASE("A served simulator answers the a_time_based transcript as the Python simulators did", "[mosaik][conformance]") {
+    SECTION("Src") {
+        TimeSrc sim;
+        replay("a_time_based.jsonl", "Src", sim);
+    }
+    SECTION("Node") {
+        TimeNode sim;
+        replay("a_time_based.jsonl", "Node", sim);
+    }
+    SECTION("Sink") {
+        TimeSink sim;
+        replay("a_time_based.jsonl", "Sink", sim);
+    }
+}
+
+TEST_CASE("Extra methods are called by name with positional and keyword arguments (d_extra_methods)", "[mosaik][conformance]") {
+    TimeNode sim;
+    replay("d_extra_methods.jsonl", "Node", sim);
+}
+
+TEST_CASE("An exception in step becomes mosaik_api_v3's failure reply (e_step_exception)", "[mosaik][conformance]") {
+    TimeNode sim(2);
+    // The recorded type is Python's ValueError; the C++ one is named after the C++ type.
+    asio::io_context io;
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto served = co_await test::serve_over_tcp(sim);
+        auto& peer = *served.mosaik;
+        auto kwargs = Json::object({{"time_resolution", 1.0}});
+        auto request_1 = test::request(0, "init", Json::array({"Node-0"}), kwargs);
+        co_await call(peer, std::move(request_1));
+        auto request_2 = test::request(1, "create", Json::array({1, "Node"}), Json::object());
+        co_await call(peer, std::move(request_2));
+        auto request_3 = test::request(2, "setup_done", Json::array(), Json::object());
+        co_await call(peer, std::move(request_3));
+        auto request_4 = test::request(3, "step", Json::array({0, Json::object(), 6}), Json::object());
+        auto ok = co_await call(peer, std::move(request_4));
+        CHECK(ok == Json::array({1, 3, 1}));
+        auto request_5 = test::request(4, "step", Json::array({2, Json::object(), 6}), Json::object());
+        auto failed = co_await call(peer, std::move(request_5));
+        CHECK(failed[0] == Json(2));
+        CHECK(failed[1] == Json(4));
+        const auto& content = failed[2];
+        CHECK(content[0] == Json("std::invalid_argument"));
+        CHECK(content[1] == Json("deliberate failure in step at time 2"));
+        CHECK(content[2] == Json("Traceback (most recent call last):\n"));
+        CHECK(content[content.size() - 1] == Json("std::invalid_argument: deliberate failure in step at time 2\n"));
+        auto stop = Json::array({0, 5, Json::array({"stop", Json::array(), Json::object()})});
+        co_await test::send_frame(peer, stop);
+        auto end = co_await peer.read_until_closed();
+        CHECK(end.data.empty());
+    }());
+}
+
+TEST_CASE("Bad requests get failure replies and serving goes on", "[mosaik]") {
+    TimeNode sim;
+    asio::io_context io;
+    std::shared_ptr<std::optional<ServeEnd>> end;
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto served = co_await test::serve_over_tcp(sim);
+        end = served.end;
+        auto& peer = *served.mosaik;
+        auto request_6 = test::request(0, "init", Json::array({"Node-0"}), Json::object({{"time_resolution", 1}}));
+        auto reply = co_await call(peer, std::move(request_6));
+        CHECK(reply[0] == Json(1));
+
+        auto request_7 = test::request(1, "frobnicate", Json::array(), Json::object());
+        auto unknown = co_await call(peer, std::move(request_7));
+        CHECK(unknown[0] == Json(2));
+        CHECK(unknown[2][0] == Json("KeyError"));
+        CHECK(unknown[2][1] == Json("'frobnicate'"));
+        CHECK(unknown[2][2] == Json("Traceback (most recent call last):\n"));
+
+        auto not_a_call = Json::array({0, 2, Json::object({{"method", "init"}})});
+        co_await test::send_frame(peer, not_a_call);
+        auto bad = co_await test::read_message(peer);
+        CHECK(bad[0] == Json(2));
+        CHECK(bad[2][0] == Json("TypeError"));
+
+        auto request_8 = test::request(3, "create", Json::array({"two", "Node"}), Json::object());
+        auto wrong_type = co_await call(peer, std::move(request_8));
+        CHECK(wrong_type[2][0] == Json("TypeError"));
+        CHECK_THAT(wrong_type[2][1].as_string(), Catch::Contains("'num'"));
+
+        auto request_9 = test::request(4, "create", Json::array({1, "Nope"}), Json::object());
+        auto unknown_model = co_await call(peer, std::move(request_9));
+        CHECK_THAT(unknown_model[2][1].as_string(), Catch::Contains("unknown model 'Nope'"));
+        auto request_10 = test::request(5, "create", Json::array({1, "Child"}), Json::object());
+        auto hidden_model = co_await call(peer, std::move(request_10));
+        CHECK(hidden_model[0] == Json(2));
+        auto request_11 = test::request(6, "create", Json::array({1, "Node"}), Json::object({{"colour", 1}}));
+        auto bad_param = co_await call(peer, std::move(request_11));
+        CHECK_THAT(bad_param[2][1].as_string(), Catch::Contains("unexpected param 'colour'"));
+        auto request_12 = test::request(7, "setup_done", Json::array({1}), Json::object());
+        auto too_many = co_await call(peer, std::move(request_12));
+        CHECK_THAT(too_many[2][1].as_string(), Catch::Contains("takes 0 positional arguments but 1 were given"));
+
+        auto request_13 = test::request(8, "create", Json::array({1, "Node"}), Json::object());
+        auto created = co_await call(peer, std::move(request_13));
+        CHECK(created[0] == Json(1));
+        auto request_14 = test::request(9, "step", Json::array({4, Json::object(), 10}), Json::object());
+        auto step4 = co_await call(peer, std::move(request_14));
+        CHECK(step4[2] == Json(5));
+        auto request_15 = test::request(10, "step", Json::array({2, Json::object(), 10}), Json::object());
+        auto back = co_await call(peer, std::move(request_15));
+        CHECK(back[2][0] == Json("ValueError"));
+        CHECK_THAT(back[2][1].as_string(), Catch::Contains("time 2 goes back before the previous step time 4"));
+        auto request_16 = test::request(11, "step", Json::array({5, Json::array(), 10}), Json::object());
+        auto bad_inputs = co_await call(peer, std::move(request_16));
+        CHECK(bad_inputs[2][0] == Json("TypeError"));
+        auto request_17 = test::request(12, "get_data", Json::array({Json::object({{"Nobody", Json::array({"val"})}})}),
+                                            Json::object());
+        auto unknown_entity = co_await call(peer, std::move(request_17));
+        CHECK(unknown_entity[0] == Json(2));
+
+        auto stop = Json::array({0, 13, Json::array({"stop", Json::array(), Json::object()})});
+        co_await test::send_frame(peer, stop);
+        co_await peer.read_until_closed();
+    }());
+    REQUIRE(end);
+    CHECK(*end == ServeEnd::stopped_after_failure);
+}
+
+TEST_CASE("serve ends with ConnectionError when mosaik vanishes before stop", "[mosaik]") {
+    TimeSrc sim;
+    asio::io_context io;
+    std::shared_ptr<std::exception_ptr> error;
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto served = co_await test::serve_over_tcp(sim);
+        error = served.error;
+        auto request_18 = test::request(0, "init", Json::array({"Src-0"}), Json::object());
+        co_await call(*served.mosaik, std::move(request_18));
+        served.mosaik->close();
+    }());
+    // Run until serve has noticed the closed connection; the guard only fails a hung test.
+    while (!*error) REQUIRE(io.run_one_for(test::hang_guard) > 0);
+    CHECK_THROWS_WITH(std::rethrow_exception(*error), Catch::Contains("went away before sending stop"));
+}
