@@ -73,13 +73,8 @@ public:
     }
 };
 
-std::string container_address(const mas::Endpoint& endpoint) {
-    if (endpoint.kind == mas::Endpoint::Kind::unix_socket) return "ipc://" + endpoint.path;
-    return endpoint.to_string();
-}
-
 asio::awaitable<mas::example::Serving> serve(mas::Endpoint endpoint) {
-    std::shared_ptr<agent::Container> container = co_await agent::Container::create(container_address(endpoint));
+    std::shared_ptr<agent::Container> container = co_await agent::Container::create(agent::container_address(endpoint));
     container->spawn<Callee>();  // agent 0: reached at <listening address>/0
     mas::example::Serving serving;
     serving.address = container->addr();
@@ -90,7 +85,7 @@ asio::awaitable<mas::example::Serving> serve(mas::Endpoint endpoint) {
 asio::awaitable<void> talk(mas::Endpoint endpoint, std::chrono::steady_clock::duration timeout) {
     auto container = co_await agent::Container::create("tcp://127.0.0.1:0");
     auto& caller = container->spawn<Caller>();
-    co_await caller.run(container_address(endpoint) + "/0", timeout);
+    co_await caller.run(agent::container_address(endpoint) + "/0", timeout);
     container->shutdown();
 }
 

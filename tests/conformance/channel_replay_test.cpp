@@ -18,10 +18,12 @@
 #include "mas/core/json_codec.hpp"
 #include "support/raw_peer.hpp"
 #include "support/run.hpp"
+#include "transcript.hpp"
 
 using namespace mas;
 using Catch::Contains;
 using test::RawFrame;
+using test::last_line;
 
 namespace {
 
@@ -114,15 +116,6 @@ std::vector<Exchange> read_transcript(const std::string& name) {
     REQUIRE(want_request);
     REQUIRE_FALSE(exchanges.empty());
     return exchanges;
-}
-
-/// The last non-empty line of a failure text, e.g. `ValueError: nope`.
-std::string last_line(std::string_view text) {
-    const auto last = text.find_last_not_of('\n');
-    if (last == std::string_view::npos) return {};
-    const auto newline = text.rfind('\n', last);
-    const auto first = newline == std::string_view::npos ? 0 : newline + 1;
-    return std::string(text.substr(first, last + 1 - first));
 }
 
 /// Decodes a payload into its [type, id, content] parts. Lenient, because the recorded echo of

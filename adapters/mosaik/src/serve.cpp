@@ -1,7 +1,6 @@
 #include "mas/mosaik/serve.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <exception>
 #include <optional>
 
@@ -220,8 +219,7 @@ std::pair<std::string, std::string> describe_current_exception() {
     } catch (const CallFailure& e) {
         return {e.type(), e.what()};
     } catch (const std::exception& e) {
-        auto text = failure_text(e);  // "<type>: <what>\n"
-        return {text.substr(0, text.size() - std::strlen(e.what()) - 3), e.what()};
+        return {exception_type_name(e), e.what()};
     } catch (...) {
         return {"UnknownError", "an exception not derived from std::exception"};
     }

@@ -35,13 +35,6 @@ std::shared_ptr<const JsonCodec> container_codec(const std::shared_ptr<const Jso
     return rpc::with_proxy_type(codec);
 }
 
-std::string address_of(const Endpoint& endpoint) {
-    switch (endpoint.kind) {
-    case Endpoint::Kind::unix_socket: return "ipc://" + endpoint.path;
-    default: return endpoint.to_string();
-    }
-}
-
 }  // namespace
 
 AgentUrl AgentUrl::parse(std::string_view url) {
@@ -58,6 +51,11 @@ AgentUrl AgentUrl::parse(std::string_view url) {
     parsed.aid = std::string(url.substr(slash + 1));
     (void)container_endpoint(parsed.container);
     return parsed;
+}
+
+std::string container_address(const Endpoint& endpoint) {
+    if (endpoint.kind == Endpoint::Kind::unix_socket) return "ipc://" + endpoint.path;
+    return endpoint.to_string();
 }
 
 Endpoint container_endpoint(std::string_view address) {
@@ -98,7 +96,7 @@ asio::awaitable<std::unique_ptr<Container>> Container::create(std::string addres
     server_options.codec = container->codec_;
     server_options.ssl = container->options_.server_ssl;
     container->server_ = co_await rpc::start_server(endpoint, container->root_.router(), {}, server_options);
-    container->addr_ = address_of(container->server_.endpoint());
+    container->addr_ = container_address(container->server_.endpoint());
     agent_log()->debug("container {} started", container->addr_);
     co_return container;
 }

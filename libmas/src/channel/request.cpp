@@ -1,12 +1,11 @@
 #include "mas/channel/request.hpp"
 
-#include <cxxabi.h>
-
 #include <cstdlib>
 #include <memory>
 #include <typeinfo>
 
 #include "channel/channel_impl.hpp"
+#include "core/demangle.hpp"
 
 namespace mas {
 
@@ -45,23 +44,10 @@ asio::awaitable<void> Request::fail_with_content(Json content) {
     channel_->queue_reply(id_, MessageType::failure, std::move(content));
 }
 
+std::string exception_type_name(const std::exception& error) { return detail::demangle(typeid(error)); }
+
 std::string failure_text(const std::exception& error) {
-    const char* mangled = typeid(error).name();
-    int status = 0;
-    std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
-                                                     std::free);
-    std::string type = status == 0 && demangled ? demangled.get() : mangled;
-    // libstdc++'s inline namespaces are noise to a reader on the other side.
-    // Nor does a reader care that a type was declared in an anonymous namespace.
-    for (const std::string_view noise : {"(anonymous namespace)::"}) {
-        for (auto pos = type.find(noise); pos != std::string::npos; pos = type.find(noise)) type.erase(pos, noise.size());
-    }
-    for (const std::string_view noise : {"std::__cxx11::", "std::__1::"}) {
-        for (auto pos = type.find(noise); pos != std::string::npos; pos = type.find(noise)) {
-            type.replace(pos, noise.size(), "std::");
-        }
-    }
-    return type + ": " + error.what() + "\n";
+    return exception_type_name(error) + ": " + error.what() + "\n";
 }
 
 }  // namespace mas

@@ -68,28 +68,31 @@ asio::awaitable<void> finish_coroutine(std::shared_ptr<ConnectionState> state, R
 }
 
 asio::awaitable<void> handle(const std::shared_ptr<ConnectionState>& state, Request& request) {
-    std::string path;
+    // Points into the request's content, which lives as long as `request`: no copy per call.
+    static const std::string no_path;
+    const std::string* path = &no_path;
     Invocation invocation;
     std::string failure;
     try {
         const auto content = parse_content(request.content());
-        path = *content.path;
-        if (!state->root) throw LookupError("Name \"" + path.substr(0, path.find('/')) + "\" not found in \"\"");
-        const Handler& handler = state->root->resolve(path);
+        path = content.path;
+        if (!state->root) throw LookupError("Name \"" + path->substr(0, path->find('/')) + "\" not found in \"\"");
+        const Handler& handler = state->root->resolve(*path);
         CallArgs call(*content.args, *content.kwargs, state);
         invocation = handler.invoke(call);
     } catch (const std::exception& e) {
-        failure = failure_reply_text(path, std::current_exception());
-        rpc_log()->warn("request {} from {}: \"{}\" failed: {}", request.id(), state->peer, path, e.what());
+        failure = failure_reply_text(*path, std::current_exception());
+        rpc_log()->warn("request {} from {}: \"{}\" failed: {}", request.id(), state->peer, *path, e.what());
     }
     if (!failure.empty()) {
-        co_await send_failure(request, std::move(failure), path);
+        co_await send_failure(request, std::move(failure), *path);
     } else if (invocation.pending) {
         auto executor = state->channel.executor();
-        auto task = finish_coroutine(state, std::move(request), std::move(*invocation.pending), std::move(path));
+        std::string task_path = *path;  // the request moves into the task
+        auto task = finish_coroutine(state, std::move(request), std::move(*invocation.pending), std::move(task_path));
         asio::co_spawn(executor, std::move(task), asio::detached);  // finish_coroutine handles its failures
     } else {
-        co_await send_reply(request, std::move(invocation.result), path);
+        co_await send_reply(request, std::move(invocation.result), *path);
     }
 }
 

@@ -1,16 +1,11 @@
 #include "mas/rpc/service.hpp"
 
-#include <cxxabi.h>
-
-#include <cstdlib>
+#include "core/demangle.hpp"
 
 namespace mas::rpc::detail {
 
 std::string short_type_name(const std::type_info& type) {
-    int status = 0;
-    std::unique_ptr<char, void (*)(void*)> demangled(abi::__cxa_demangle(type.name(), nullptr, nullptr, &status),
-                                                     std::free);
-    std::string name = status == 0 && demangled ? demangled.get() : type.name();
+    const std::string name = mas::detail::demangle(type);
     // Python's qualname has no module part; drop the namespaces (but not inside template
     // arguments) so that messages read "MathServer.add()".
     int depth = 0;

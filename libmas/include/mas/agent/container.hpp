@@ -44,6 +44,10 @@ struct AgentUrl {
 /// for; throws mas::ConfigError if it is not one.
 Endpoint container_endpoint(std::string_view address);
 
+/// The container address of `endpoint`: `tcp://host:port`, `ipc://path` for a Unix socket,
+/// `local://name`.
+std::string container_address(const Endpoint& endpoint);
+
 /// A container of agents. It listens on one address, serves its agents under `agents/<aid>`
 /// with aiomas' `validate_aid`, and keeps one connection per remote container for the proxies
 /// that connect() returns. Agents get ids "0", "1", ... in the order they are registered.

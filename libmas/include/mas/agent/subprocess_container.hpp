@@ -80,7 +80,7 @@ public:
         JsonArray positional;
         JsonObject keywords;
         positional.reserve(sizeof...(A));
-        (add_argument(positional, keywords, std::forward<A>(args)), ...);
+        (rpc::add_call_argument(positional, keywords, std::forward<A>(args)), ...);
         return spawn_agent(*this, std::move(name), std::move(positional), std::move(keywords));
     }
 
@@ -112,15 +112,6 @@ private:
                                                                           SubprocessOptions);
 
     explicit SubprocessContainer(std::shared_ptr<State> state);
-
-    template <class T>
-    static void add_argument(JsonArray& positional, JsonObject& keywords, T&& arg) {
-        if constexpr (std::is_same_v<std::remove_cvref_t<T>, rpc::KwArg>) {
-            keywords.insert_or_assign(arg.name(), std::move(arg.value()));
-        } else {
-            positional.emplace_back(std::forward<T>(arg));
-        }
-    }
 
     [[nodiscard]] State& state() const;
     static asio::awaitable<rpc::Proxy> spawn_agent(SubprocessContainer self, std::string name, JsonArray args,

@@ -56,6 +56,10 @@ private:
     bool answered_ = false;
 };
 
+/// The name libmas reports for an exception's type: its demangled C++ name without
+/// `std::__cxx11::` and `(anonymous namespace)::` (e.g. `std::runtime_error`, `ZeroDivisionError`).
+std::string exception_type_name(const std::exception& error);
+
 /// The failure text libmas sends for an exception: `<type>: <message>\n`, where the type is the
 /// demangled C++ type name (e.g. `std::runtime_error: boom`).
 std::string failure_text(const std::exception& error);

@@ -36,6 +36,17 @@ private:
 /// Builds a keyword argument for a proxy call.
 inline KwArg kw(std::string name, Json value) { return {std::move(name), std::move(value)}; }
 
+/// Adds one argument of a call being built: a KwArg to `keywords`, any other value (converted to
+/// Json) to `positional`.
+template <class T>
+void add_call_argument(JsonArray& positional, JsonObject& keywords, T&& arg) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<T>, KwArg>) {
+        keywords.insert_or_assign(arg.name(), std::move(arg.value()));
+    } else {
+        positional.emplace_back(std::forward<T>(arg));
+    }
+}
+
 /// A path on the remote side of one connection (aiomas' Proxy). `proxy["addition"]["add"]`
 /// names a function; calling it sends `[path, args, kwargs]` and awaits the result:
 ///
@@ -90,16 +101,14 @@ private:
     template <class T>
     void add_argument(JsonArray& positional, JsonObject& keywords, T&& arg) const {
         using U = std::remove_cvref_t<T>;
-        if constexpr (std::is_same_v<U, KwArg>) {
-            keywords.insert_or_assign(arg.name(), std::move(arg.value()));
-        } else if constexpr (std::is_base_of_v<Service, U>) {
+        if constexpr (std::is_base_of_v<Service, U>) {
             positional.push_back(service_argument(router_of(arg)));
         } else if constexpr (std::is_same_v<U, Router>) {
             positional.push_back(service_argument(arg));
         } else if constexpr (std::is_same_v<U, Proxy>) {
             static_assert(!std::is_same_v<U, Proxy>, "a Proxy cannot be sent; aiomas cannot either");
         } else {
-            positional.emplace_back(std::forward<T>(arg));
+            add_call_argument(positional, keywords, std::forward<T>(arg));
         }
     }
 

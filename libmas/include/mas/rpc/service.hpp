@@ -77,7 +77,8 @@ public:
         static_assert(std::is_base_of_v<Service, C>, "expose members of the Service's own class");
         using Bound = detail::BoundMember<C, F C::*>;
         using Handler = FunctionHandler<Bound, detail::CallableTraits<F C::*>>;
-        auto signature = detail::shared_signature<Handler>(detail::short_type_name(typeid(C)) + "." + name, params);
+        static const std::string class_name = detail::short_type_name(typeid(C));  // once per class
+        auto signature = detail::shared_signature<Handler>(class_name + "." + name, params);
         Bound bound{static_cast<C*>(this), function};
         router_.add(std::move(name), std::make_unique<Handler>(bound, std::move(signature)));
     }
