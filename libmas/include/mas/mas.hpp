@@ -2,6 +2,7 @@
 /// \file
 /// The umbrella header of libmas for applications. Library code includes the single headers.
 
+#include "mas/agent/activity.hpp"
 #include "mas/agent/agent.hpp"
 #include "mas/agent/clock.hpp"
 #include "mas/agent/container.hpp"

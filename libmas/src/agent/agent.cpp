@@ -2,6 +2,7 @@
 
 #include <asio/co_spawn.hpp>
 
+#include "mas/agent/activity.hpp"
 #include "mas/agent/container.hpp"
 #include "mas/core/log.hpp"
 
@@ -16,7 +17,8 @@ Clock& Agent::clock() const noexcept { return container_.clock(); }
 std::string Agent::addr() const { return container_.addr() + "/" + aid_; }
 
 void Agent::start(asio::awaitable<void> task) {
-    asio::co_spawn(container_.executor(), std::move(task), [address = addr()](std::exception_ptr error) {
+    asio::co_spawn(container_.executor(), std::move(task),
+                   [address = addr(), busy = container_.activity().token()](std::exception_ptr error) {
         if (!error) return;
         try {
             std::rethrow_exception(error);

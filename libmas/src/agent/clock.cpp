@@ -12,6 +12,8 @@ TimerHandle::Timer::~Timer() = default;
 
 Clock::~Clock() = default;
 
+void Clock::track(const std::shared_ptr<Activity>&) {}
+
 asio::awaitable<void> Clock::sleep_until(const DateTime& when) { return sleep_until(time_of(when)); }
 
 TimerHandle Clock::call_at(const DateTime& when, std::function<void()> fn) {

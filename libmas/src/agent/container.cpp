@@ -6,6 +6,7 @@
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include "mas/agent/activity.hpp"
 #include "mas/agent/agent.hpp"
 #include "mas/agent/date_time.hpp"
 #include "mas/agent/real_time_clock.hpp"
@@ -81,8 +82,14 @@ Container::Container(asio::any_io_executor executor, ContainerOptions options)
     : executor_(std::move(executor)),
       options_(std::move(options)),
       clock_(options_.clock ? options_.clock : std::make_shared<RealTimeClock>(executor_)),
+      activity_(std::make_shared<Activity>(executor_)),
       codec_(container_codec(options_.codec)),
       alive_(std::make_shared<Container*>(this)) {
+    clock_->track(activity_);
+    root_.router().track_tasks([activity = std::weak_ptr<Activity>(activity_)]() -> std::shared_ptr<void> {
+        if (auto a = activity.lock()) return a->token();
+        return nullptr;
+    });
     root_.expose("validate_aid", [this](const std::string& aid) { return validate_aid(aid); }, {"aid"});
     root_.add_service("agents", agents_service_);
 }

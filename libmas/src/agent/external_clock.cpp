@@ -68,4 +68,6 @@ std::optional<double> ExternalClock::next_activity() const { return impl_->queue
 
 asio::any_io_executor ExternalClock::executor() const { return impl_->executor; }
 
+void ExternalClock::track(const std::shared_ptr<Activity>& activity) { impl_->queue.track(activity); }
+
 }  // namespace mas::agent

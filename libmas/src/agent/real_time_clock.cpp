@@ -96,4 +96,6 @@ std::optional<double> RealTimeClock::next_activity() const { return impl_->queue
 
 asio::any_io_executor RealTimeClock::executor() const { return impl_->executor; }
 
+void RealTimeClock::track(const std::shared_ptr<Activity>& activity) { impl_->queue.track(activity); }
+
 }  // namespace mas::agent

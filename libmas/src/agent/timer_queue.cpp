@@ -65,6 +65,7 @@ TimerQueue::~TimerQueue() {
     }
     for (auto& [key, entry] : entries) {
         if (auto* sleeper = std::get_if<Sleeper>(&entry)) {
+            report(1);
             sleeper->complete(asio::error::operation_aborted);
         } else {
             std::get<std::shared_ptr<ScheduledCall>>(entry)->drop();
@@ -85,11 +86,14 @@ void TimerQueue::fire_due(double limit) {
     while (!entries_.empty() && entries_.begin()->first.first <= limit) {
         auto node = entries_.extract(entries_.begin());
         if (auto* sleeper = std::get_if<Sleeper>(&node.mapped())) {
+            report(1);
             sleeper->complete(std::error_code());
         } else {
             auto call = std::get<std::shared_ptr<ScheduledCall>>(std::move(node.mapped()));
             call->detach();
-            asio::post(executor_, [call = std::move(call)] { call->run(); });
+            std::shared_ptr<void> busy;
+            if (auto activity = activity_.lock()) busy = activity->token();
+            asio::post(executor_, [call = std::move(call), busy = std::move(busy)] { call->run(); });
         }
     }
 }
@@ -103,6 +107,7 @@ void TimerQueue::abort_sleeper(Key key) {
     auto it = entries_.find(key);
     if (it == entries_.end()) return;
     auto node = entries_.extract(it);
+    report(1);
     std::get<Sleeper>(node.mapped()).complete(asio::error::operation_aborted);
     changed();
 }
@@ -116,6 +121,24 @@ void TimerQueue::erase_call(Key key) noexcept {
         // cancel() is noexcept; the clock stays correct, it may only wake once for nothing.
         mas::log("mas.agent")->error("clock: updating after a cancelled call failed: {}", e.what());
     }
+}
+
+void TimerQueue::track(const std::shared_ptr<Activity>& activity) {
+    // Sleepers already waiting were not counted as asleep; count them now, so that waking them
+    // later balances.
+    for (const auto& [key, entry] : entries_) {
+        if (std::holds_alternative<Sleeper>(entry)) activity->add(-1);
+    }
+    if (auto previous = activity_.lock()) {
+        for (const auto& [key, entry] : entries_) {
+            if (std::holds_alternative<Sleeper>(entry)) previous->add(1);
+        }
+    }
+    activity_ = activity;
+}
+
+void TimerQueue::report(std::int64_t delta) const noexcept {
+    if (auto activity = activity_.lock()) activity->add(delta);
 }
 
 void TimerQueue::changed() {

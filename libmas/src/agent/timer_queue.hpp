@@ -19,6 +19,7 @@
 #include <asio/cancellation_type.hpp>
 
 #include "core/completion.hpp"
+#include "mas/agent/activity.hpp"
 #include "mas/agent/timer_handle.hpp"
 
 namespace mas::agent::detail {
@@ -53,6 +54,10 @@ public:
     /// The time of the earliest entry.
     [[nodiscard]] std::optional<double> next_time() const noexcept;
 
+    /// Reports to `activity` from now on: a waiting sleeper counts -1 until it is woken or
+    /// aborted, and a due call +1 until it has run (see Activity).
+    void track(const std::shared_ptr<Activity>& activity);
+
 private:
     friend class ScheduledCall;
     using Key = std::pair<double, std::uint64_t>;
@@ -85,6 +90,7 @@ private:
         auto slot = asio::get_associated_cancellation_slot(handler);
         entries_.emplace(key, Entry(std::in_place_type<Sleeper>, std::forward<Handler>(handler)));
         if (slot.is_connected()) slot.template emplace<CancelSleeper>(CancelSleeper{this, key});
+        report(-1);
         changed();
     }
 
@@ -92,11 +98,13 @@ private:
     void abort_sleeper(Key key);
     void erase_call(Key key) noexcept;
     void changed();
+    void report(std::int64_t delta) const noexcept;
 
     asio::any_io_executor executor_;
     std::function<void()> on_change_;
     std::map<Key, Entry> entries_;
     std::uint64_t next_seq_ = 0;
+    std::weak_ptr<Activity> activity_;
 };
 
 }  // namespace mas::agent::detail

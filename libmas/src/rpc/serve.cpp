@@ -51,7 +51,8 @@ asio::awaitable<void> send_failure(Request& request, std::string text, const std
 }
 
 asio::awaitable<void> finish_coroutine(std::shared_ptr<ConnectionState> state, Request request,
-                                       asio::awaitable<Json> op, std::string path) {
+                                       asio::awaitable<Json> op, std::string path,
+                                       [[maybe_unused]] std::shared_ptr<void> busy) {  // held until replied
     Json result;
     std::string failure;
     try {
@@ -89,7 +90,9 @@ asio::awaitable<void> handle(const std::shared_ptr<ConnectionState>& state, Requ
     } else if (invocation.pending) {
         auto executor = state->channel.executor();
         std::string task_path = *path;  // the request moves into the task
-        auto task = finish_coroutine(state, std::move(request), std::move(*invocation.pending), std::move(task_path));
+        auto busy = state->root->task_token();
+        auto task = finish_coroutine(state, std::move(request), std::move(*invocation.pending), std::move(task_path),
+                                     std::move(busy));
         asio::co_spawn(executor, std::move(task), asio::detached);  // finish_coroutine handles its failures
     } else {
         co_await send_reply(request, std::move(invocation.result), *path);

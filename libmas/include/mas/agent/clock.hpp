@@ -3,6 +3,7 @@
 /// Clock: the source of model time for agents (aiomas' BaseClock).
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -13,6 +14,8 @@
 #include "mas/agent/timer_handle.hpp"
 
 namespace mas::agent {
+
+class Activity;
 
 /// The clock of a container. Agents take time only from it, so the same agent code runs on a
 /// real-time clock (RealTimeClock) or on a clock driven from outside (ExternalClock) unchanged.
@@ -68,6 +71,11 @@ public:
     [[nodiscard]] virtual std::optional<double> next_activity() const = 0;
     /// The executor this clock runs its sleepers and calls on.
     [[nodiscard]] virtual asio::any_io_executor executor() const = 0;
+
+    /// Makes the clock report its sleepers (as idle) and its due calls (as busy until run) to
+    /// `activity`, replacing an earlier one; a Container calls it with its own. The default does
+    /// nothing, so with such a clock every sleeping task counts as busy.
+    virtual void track(const std::shared_ptr<Activity>& activity);
 
     /// The model time at which utcnow() will be `when`: time() + (when - utcnow()) in seconds
     /// (aiomas' date conversion). May be in the past.

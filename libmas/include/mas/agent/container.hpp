@@ -26,6 +26,7 @@
 
 namespace mas::agent {
 
+class Activity;
 class Agent;
 class Clock;
 
@@ -68,6 +69,10 @@ public:
     [[nodiscard]] const std::string& addr() const noexcept { return addr_; }
     [[nodiscard]] asio::any_io_executor executor() const { return executor_; }
     [[nodiscard]] Clock& clock() const noexcept { return *clock_; }
+    /// The work under way here: agent tasks, requests served by coroutine functions, and the
+    /// clock's sleepers and due calls. A driver awaits `activity().wait_idle()` to let the agents
+    /// run until all of them are idle or asleep (see Activity for the rules).
+    [[nodiscard]] Activity& activity() const noexcept { return *activity_; }
     /// The codec of every connection: the date type, the extra types, the proxy type.
     [[nodiscard]] const std::shared_ptr<const JsonCodec>& codec() const noexcept { return codec_; }
 
@@ -120,6 +125,7 @@ private:
     asio::any_io_executor executor_;
     ContainerOptions options_;
     std::shared_ptr<Clock> clock_;
+    std::shared_ptr<Activity> activity_;
     std::shared_ptr<const JsonCodec> codec_;
     std::string addr_;
     rpc::Service root_;

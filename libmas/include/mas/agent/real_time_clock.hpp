@@ -46,6 +46,8 @@ public:
     [[nodiscard]] std::optional<double> next_activity() const override;
     /// The executor given to the constructor.
     [[nodiscard]] asio::any_io_executor executor() const override;
+    /// See Clock::track.
+    void track(const std::shared_ptr<Activity>& activity) override;
 
 private:
     class Impl;

@@ -99,6 +99,14 @@ public:
     /// Number of functions and sub-routers.
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
 
+    /// Makes a token for a request that a coroutine function serves; the token is held until the
+    /// reply is sent. Lets the owner of a tree see the work under way (a Container counts it).
+    using TaskTracker = std::function<std::shared_ptr<void>()>;
+    /// Sets the tracker used for requests that connections serving this router receive.
+    void track_tasks(TaskTracker tracker) { tracker_ = std::move(tracker); }
+    /// A token from the tracker, or null if none is set.
+    [[nodiscard]] std::shared_ptr<void> task_token() const { return tracker_ ? tracker_() : nullptr; }
+
 private:
     struct Hash {
         using is_transparent = void;
@@ -112,6 +120,7 @@ private:
     std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
     Router* parent_ = nullptr;
     std::string name_;
+    TaskTracker tracker_;
 };
 
 }  // namespace mas::rpc
