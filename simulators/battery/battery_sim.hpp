@@ -21,6 +21,7 @@
 
 namespace mas::sims {
 
+/// mosaik simulator "battery": Battery entities that apply p_set_w within their limits (see above).
 class BatterySim : public mosaik::Simulator {
 public:
     mosaik::Meta init(const std::string& sid, double time_resolution, const JsonObject& sim_params) override;

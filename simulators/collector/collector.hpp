@@ -28,6 +28,7 @@
 
 namespace mas::sims {
 
+/// mosaik simulator "collector": one Monitor that records all inputs and writes them as CSV (see above).
 class Collector : public mosaik::Simulator {
 public:
     /// Receives the summary line at finalize (the executable prints it to stdout).

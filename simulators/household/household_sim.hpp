@@ -17,6 +17,7 @@
 
 namespace mas::sims {
 
+/// mosaik simulator "household": House entities whose p_w replays a daily load profile (see above).
 class HouseholdSim : public mosaik::Simulator {
 public:
     mosaik::Meta init(const std::string& sid, double time_resolution, const JsonObject& sim_params) override;

@@ -19,6 +19,7 @@
 
 namespace mas::sims {
 
+/// mosaik simulator "pv": PV entities whose p_w follows a daily irradiance profile (see above).
 class PvSim : public mosaik::Simulator {
 public:
     /// Irradiance at standard test conditions, at which a module delivers its peak power.

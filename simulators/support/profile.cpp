@@ -88,7 +88,9 @@ Profile Profile::parse(std::istream& in, const std::string& source, std::string_
         if (text.empty()) continue;
         const auto where = fmt::format("{}:{}", source, number);
         if (!seen_header) {
-            if (text != header) throw ConfigError(fmt::format("{}: expected the header '{}', got '{}'", where, header, text));
+            if (text != header) {
+                throw ConfigError(fmt::format("{}: expected the header '{}', got '{}'", where, header, text));
+            }
             seen_header = true;
             continue;
         }
@@ -97,8 +99,8 @@ Profile Profile::parse(std::istream& in, const std::string& source, std::string_
             throw ConfigError(fmt::format("{}: the first row must be minute 0, got {}", where, row.first));
         }
         if (!rows.empty() && row.first <= rows.back().first) {
-            throw ConfigError(
-                fmt::format("{}: minute {} does not come after the previous minute {}", where, row.first, rows.back().first));
+            throw ConfigError(fmt::format("{}: minute {} does not come after the previous minute {}", where, row.first,
+                                          rows.back().first));
         }
         rows.push_back(row);
     }

@@ -179,5 +179,6 @@ TEST_CASE("collector as a process writes its CSV after mosaik's stop, prints the
     CAPTURE(child.output(test::Stream::err));
     CHECK(status.success());
     CHECK(read_file(csv) == "time,source,attribute,value\n0,ExampleSim-0.Model_0,val,3\n");
-    CHECK(child.output(test::Stream::out) == "Collector-0: 1 record from 1 source, time 0 to 0; wrote " + csv.string() + "\n");
+    const auto summary = "Collector-0: 1 record from 1 source, time 0 to 0; wrote " + csv.string() + "\n";
+    CHECK(child.output(test::Stream::out) == summary);
 }

@@ -131,8 +131,10 @@ TEST_CASE("household reports a missing or malformed profile clearly, with the li
     CHECK_THAT(session.failure(2), Catch::Contains("not a regular file"));
     CHECK_THAT(session.failure(3), Catch::Contains(bad_number + ":3: p_w must be a finite number, got 'abc'"));
     CHECK_THAT(session.failure(4), Catch::Contains(bad_fields + ":4: expected 2 fields 'minute,p_w', got '15,200,7'"));
-    CHECK_THAT(session.failure(5), Catch::Contains(bad_header + ":1: expected the header 'minute,p_w', got 'time,power'"));
-    CHECK_THAT(session.failure(6), Catch::Contains(not_increasing + ":4: minute 15 does not come after the previous minute 30"));
+    CHECK_THAT(session.failure(5),
+               Catch::Contains(bad_header + ":1: expected the header 'minute,p_w', got 'time,power'"));
+    CHECK_THAT(session.failure(6),
+               Catch::Contains(not_increasing + ":4: minute 15 does not come after the previous minute 30"));
     CHECK_THAT(session.failure(7), Catch::Contains(late_start + ":2: the first row must be minute 0, got 15"));
     CHECK_THAT(session.failure(8), Catch::Contains(negative + ":2: p_w must be >= 0, got -5"));
     CHECK_THAT(session.failure(9), Catch::Contains(out_of_day + ":3: minute must be in 0..1439, got 1440"));
