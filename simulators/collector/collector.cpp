@@ -1,0 +1,128 @@
+#include "collector.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "mas/core/error.hpp"
+#include "mas/core/json_codec.hpp"
+#include "mas/core/log.hpp"
+#include "param_reader.hpp"
+
+namespace mas::sims {
+namespace {
+
+constexpr auto owner = "collector";
+constexpr auto monitor_eid = "Monitor";
+
+/// The field as CSV writes it: quoted, with inner quotes doubled, when `always` or when it holds
+/// a comma, quote or line break.
+std::string csv_field(std::string_view text, bool always = false) {
+    if (!always && text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+std::string csv_value(const Json& value) {
+    if (value.is_string()) return csv_field(value.as_string(), true);
+    return csv_field(JsonCodec().encode(value));
+}
+
+}  // namespace
+
+mosaik::Meta Collector::init(const std::string& sid, double, const JsonObject& sim_params) {
+    const ParamReader params(owner, sim_params);
+    sid_ = sid;
+    csv_path_ = params.optional_string("csv_path");
+    if (csv_path_) {
+        const auto dir = std::filesystem::absolute(*csv_path_).parent_path();
+        std::error_code ec;
+        if (!std::filesystem::is_directory(dir, ec)) {
+            params.fail(fmt::format("param 'csv_path': the directory '{}' does not exist", dir.string()));
+        }
+    }
+    mosaik::Meta meta(mosaik::SimType::event_based);
+    meta.model("Monitor").any_inputs(true);
+    return meta;
+}
+
+std::vector<mosaik::Entity> Collector::create(std::int64_t num, const std::string& model, const JsonObject&) {
+    if (num == 0) return {};
+    if (created_ || num > 1) {
+        throw ConfigError(fmt::format("{}: only one Monitor per simulator (start another collector for a second table)",
+                                      owner));
+    }
+    created_ = true;
+    return {mosaik::Entity(monitor_eid, model)};
+}
+
+asio::awaitable<std::optional<std::int64_t>> Collector::step(std::int64_t time, const mosaik::Inputs& inputs,
+                                                             std::int64_t) {
+    for (const auto& eid : inputs.entities()) {
+        for (const auto& attr : inputs.attrs(eid)) {
+            for (auto& [source, value] : inputs.values(eid, attr)) {
+                records_.insert_or_assign(Key{time, source, attr}, std::move(value));
+            }
+        }
+    }
+    co_return std::nullopt;
+}
+
+mosaik::Outputs Collector::get_data(const mosaik::OutputRequest& request) {
+    mosaik::Outputs out;
+    for (const auto& [eid, attrs] : request) {
+        if (eid != monitor_eid || !created_) throw ConfigError(fmt::format("{}: unknown entity '{}'", owner, eid));
+        if (!attrs.empty()) throw ConfigError(fmt::format("{}: Monitor has no attribute '{}'", owner, attrs.front()));
+        out.entity(eid);
+    }
+    return out;
+}
+
+void Collector::write_csv(std::ostream& out) const {
+    out << "time,source,attribute,value\n";
+    for (const auto& [key, value] : records_) {
+        const auto& [time, source, attr] = key;
+        out << time << ',' << csv_field(source) << ',' << csv_field(attr) << ',' << csv_value(value) << '\n';
+    }
+}
+
+std::string Collector::summary() const {
+    if (records_.empty()) return "0 records";
+    std::set<std::string_view> sources;
+    for (const auto& item : records_) sources.insert(std::get<1>(item.first));
+    return fmt::format("{} record{} from {} source{}, time {} to {}", records_.size(), records_.size() == 1 ? "" : "s",
+                       sources.size(), sources.size() == 1 ? "" : "s", std::get<0>(records_.begin()->first),
+                       std::get<0>(records_.rbegin()->first));
+}
+
+void Collector::finalize() {
+    auto line = fmt::format("{}: {}", sid_.empty() ? owner : sid_, summary());
+    if (csv_path_) {
+        errno = 0;
+        std::ofstream out(*csv_path_, std::ios::out | std::ios::trunc);
+        if (out) write_csv(out);
+        out.close();
+        if (!out) {
+            const auto reason = errno != 0 ? std::strerror(errno) : "write failed";
+            throw Error(fmt::format("{}: cannot write '{}': {}", owner, *csv_path_, reason));
+        }
+        line += fmt::format("; wrote {}", *csv_path_);
+    }
+    if (summary_) {
+        summary_(line);
+    } else {
+        mas::log("mas.sims")->info("{}", line);
+    }
+}
+
+}  // namespace mas::sims
