@@ -273,6 +273,17 @@ Json failure_content(const std::string& type_name, const std::string& message, s
 
 asio::awaitable<ServeEnd> serve(Channel channel, Simulator& sim) {
     const Attachment attachment(sim, channel);
+    std::exception_ptr unprepared;
+    try {
+        co_await sim.prepare();
+    } catch (const std::exception& e) {
+        logger()->error("the simulator could not be prepared: {}", e.what());
+        unprepared = std::current_exception();
+    }
+    if (unprepared) {
+        channel.close();
+        std::rethrow_exception(unprepared);
+    }
     Session session(channel, sim);
     ServeEnd end = ServeEnd::stopped;
     std::optional<ConnectionError> lost;

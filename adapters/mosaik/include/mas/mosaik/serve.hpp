@@ -19,7 +19,8 @@ enum class ServeEnd {
     stopped_after_failure,  ///< mosaik sent stop after at least one failure reply
 };
 
-/// Answers mosaik's requests on `channel` with `sim` until mosaik sends `stop`, which gets no
+/// Awaits sim.prepare() (closing the channel and rethrowing if it fails), then answers mosaik's
+/// requests on `channel` with `sim` until mosaik sends `stop`, which gets no
 /// reply (as with mosaik_api_v3); then calls sim.finalize() and closes the channel.
 /// Each request `[method, args, kwargs]` is mapped to the Simulator call with Python-like argument
 /// binding (positional or keyword). A failing call is answered with mosaik_api_v3's failure content

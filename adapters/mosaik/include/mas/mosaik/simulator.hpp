@@ -34,6 +34,9 @@ public:
     Simulator(const Simulator&) = delete;
     Simulator& operator=(const Simulator&) = delete;
 
+    /// Called once by serve(), on the channel's executor, before the first request: asynchronous
+    /// set-up such as starting a container. An exception ends serve() with it. Default: nothing.
+    virtual asio::awaitable<void> prepare() { co_return; }
     /// mosaik's `init(sid, time_resolution=..., **sim_params)`: returns the meta. serve()
     /// validates it (Meta::validate) and adds the exposed extra methods it does not list.
     virtual Meta init(const std::string& sid, double time_resolution, const JsonObject& sim_params) = 0;
