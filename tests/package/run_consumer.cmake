@@ -34,3 +34,4 @@ step("configure the consumer"
     -DMAS_EXPECTED_PREFIX=${prefix})
 step("build the consumer" ${CMAKE_COMMAND} --build ${build} --config ${CONFIG})
 step("run the consumer" ${build}/mas-consumer)
+step("run the mosaik consumer" ${build}/mas-mosaik-consumer)
