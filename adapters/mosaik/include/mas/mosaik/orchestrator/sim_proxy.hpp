@@ -1,0 +1,75 @@
+#pragma once
+/// \file
+/// SimProxy: the orchestrator's handle on one simulator, in-process or remote, behind one
+/// interface (mosaik's proxies.py).
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <asio/awaitable.hpp>
+
+#include "mas/core/error.hpp"
+#include "mas/core/json.hpp"
+
+namespace mas::mosaik {
+
+/// A simulator failed or broke the protocol: it did not start or connect in time, crashed, closed
+/// its connection, sent a failure reply, returned malformed data, or hung past a timeout. The
+/// message names the simulator id and the reason; a failure reply's content is kept.
+class SimulationError : public Error {
+public:
+    SimulationError(std::string sid, const std::string& what, Json remote_failure = Json())
+        : Error(what), sid_(std::move(sid)), remote_failure_(std::move(remote_failure)) {}
+    /// The simulator's id, e.g. "ExampleSim-0".
+    [[nodiscard]] const std::string& sid() const noexcept { return sid_; }
+    /// For a failure reply, its content `[type, message, traceback lines...]`; else null.
+    [[nodiscard]] const Json& remote_failure() const noexcept { return remote_failure_; }
+
+private:
+    std::string sid_;
+    Json remote_failure_;
+};
+
+/// Answers a simulator's async request (`get_progress`, `get_related_entities`, `get_data`,
+/// `set_data`, `set_event`) made during its step: `(method, args, kwargs) -> result`. An exception
+/// becomes the failure reply `[type_name, message, traceback...]` the simulator receives.
+using AsyncRequestHandler =
+    std::function<asio::awaitable<Json>(const std::string& method, const JsonArray& args, const JsonObject& kwargs)>;
+
+/// One simulator as the orchestrator sees it. Calls are made one at a time (mosaik never has two
+/// requests pending on one simulator) on the orchestrator's executor. Every call throws
+/// SimulationError on failure; none hangs when the simulator goes away.
+class SimProxy {
+public:
+    virtual ~SimProxy() = default;
+
+    /// The simulator id given at start, e.g. "ExampleSim-0".
+    [[nodiscard]] virtual const std::string& sid() const noexcept = 0;
+
+    /// `init(sid, time_resolution=..., **sim_params)`; returns the meta as the simulator sent it.
+    virtual asio::awaitable<Json> init(double time_resolution, JsonObject sim_params) = 0;
+    /// `create(num, model, **model_params)`; returns the list of entity dicts.
+    virtual asio::awaitable<Json> create(std::int64_t num, std::string model, JsonObject model_params) = 0;
+    virtual asio::awaitable<void> setup_done() = 0;
+    /// `step(time, inputs, max_advance)`; returns the next step time, or nullopt for `null`.
+    /// Async requests the simulator makes meanwhile go to the handler set with
+    /// set_request_handler(). A reply that is not an integer or null is a SimulationError.
+    virtual asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, Json inputs,
+                                                              std::int64_t max_advance) = 0;
+    /// `get_data(outputs)`; returns `{eid: {attr: value}}`, possibly with "time".
+    virtual asio::awaitable<Json> get_data(Json outputs) = 0;
+    /// An extra method declared in the meta, with the scenario's arguments.
+    virtual asio::awaitable<Json> call_extra(std::string method, JsonArray args, JsonObject kwargs) = 0;
+    /// `stop`: a remote simulator gets `["stop", [], {}]`, is given a short time to close (mosaik
+    /// waits 0.1 s), then its connection is closed and its process, if the orchestrator started
+    /// one, is waited for and killed if it does not exit; an in-process one gets finalize().
+    /// Idempotent; never throws (problems are logged).
+    virtual asio::awaitable<void> stop() = 0;
+
+    /// Sets who answers this simulator's async requests.
+    virtual void set_request_handler(AsyncRequestHandler handler) = 0;
+};
+
+}  // namespace mas::mosaik
