@@ -153,7 +153,7 @@ std::string_view MosaikBench::exchange(const std::string& request) {
     write_all(socket_, request.data(), request.size());
     for (;;) {
         if (const auto payload = reader_.next_frame()) {
-            // The codec writes `[1, id, result]` for a success; anything else is decoded to report it.
+            // The codec writes `[1, id, result]` for a success; anything else is reported as it came.
             if (payload->starts_with("[1,")) return *payload;
             throw std::runtime_error("mosaik benchmark: the simulator answered " + excerpt(*payload));
         }
