@@ -1,6 +1,5 @@
 #include "example_sim.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -37,6 +36,7 @@ std::vector<mosaik::Entity> ExampleSim::create(std::int64_t num, const std::stri
     std::vector<mosaik::Entity> out;
     for (std::int64_t i = 0; i < num; ++i) {
         auto eid = fmt::format("{}{}", eid_prefix_, entities_.size());
+        positions_.emplace(eid, entities_.size());
         entities_.emplace_back(eid, Model{*init_val, 1});
         out.emplace_back(eid, model);
     }
@@ -60,14 +60,15 @@ asio::awaitable<std::optional<std::int64_t>> ExampleSim::step(std::int64_t time,
 mosaik::Outputs ExampleSim::get_data(const mosaik::OutputRequest& request) {
     mosaik::Outputs out;
     for (const auto& [eid, attrs] : request) {
-        auto it = std::find_if(entities_.begin(), entities_.end(), [&](const auto& e) { return e.first == eid; });
-        if (it == entities_.end()) throw std::invalid_argument(fmt::format("Unknown entity: {}", eid));
+        const auto found = positions_.find(eid);
+        if (found == positions_.end()) throw std::invalid_argument(fmt::format("Unknown entity: {}", eid));
+        const auto& model = entities_[found->second].second;
         out.time(time_).entity(eid);
         for (const auto& attr : attrs) {
             if (attr == "val") {
-                out.set(eid, attr, it->second.val);
+                out.set(eid, attr, model.val);
             } else if (attr == "delta") {
-                out.set(eid, attr, it->second.delta);
+                out.set(eid, attr, model.delta);
             } else {
                 throw std::invalid_argument(fmt::format("Unknown output attribute: {}", attr));
             }

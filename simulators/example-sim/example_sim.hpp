@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "mas/mosaik/simulator.hpp"
@@ -30,6 +31,7 @@ private:
 
     std::string eid_prefix_ = "Model_";
     std::vector<std::pair<std::string, Model>> entities_;
+    std::unordered_map<std::string, std::size_t> positions_;  // eid -> entities_ index, like Python's dict
     std::int64_t time_ = 0;
 };
 

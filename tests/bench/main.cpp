@@ -1,6 +1,6 @@
 // mas-bench: the libmas channel against a raw blocking-socket baseline over loopback TCP and a
-// Unix socket, and JsonCodec on a small frame (issue 2, "Performance"). Results go to stdout,
-// progress to stderr.
+// Unix socket, JsonCodec on a small frame, agents (issue 2, "Performance"), and the mosaik
+// adapter's per-step cost with example-sim (issue 4). Results go to stdout, progress to stderr.
 
 #include <stdlib.h>
 
@@ -23,6 +23,7 @@
 #include "agent_memory.hpp"
 #include "channel_bench.hpp"
 #include "json_bench.hpp"
+#include "mosaik_bench.hpp"
 #include "raw_baseline.hpp"
 #include "report.hpp"
 
@@ -161,6 +162,61 @@ void run_agents(const Options& options, Report& report) {
     }
 }
 
+void add_step_figures(Report& report, const std::string& prefix, const Rounds& rounds) {
+    report.add(prefix + ".step.p50_us", median(rounds.p50_us), "us");
+    report.add(prefix + ".step.p99_us", median(rounds.p99_us), "us");
+    report.add(prefix + ".step.per_s", median(rounds.per_s), "1/s");
+}
+
+void run_steps(MosaikBench& bench, std::size_t steps, const std::string& label, Rounds& out) {
+    spdlog::info("{}: {} time steps (step + get_data)", label, steps);
+    const auto times = bench.run(std::max<std::size_t>(steps / 10, 10), steps);
+    out.p50_us.push_back(times.latency.p50_us);
+    out.p99_us.push_back(times.latency.p99_us);
+    out.per_s.push_back(times.per_s);
+}
+
+// Two raw round trips with the bytes of one 1-entity time step: step, then get_data.
+double raw_time_step_p50(RawBench& step, RawBench& get_data, std::size_t iterations, const std::string& label) {
+    spdlog::info("{}: {} raw step and get_data round trips", label, iterations);
+    const auto warmup = std::max<std::size_t>(iterations / 10, 100);
+    return step.sequential(warmup, iterations).p50_us + get_data.sequential(warmup, iterations).p50_us;
+}
+
+void run_mosaik(const Options& options, Report& report) {
+    const auto self = std::filesystem::read_symlink("/proc/self/exe").string();
+    // A time step is two round trips, so half as many steps as round trips elsewhere; with 1,000
+    // entities a step costs about a hundred times more.
+    const auto steps = std::max<std::size_t>(options.iterations / 2, 100);
+    const auto big_steps = std::max<std::size_t>(options.iterations / 100, 20);
+    spdlog::info("mosaik: starting example-sim twice, with 1 and with 1,000 entities");
+    MosaikBench one(self, 1);
+    MosaikBench many(self, 1000);
+    one.run(steps / 10, 1);  // warms up and yields the frames the raw baseline sends
+    const auto frames = one.last_frames();
+    const auto loopback = mas::Endpoint::tcp("127.0.0.1", 0);
+    RawBench raw_step(loopback, frames.step_request, frames.step_reply);
+    RawBench raw_get_data(loopback, frames.get_data_request, frames.get_data_reply);
+    Rounds one_rounds;
+    Rounds many_rounds;
+    std::vector<double> raw_p50_us;
+    for (int round = 1; round <= options.rounds; ++round) {
+        const auto label = [&](const char* who) { return fmt::format("mosaik.{} round {}/{}", who, round, options.rounds); };
+        // Alternate who goes first, as for the transports.
+        if (round % 2 == 0) run_steps(one, steps, label("1"), one_rounds);
+        raw_p50_us.push_back(raw_time_step_p50(raw_step, raw_get_data, steps, label("raw")));
+        if (round % 2 == 1) run_steps(one, steps, label("1"), one_rounds);
+        run_steps(many, big_steps, label("1000"), many_rounds);
+    }
+    one.stop();
+    many.stop();
+    add_step_figures(report, "mosaik.1", one_rounds);
+    add_step_figures(report, "mosaik.1000", many_rounds);
+    report.add("mosaik.raw.2rt.p50_us", median(raw_p50_us), "us");
+    report.add_ratio("mosaik.1.vs_2raw.p50_ratio", median(one_rounds.p50_us), median(raw_p50_us),
+                     Goal{Goal::Kind::at_most, 1.5});
+}
+
 void run(const Options& options) {
     Report report;
     if (options.selected("tcp")) {
@@ -177,6 +233,7 @@ void run(const Options& options) {
         run_agents(options, report);
         run_agent_memory(report);
     }
+    if (options.selected("mosaik")) run_mosaik(options, report);
     if (options.json) {
         report.print_json(stdout);
     } else {
@@ -207,7 +264,7 @@ void add_options(CLI::App& app, Options& options) {
         ->check(CLI::Range(0, 600'000))
         ->capture_default_str();
     app.add_option("--only", options.only, "Run only these parts (repeatable)")
-        ->check(CLI::IsMember({"tcp", "unix", "json", "agent"}));
+        ->check(CLI::IsMember({"tcp", "unix", "json", "agent", "mosaik"}));
     app.add_option("--log-level", options.log_level, "Diagnostics on stderr")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();
@@ -216,16 +273,22 @@ void add_options(CLI::App& app, Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // Started by the agent benchmark as the callee's subprocess container: the flag comes after
-    // the manager's own options; drop it and run as the child.
+    // Started by the agent benchmark as the callee's subprocess container (the flag comes after
+    // the manager's own options), or by the mosaik benchmark as the simulator: drop the flag and
+    // run as the child.
     std::vector<char*> args(argv, argv + argc);
     const auto flag = std::find(args.begin(), args.end(), mas::bench::subproc_child_flag);
     if (flag != args.end()) {
         args.erase(flag);
         return mas::bench::run_agent_child(static_cast<int>(args.size()), args.data());
     }
+    if (argc > 1 && argv[1] == mas::bench::mosaik_sim_child_flag) {
+        args.erase(args.begin() + 1);
+        return mas::bench::run_mosaik_child(static_cast<int>(args.size()), args.data());
+    }
     CLI::App app("Measures libmas channels against raw blocking sockets over loopback, agent-to-agent calls "
-                 "between two processes, the memory of idle agents, and JsonCodec.",
+                 "between two processes, the memory of idle agents, JsonCodec, and mosaik time steps of "
+                 "example-sim in a child process.",
                  "mas-bench");
     Options options;
     add_options(app, options);

@@ -19,6 +19,9 @@ public:
     /// Listens on `endpoint` (TCP on an IPv4 literal, port 0 allowed, or a Unix socket path),
     /// starts the server thread and connects the client. Throws std::system_error on failure.
     explicit RawBench(const Endpoint& endpoint);
+    /// The same with other frames: every request is `request_frame`, every reply `reply_frame`
+    /// (whole frames, header included), e.g. to match the sizes of another protocol's messages.
+    RawBench(const Endpoint& endpoint, std::string request_frame, std::string reply_frame);
     /// Closes the client, which ends the server thread, and joins it.
     ~RawBench() override;
     RawBench(const RawBench&) = delete;

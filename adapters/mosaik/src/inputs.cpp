@@ -1,10 +1,19 @@
 #include "mas/mosaik/inputs.hpp"
 
+#include <algorithm>
+#include <numeric>
+
 #include <fmt/format.h>
 
 #include "mas/core/error.hpp"
 
 namespace mas::mosaik {
+namespace {
+
+// Up to this many entities a search in order is as quick as a sorted index.
+constexpr std::size_t linear_lookup_limit = 8;
+
+}  // namespace
 
 Inputs::Inputs(Json raw) : raw_(std::move(raw)) {
     if (!raw_.is_object()) throw TypeError("step inputs must be an object, got " + raw_.describe());
@@ -19,6 +28,28 @@ Inputs::Inputs(Json raw) : raw_(std::move(raw)) {
             }
         }
     }
+    const auto& items = raw_.as_object();
+    if (items.size() <= linear_lookup_limit) return;
+    by_eid_.resize(items.size());
+    std::iota(by_eid_.begin(), by_eid_.end(), std::size_t{0});
+    // Ties keep mosaik's order, so a duplicate id finds its first entry, as JsonObject::find does.
+    std::sort(by_eid_.begin(), by_eid_.end(), [&](std::size_t a, std::size_t b) {
+        const auto& ka = (items.begin() + static_cast<std::ptrdiff_t>(a))->first;
+        const auto& kb = (items.begin() + static_cast<std::ptrdiff_t>(b))->first;
+        return ka < kb || (ka == kb && a < b);
+    });
+}
+
+const Json* Inputs::entity(std::string_view eid) const {
+    const auto& items = raw_.as_object();
+    if (by_eid_.empty()) return items.find(eid);
+    const auto key = [&](std::size_t position) -> const auto& {
+        return *(items.begin() + static_cast<std::ptrdiff_t>(position));
+    };
+    const auto it = std::lower_bound(by_eid_.begin(), by_eid_.end(), eid,
+                                     [&](std::size_t position, std::string_view id) { return key(position).first < id; });
+    if (it == by_eid_.end() || key(*it).first != eid) return nullptr;
+    return &key(*it).second;
 }
 
 std::vector<std::string> Inputs::entities() const {
@@ -29,14 +60,14 @@ std::vector<std::string> Inputs::entities() const {
 
 std::vector<std::string> Inputs::attrs(std::string_view eid) const {
     std::vector<std::string> out;
-    if (const auto* attrs = raw_.as_object().find(eid)) {
+    if (const auto* attrs = entity(eid)) {
         for (const auto& item : attrs->as_object()) out.push_back(item.first);
     }
     return out;
 }
 
 const JsonObject* Inputs::sources(std::string_view eid, std::string_view attr) const {
-    const auto* attrs = raw_.as_object().find(eid);
+    const auto* attrs = entity(eid);
     if (!attrs) return nullptr;
     const auto* sources = attrs->as_object().find(attr);
     return sources ? &sources->as_object() : nullptr;

@@ -5,6 +5,12 @@
 #include "mas/core/error.hpp"
 
 namespace mas::mosaik {
+namespace {
+
+// Up to this many entities a search in order is as quick as an index.
+constexpr std::size_t indexed_from = 8;
+
+}  // namespace
 
 OutputRequest::OutputRequest(const Json& raw) {
     if (!raw.is_object()) throw TypeError("get_data outputs must be an object, got " + raw.describe());
@@ -24,14 +30,28 @@ OutputRequest::OutputRequest(const Json& raw) {
     }
 }
 
+Json& Outputs::entry(const std::string& eid) {
+    if (!data_.empty()) {
+        auto& last = *(data_.end() - 1);
+        if (last.first == eid) return last.second;  // the attributes of one entity, one after the other
+    }
+    if (data_.size() < indexed_from) return data_[eid];
+    if (positions_.empty()) {
+        for (std::size_t i = 0; i < data_.size(); ++i) positions_.emplace((data_.begin() + static_cast<std::ptrdiff_t>(i))->first, i);
+    }
+    const auto [found, inserted] = positions_.try_emplace(eid, data_.size());
+    if (inserted) data_.push_back(eid, Json());
+    return (data_.begin() + static_cast<std::ptrdiff_t>(found->second))->second;
+}
+
 Outputs& Outputs::set(const std::string& eid, const std::string& attr, Json value) {
-    data_[eid][attr] = std::move(value);
+    entry(eid)[attr] = std::move(value);
     return *this;
 }
 
 Outputs& Outputs::entity(const std::string& eid) {
-    auto& entry = data_[eid];
-    if (entry.is_null()) entry = Json::object();
+    auto& e = entry(eid);
+    if (e.is_null()) e = Json::object();
     return *this;
 }
 
@@ -40,10 +60,17 @@ Outputs& Outputs::time(std::int64_t t) {
     return *this;
 }
 
-Json Outputs::to_json() const {
+Json Outputs::to_json() const& {
+    return Outputs(*this).to_json();
+}
+
+Json Outputs::to_json() && {
     JsonObject out;
+    out.reserve(data_.size() + 1);
     if (time_) out.push_back("time", *time_);
-    for (const auto& [eid, attrs] : data_) out.push_back(eid, attrs);
+    for (auto& [eid, attrs] : data_) out.push_back(std::move(eid), std::move(attrs));
+    data_ = JsonObject();
+    positions_.clear();
     return Json(std::move(out));
 }
 

@@ -42,7 +42,7 @@ public:
         auto* keyword = kwargs_.find(name);
         if (position < args_.size()) {
             if (keyword) throw CallFailure("TypeError", fmt::format("{}() got multiple values for argument '{}'", method_, name));
-            return args_[position];
+            return std::move(args_[position]);  // each position is bound once
         }
         if (!keyword) return std::nullopt;
         Json value = std::move(*keyword);
@@ -105,7 +105,7 @@ public:
     asio::awaitable<ServeEnd> run();
 
 private:
-    asio::awaitable<Json> dispatch(const Call& call);
+    asio::awaitable<Json> dispatch(Call& call);
     Json init(CallArgs& args);
     Json create(CallArgs& args);
     asio::awaitable<Json> step(CallArgs& args);
@@ -177,9 +177,10 @@ void Session::require_init(const std::string& method) const {
     if (!meta_) throw CallFailure("RuntimeError", fmt::format("{}() called before init()", method));
 }
 
-asio::awaitable<Json> Session::dispatch(const Call& call) {
+asio::awaitable<Json> Session::dispatch(Call& call) {
     if (const auto* extra = sim_.find_extra(call.method)) co_return (*extra)(call.args, call.kwargs);
-    CallArgs args(call.method, call.args, call.kwargs);
+    // Moved, not copied: step's inputs and get_data's outputs grow with the number of entities.
+    CallArgs args(call.method, std::move(call.args), std::move(call.kwargs));
     if (call.method == "init") co_return init(args);
     require_init(call.method);
     if (call.method == "create") co_return create(args);
@@ -202,14 +203,15 @@ asio::awaitable<Json> Session::dispatch(const Call& call) {
     throw CallFailure("KeyError", fmt::format("'{}'", call.method));
 }
 
-Call parse_call(const Json& content) {
+/// Takes the request's content apart, moving its arguments out.
+Call parse_call(Json& content) {
     const bool ok = content.is_array() && content.size() == 3 && content[0].is_string() && content[1].is_array() &&
                     content[2].is_object();
     if (!ok) {
         throw CallFailure("TypeError",
                           fmt::format("a request must be [method, args, kwargs], got {}", content.describe()));
     }
-    return Call(content[0].as_string(), content[1].as_array(), content[2].as_object());
+    return Call(content[0].as_string(), std::move(content[1].as_array()), std::move(content[2].as_object()));
 }
 
 // The Python type name and message mosaik gets for the exception being handled.

@@ -2,6 +2,7 @@
 /// \file
 /// Inputs: the `inputs` argument of a mosaik `step`, readable per entity and attribute.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,8 +44,12 @@ public:
     [[nodiscard]] const Json& json() const noexcept { return raw_; }
 
 private:
+    [[nodiscard]] const Json* entity(std::string_view eid) const;
     [[nodiscard]] const JsonObject* sources(std::string_view eid, std::string_view attr) const;
     Json raw_ = Json::object();
+    /// Positions of raw_'s entities sorted by id, for inputs of many entities (empty for few,
+    /// which are searched in order): a simulator looks up each of its entities at every step.
+    std::vector<std::size_t> by_eid_;
 };
 
 }  // namespace mas::mosaik

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -43,11 +44,19 @@ public:
 
     [[nodiscard]] std::optional<std::int64_t> time() const noexcept { return time_; }
     /// The reply as mosaik reads it; "time" comes first when set.
-    [[nodiscard]] Json to_json() const;
+    [[nodiscard]] Json to_json() const&;
+    /// The same, moving the values out of these outputs.
+    [[nodiscard]] Json to_json() &&;
 
 private:
+    /// The entry of `eid`, created if missing, in constant time for many entities.
+    Json& entry(const std::string& eid);
+
     std::optional<std::int64_t> time_;
     JsonObject data_;
+    /// Positions in data_ by entity id, once there are more than a few entities: a simulator
+    /// replies for each of its entities at every step.
+    std::unordered_map<std::string, std::size_t> positions_;
 };
 
 }  // namespace mas::mosaik
