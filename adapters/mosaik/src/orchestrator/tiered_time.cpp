@@ -1,0 +1,104 @@
+#include "mas/mosaik/orchestrator/tiered_time.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "mas/core/error.hpp"
+
+namespace mas::mosaik {
+
+TieredInterval::TieredInterval(std::vector<std::int64_t> tiers, std::size_t cutoff, std::size_t pre_length)
+    : tiers_(std::move(tiers)),
+      cutoff_(cutoff == 0 ? tiers_.size() : cutoff),
+      pre_length_(pre_length == 0 ? cutoff_ : pre_length) {
+    if (cutoff_ < 1 || cutoff_ > pre_length_ || cutoff_ > tiers_.size()) {
+        throw Error(fmt::format("TieredInterval: cutoff {} must be between 1 and both pre_length {} and the {} tiers",
+                                cutoff_, pre_length_, tiers_.size()));
+    }
+}
+
+TieredInterval operator+(const TieredInterval& a, const TieredInterval& b) {
+    if (b.pre_length() != a.size()) {
+        throw Error(fmt::format("cannot chain interval {} (length {}) with {} (from length {})", a.to_string(),
+                                a.size(), b.to_string(), b.pre_length()));
+    }
+    const auto& x = a.tiers();
+    const auto& y = b.tiers();
+    std::vector<std::int64_t> tiers;
+    const auto common = std::min(a.cutoff(), b.cutoff());
+    for (std::size_t i = 0; i < common; ++i) tiers.push_back(x[i] + y[i]);
+    if (a.cutoff() < b.cutoff()) {
+        // b adds at levels where a had replaced: a's replacement plus b's addition there.
+        for (std::size_t i = a.cutoff(); i < b.cutoff(); ++i) tiers.push_back(x[i] + y[i]);
+    }
+    for (std::size_t i = b.cutoff(); i < y.size(); ++i) tiers.push_back(y[i]);
+    return TieredInterval(std::move(tiers), common, a.pre_length());
+}
+
+bool operator<(const TieredInterval& a, const TieredInterval& b) {
+    if (a.size() != b.size() || a.pre_length() != b.pre_length()) {
+        throw Error(fmt::format("cannot compare intervals {} and {} of different shapes", a.to_string(),
+                                b.to_string()));
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto s = a.tiers()[i];
+        const auto o = b.tiers()[i];
+        if (s == o) continue;
+        const bool mixed = (b.cutoff() <= i && i < a.cutoff()) || (a.cutoff() <= i && i < b.cutoff());
+        if (mixed) throw Error(fmt::format("intervals {} and {} are incomparable", a.to_string(), b.to_string()));
+        return s < o;
+    }
+    return false;
+}
+
+std::string TieredInterval::to_string() const {
+    const auto cut = static_cast<std::ptrdiff_t>(cutoff_);
+    return fmt::format("{}|{}({})", fmt::join(tiers_.begin(), tiers_.begin() + cut, ":"),
+                       fmt::join(tiers_.begin() + cut, tiers_.end(), ":"), pre_length_);
+}
+
+TieredTime TieredTime::at(std::int64_t t, std::size_t depth) {
+    std::vector<std::int64_t> tiers(depth, 0);
+    tiers.at(0) = t;
+    return TieredTime(std::move(tiers));
+}
+
+TieredTime operator+(const TieredTime& t, const TieredInterval& delay) {
+    if (delay.pre_length() != t.size()) {
+        throw Error(fmt::format("cannot move time {} (depth {}) along interval {} (from depth {})", t.to_string(),
+                                t.size(), delay.to_string(), delay.pre_length()));
+    }
+    std::vector<std::int64_t> tiers;
+    for (std::size_t i = 0; i < delay.cutoff(); ++i) tiers.push_back(t.tiers()[i] + delay.tiers()[i]);
+    for (std::size_t i = delay.cutoff(); i < delay.size(); ++i) tiers.push_back(delay.tiers()[i]);
+    return TieredTime(std::move(tiers));
+}
+
+std::strong_ordering operator<=>(const TieredTime& a, const TieredTime& b) {
+    if (a.size() != b.size()) {
+        throw Error(fmt::format("cannot compare times {} and {} of different depths", a.to_string(), b.to_string()));
+    }
+    return a.tiers() <=> b.tiers();
+}
+
+std::string TieredTime::to_string() const { return fmt::format("{}", fmt::join(tiers_, ":")); }
+
+TieredInterval connect_interval(const GroupPath& src, const GroupPath& dest, std::int64_t time_shifted, bool weak) {
+    std::size_t common = 0;  // depth of the closest common group below the top
+    while (common < src.size() && common < dest.size() && src[common] == dest[common]) ++common;
+    const std::size_t src_depth = src.size() + 1;
+    const std::size_t dest_depth = dest.size() + 1;
+    const std::size_t ascent = src.size() - common;
+    const std::size_t cutoff = src_depth - ascent;
+    if (weak && common == 0) {
+        throw ConfigError("weak connections may only be used between simulators in a common group (as in mosaik 3.3)");
+    }
+    std::vector<std::int64_t> tiers(dest_depth, 0);
+    tiers[0] = time_shifted;
+    if (weak) tiers[cutoff - 1] = 1;
+    return TieredInterval(std::move(tiers), cutoff, src_depth);
+}
+
+}  // namespace mas::mosaik
