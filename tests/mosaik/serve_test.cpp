@@ -1,215 +1,39 @@
 #include "mas/mosaik/serve.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <map>
-#include <stdexcept>
-
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 
-#include "mas/core/json_codec.hpp"
 #include "mosaik/mosaik_peer.hpp"
+#include "mosaik/time_twins.hpp"
 #include "support/run.hpp"
 
 using namespace mas;
 using namespace mas::mosaik;
 using test::call;
 
-namespace {
+using test::TimeNode;
+using test::TimeSink;
+using test::TimeSrc;
 
-// C++ twins of scenarios/sims.py's TimeSrc, TimeNode and TimeSink.
-class TimeSrc : public Simulator {
-public:
-    Meta init(const std::string&, double, const JsonObject& params) override {
-        if (const auto* s = params.find("step_size")) step_size_ = s->get<std::int64_t>();
-        Meta meta;
-        meta.model("Src").params({"start"}).attrs({"out"});
-        return meta;
-    }
-    std::vector<Entity> create(std::int64_t num, const std::string& model, const JsonObject& params) override {
-        std::vector<Entity> out;
-        const auto start = params.contains("start") ? params.at("start").get<std::int64_t>() : 0;
-        for (std::int64_t i = 0; i < num; ++i) {
-            auto eid = fmt::format("Src_{}", ents_.size());
-            ents_[eid] = {start, start};
-            out.emplace_back(eid, model);
-        }
-        return out;
-    }
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Inputs&, std::int64_t) override {
-        for (auto& [eid, e] : ents_) e.second = e.first + time;
-        co_return time + step_size_;
-    }
-    Outputs get_data(const OutputRequest& request) override {
-        Outputs out;
-        for (const auto& [eid, attrs] : request) {
-            for (const auto& a : attrs) out.set(eid, a, ents_.at(eid).second);
-        }
-        return out;
-    }
-
-private:
-    std::int64_t step_size_ = 1;
-    std::map<std::string, std::pair<std::int64_t, std::int64_t>> ents_;  // start, out
-};
-
-class TimeNode : public Simulator {
-public:
-    explicit TimeNode(std::optional<std::int64_t> fail_at = std::nullopt) : fail_at_(fail_at) {
-        expose_extra("set_offset", [this](const JsonArray& args, const JsonObject&) {
-            offset_ = args.at(0).get<std::int64_t>();
-            return Json::object({{"offset", offset_}});
-        });
-        expose_extra("describe", [this](const JsonArray& args, const JsonObject& kwargs) {
-            JsonObject kw = kwargs;
-            const bool upper = kw.contains("upper") && kw.at("upper").get<bool>();
-            kw.erase("upper");
-            auto text = fmt::format("{}:{}:{}", args.at(0).as_string(), sid_, order_.size());
-            if (upper) std::transform(text.begin(), text.end(), text.begin(), ::toupper);
-            return Json::object({{"text", text}, {"kw", Json(std::move(kw))}});
-        });
-    }
-    Meta init(const std::string& sid, double, const JsonObject& params) override {
-        sid_ = sid;
-        if (const auto* s = params.find("step_size")) step_size_ = s->get<std::int64_t>();
-        Meta meta;
-        meta.model("Node").params({"init_val", "delta"}).attrs({"in", "val", "delta"});
-        meta.model("Child").is_public(false).attrs({"in", "val"});
-        meta.extra_method("set_offset").extra_method("describe");
-        return meta;
-    }
-    std::vector<Entity> create(std::int64_t num, const std::string& model, const JsonObject& params) override {
-        const auto init_val = params.contains("init_val") ? params.at("init_val").get<std::int64_t>() : 0;
-        const auto delta = params.contains("delta") ? params.at("delta").get<std::int64_t>() : 1;
-        std::vector<Entity> out;
-        std::string previous;
-        for (std::int64_t i = 0; i < num; ++i) {
-            auto eid = fmt::format("Node_{}", nodes_++);
-            auto child = eid + "_c0";
-            add(eid, {{"val", init_val}, {"delta", delta}, {"in", 0}});
-            add(child, {{"val", 0}, {"in", 0}});
-            Entity e(eid, model);
-            e.related(i > 0 ? std::vector<std::string>{previous} : std::vector<std::string>{});
-            e.child(Entity(child, "Child").related({eid}));
-            out.push_back(e);
-            previous = eid;
-        }
-        return out;
-    }
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Inputs& inputs, std::int64_t) override {
-        if (fail_at_ && time >= *fail_at_) {
-            throw std::invalid_argument(fmt::format("deliberate failure in step at time {}", time));
-        }
-        for (const auto& eid : order_) {
-            auto& e = ents_[eid];
-            const auto total = static_cast<std::int64_t>(inputs.sum(eid, "in"));
-            e["in"] = total;
-            e["val"] = e.contains("delta") ? e["val"] + e["delta"] + total + offset_ : total;
-        }
-        co_return time + step_size_;
-    }
-    Outputs get_data(const OutputRequest& request) override {
-        Outputs out;
-        for (const auto& [eid, attrs] : request) {
-            for (const auto& a : attrs) out.set(eid, a, ents_.at(eid).at(a));
-        }
-        return out;
-    }
-
-private:
-    void add(const std::string& eid, std::map<std::string, std::int64_t> attrs) {
-        order_.push_back(eid);
-        ents_[eid] = std::move(attrs);
-    }
-    std::optional<std::int64_t> fail_at_;
-    std::string sid_;
-    std::int64_t step_size_ = 1;
-    std::int64_t offset_ = 0;
-    std::int64_t nodes_ = 0;
-    std::vector<std::string> order_;
-    std::map<std::string, std::map<std::string, std::int64_t>> ents_;
-};
-
-class TimeSink : public Simulator {
-public:
-    Meta init(const std::string&, double, const JsonObject& params) override {
-        if (const auto* s = params.find("step_size")) step_size_ = s->get<std::int64_t>();
-        Meta meta;
-        meta.model("Sink").any_inputs(true);
-        return meta;
-    }
-    std::vector<Entity> create(std::int64_t num, const std::string& model, const JsonObject&) override {
-        std::vector<Entity> out;
-        for (std::int64_t i = 0; i < num; ++i) out.emplace_back(fmt::format("Sink_{}", n_++), model);
-        return out;
-    }
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Inputs&, std::int64_t) override {
-        co_return time + step_size_;
-    }
-    Outputs get_data(const OutputRequest&) override { return {}; }
-
-private:
-    std::int64_t step_size_ = 1;
-    std::int64_t n_ = 0;
-};
-
-// Plays mosaik's side of `conn` in the transcript and compares every reply structurally. Failure
-// replies compare type, message and the last traceback line (the frames in between are Python's).
-void replay(const std::string& file, const std::string& conn, Simulator& sim) {
-    asio::io_context io;
-    auto lines = test::transcript(file, conn);
-    REQUIRE_FALSE(lines.empty());
-    test::run(io, [&]() -> asio::awaitable<void> {
-        auto served = co_await test::serve_over_tcp(sim);
-        for (const auto& line : lines) {
-            if (line.contains("event")) {
-                if (line["event"] == Json("eof") && line["dir"] == Json("sim->mosaik")) {
-                    auto end = co_await served.mosaik->read_until_closed();
-                    CHECK(end.data.empty());  // no reply to stop
-                }
-                continue;
-            }
-            if (line["dir"] == Json("mosaik->sim")) {
-                co_await test::send_frame(*served.mosaik, line["payload"]);
-                continue;
-            }
-            const auto& expected = line["payload"];
-            auto actual = co_await test::read_message(*served.mosaik);
-            INFO("seq " << line["seq"].describe() << ": got " << JsonCodec().encode(actual) << ", recorded " << JsonCodec().encode(expected));
-            if (expected[0] == Json(2)) {
-                CHECK(actual[0] == expected[0]);
-                CHECK(actual[1] == expected[1]);
-                CHECK(actual[2][1] == expected[2][1]);
-                CHECK(actual[2][2] == Json("Traceback (most recent call last):\n"));
-            } else {
-                CHECK(test::same_json(actual, expected));
-            }
-        }
-    }());
-}
-
-}  // namespace
 
 TEST_CASE("A served simulator answers the a_time_based transcript as the Python simulators did", "[mosaik][conformance]") {
     SECTION("Src") {
         TimeSrc sim;
-        replay("a_time_based.jsonl", "Src", sim);
+        CHECK(test::replay("a_time_based.jsonl", "Src", sim) == ServeEnd::stopped);
     }
     SECTION("Node") {
         TimeNode sim;
-        replay("a_time_based.jsonl", "Node", sim);
+        CHECK(test::replay("a_time_based.jsonl", "Node", sim) == ServeEnd::stopped);
     }
     SECTION("Sink") {
         TimeSink sim;
-        replay("a_time_based.jsonl", "Sink", sim);
+        CHECK(test::replay("a_time_based.jsonl", "Sink", sim) == ServeEnd::stopped);
     }
 }
 
 TEST_CASE("Extra methods are called by name with positional and keyword arguments (d_extra_methods)", "[mosaik][conformance]") {
     TimeNode sim;
-    replay("d_extra_methods.jsonl", "Node", sim);
+    CHECK(test::replay("d_extra_methods.jsonl", "Node", sim) == ServeEnd::stopped);
 }
 
 TEST_CASE("An exception in step becomes mosaik_api_v3's failure reply (e_step_exception)", "[mosaik][conformance]") {
