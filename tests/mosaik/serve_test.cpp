@@ -15,6 +15,19 @@ using test::TimeNode;
 using test::TimeSink;
 using test::TimeSrc;
 
+namespace {
+
+// Sends one request and returns the failure message, CHECKing that the reply is a TypeError.
+asio::awaitable<std::string> type_error(test::RawPeer& peer, Json request) {
+    auto reply = co_await call(peer, std::move(request));
+    CHECK(reply[0] == Json(2));
+    CHECK(reply[2][0] == Json("TypeError"));
+    std::string message;
+    if (reply[2][1].is_string()) message = reply[2][1].as_string();
+    co_return message;
+}
+
+}  // namespace
 
 TEST_CASE("A served simulator answers the a_time_based transcript as the Python simulators did", "[mosaik][conformance]") {
     SECTION("Src") {
@@ -131,6 +144,57 @@ TEST_CASE("Bad requests get failure replies and serving goes on", "[mosaik]") {
         CHECK(unknown_entity[0] == Json(2));
 
         auto stop = Json::array({0, 13, Json::array({"stop", Json::array(), Json::object()})});
+        co_await test::send_frame(peer, stop);
+        co_await peer.read_until_closed();
+    }());
+    REQUIRE(end);
+    CHECK(*end == ServeEnd::stopped_after_failure);
+}
+
+TEST_CASE("Calls with missing or unknown arguments get a TypeError naming the argument and serving goes on",
+          "[mosaik]") {
+    TimeNode sim;
+    asio::io_context io;
+    std::shared_ptr<std::optional<ServeEnd>> end;
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto served = co_await test::serve_over_tcp(sim);
+        end = served.end;
+        auto& peer = *served.mosaik;
+        auto no_sid = test::request(0, "init", Json::array(), Json::object({{"time_resolution", 1.0}}));
+        auto no_sid_failed = co_await type_error(peer, std::move(no_sid));
+        CHECK_THAT(no_sid_failed, Catch::Contains("init() missing required argument 'sid'"));
+        auto init = test::request(1, "init", Json::array({"Node-0"}), Json::object());
+        auto initialised = co_await call(peer, std::move(init));
+        CHECK(initialised[0] == Json(1));
+
+        auto no_model = test::request(2, "create", Json::array({2}), Json::object());
+        auto no_model_failed = co_await type_error(peer, std::move(no_model));
+        CHECK_THAT(no_model_failed, Catch::Contains("create() missing required argument 'model'"));
+        auto no_max_advance = test::request(3, "step", Json::array({0, Json::object()}), Json::object());
+        auto no_max_advance_failed = co_await type_error(peer, std::move(no_max_advance));
+        CHECK_THAT(no_max_advance_failed, Catch::Contains("step() missing required argument 'max_advance'"));
+        auto no_args = test::request(4, "step", Json::array(), Json::object());
+        auto no_args_failed = co_await type_error(peer, std::move(no_args));
+        CHECK_THAT(no_args_failed, Catch::Contains("step() missing required argument 'time'"));
+        auto no_outputs = test::request(5, "get_data", Json::array(), Json::object());
+        auto no_outputs_failed = co_await type_error(peer, std::move(no_outputs));
+        CHECK_THAT(no_outputs_failed, Catch::Contains("get_data() missing required argument 'outputs'"));
+        auto speed = Json::object({{"speed", 2}});
+        auto unknown_kwarg = test::request(6, "step", Json::array({0, Json::object(), 10}), speed);
+        auto unknown_kwarg_failed = co_await type_error(peer, std::move(unknown_kwarg));
+        CHECK_THAT(unknown_kwarg_failed, Catch::Contains("step() got an unexpected keyword argument 'speed'"));
+        auto twice = test::request(7, "create", Json::array({1, "Node"}), Json::object({{"num", 1}}));
+        auto twice_failed = co_await type_error(peer, std::move(twice));
+        CHECK_THAT(twice_failed, Catch::Contains("multiple values for argument 'num'"));
+
+        // None of it changed the simulator: the first entity is still Node_0 and steps from 0.
+        auto create = test::request(8, "create", Json::array({1, "Node"}), Json::object());
+        auto created = co_await call(peer, std::move(create));
+        CHECK(created[2][0]["eid"] == Json("Node_0"));
+        auto step = test::request(9, "step", Json::array({0, Json::object(), 10}), Json::object());
+        auto stepped = co_await call(peer, std::move(step));
+        CHECK(stepped == Json::array({1, 9, 1}));
+        auto stop = test::request(10, "stop", Json::array(), Json::object());
         co_await test::send_frame(peer, stop);
         co_await peer.read_until_closed();
     }());
