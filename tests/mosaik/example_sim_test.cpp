@@ -112,3 +112,43 @@ TEST_CASE("example-sim rejects a time_resolution other than 1 at init", "[mosaik
     CHECK(status.exited);
     CHECK(status.code == 1);  // a request failed before stop
 }
+
+TEST_CASE("example-sim answers get_data for an unknown entity or attribute with a failure naming it and serves on",
+          "[mosaik][integration]") {
+    asio::io_context io;
+    test::RawListener listener(io.get_executor());
+    test::ChildProcess child(MAS_EXAMPLE_SIM_EXE, {"127.0.0.1:" + std::to_string(listener.endpoint().port)});
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto peer = co_await listener.accept();
+        auto init = test::request(0, "init", Json::array({"ExampleSim-0"}), Json::object({{"time_resolution", 1.0}}));
+        co_await call(peer, std::move(init));
+        auto create = test::request(1, "create", Json::array({1, "ExampleModel"}), Json::object({{"init_val", 2}}));
+        co_await call(peer, std::move(create));
+
+        auto nobody = Json::object({{"Model_7", Json::array({"val"})}});
+        auto request_1 = test::request(2, "get_data", Json::array({nobody}), Json::object());
+        auto unknown_entity = co_await call(peer, std::move(request_1));
+        CHECK(unknown_entity[0] == Json(2));
+        CHECK(unknown_entity[1] == Json(2));
+        CHECK_THAT(unknown_entity[2][1].as_string(), Catch::Contains("Unknown entity: Model_7"));
+
+        auto colour = Json::object({{"Model_0", Json::array({"val", "colour"})}});
+        auto request_2 = test::request(3, "get_data", Json::array({colour}), Json::object());
+        auto unknown_attr = co_await call(peer, std::move(request_2));
+        CHECK(unknown_attr[0] == Json(2));
+        CHECK_THAT(unknown_attr[2][1].as_string(), Catch::Contains("Unknown output attribute: colour"));
+
+        auto val = Json::object({{"Model_0", Json::array({"val"})}});
+        auto request_3 = test::request(4, "get_data", Json::array({val}), Json::object());
+        auto data = co_await call(peer, std::move(request_3));
+        CHECK(data[0] == Json(1));
+        auto expected = Json::object({{"time", 0}, {"Model_0", Json::object({{"val", 2}})}});
+        CHECK(test::same_json(data[2], expected));
+        auto stop = test::request(5, "stop", Json::array(), Json::object());
+        co_await test::send_frame(peer, stop);
+        co_await peer.read_until_closed();
+    }());
+    auto status = child.wait(guard);
+    CHECK(status.exited);
+    CHECK(status.code == 1);  // requests failed before stop
+}

@@ -20,6 +20,18 @@ TEST_CASE("Meta gives exactly mosaik's meta dict", "[mosaik]") {
     CHECK_NOTHROW(meta.validate());
 }
 
+TEST_CASE("Meta declares set_events as mosaik_api_v3 simulators do", "[mosaik]") {
+    Meta meta(SimType::event_based);
+    meta.model("R").attrs({"x"});
+    CHECK_FALSE(meta.to_json().contains("set_events"));
+    meta.set_events(true);
+    // The init reply of the RtEvent simulator in c2_set_event_rt.jsonl.
+    const auto recorded = JsonCodec().decode(
+        R"({"api_version": "3.0", "models": {"R": {"public": true, "params": [], "attrs": ["x"]}}, "extra_methods": [], "type": "event-based", "set_events": true})");
+    CHECK(JsonCodec().encode(meta.to_json()) == JsonCodec().encode(recorded));
+    CHECK(meta.set_events());
+}
+
 TEST_CASE("Meta writes any_inputs, trigger and non-persistent only when set", "[mosaik]") {
     Meta meta(SimType::hybrid);
     meta.model("M").attrs({"a", "b"}).trigger({"a"}).non_persistent({"b"});

@@ -1,193 +1,30 @@
 #include "mas/mosaik/serve.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <map>
-#include <stdexcept>
-
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 
-#include "mas/core/json_codec.hpp"
 #include "mosaik/mosaik_peer.hpp"
+#include "mosaik/time_twins.hpp"
 #include "support/run.hpp"
 
 using namespace mas;
 using namespace mas::mosaik;
 using test::call;
 
+using test::TimeNode;
+using test::TimeSink;
+using test::TimeSrc;
+
 namespace {
 
-// C++ twins of scenarios/sims.py's TimeSrc, TimeNode and TimeSink.
-class TimeSrc : public Simulator {
-public:
-    Meta init(const std::string&, double, const JsonObject& params) override {
-        if (const auto* s = params.find("step_size")) step_size_ = s->get<std::int64_t>();
-        Meta meta;
-        meta.model("Src").params({"start"}).attrs({"out"});
-        return meta;
-    }
-    std::vector<Entity> create(std::int64_t num, const std::string& model, const JsonObject& params) override {
-        std::vector<Entity> out;
-        const auto start = params.contains("start") ? params.at("start").get<std::int64_t>() : 0;
-        for (std::int64_t i = 0; i < num; ++i) {
-            auto eid = fmt::format("Src_{}", ents_.size());
-            ents_[eid] = {start, start};
-            out.emplace_back(eid, model);
-        }
-        return out;
-    }
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Inputs&, std::int64_t) override {
-        for (auto& [eid, e] : ents_) e.second = e.first + time;
-        co_return time + step_size_;
-    }
-    Outputs get_data(const OutputRequest& request) override {
-        Outputs out;
-        for (const auto& [eid, attrs] : request) {
-            for (const auto& a : attrs) out.set(eid, a, ents_.at(eid).second);
-        }
-        return out;
-    }
-
-private:
-    std::int64_t step_size_ = 1;
-    std::map<std::string, std::pair<std::int64_t, std::int64_t>> ents_;  // start, out
-};
-
-class TimeNode : public Simulator {
-public:
-    explicit TimeNode(std::optional<std::int64_t> fail_at = std::nullopt) : fail_at_(fail_at) {
-        expose_extra("set_offset", [this](const JsonArray& args, const JsonObject&) {
-            offset_ = args.at(0).get<std::int64_t>();
-            return Json::object({{"offset", offset_}});
-        });
-        expose_extra("describe", [this](const JsonArray& args, const JsonObject& kwargs) {
-            JsonObject kw = kwargs;
-            const bool upper = kw.contains("upper") && kw.at("upper").get<bool>();
-            kw.erase("upper");
-            auto text = fmt::format("{}:{}:{}", args.at(0).as_string(), sid_, order_.size());
-            if (upper) std::transform(text.begin(), text.end(), text.begin(), ::toupper);
-            return Json::object({{"text", text}, {"kw", Json(std::move(kw))}});
-        });
-    }
-    Meta init(const std::string& sid, double, const JsonObject& params) override {
-        sid_ = sid;
-        if (const auto* s = params.find("step_size")) step_size_ = s->get<std::int64_t>();
-        Meta meta;
-        meta.model("Node").params({"init_val", "delta"}).attrs({"in", "val", "delta"});
-        meta.model("Child").is_public(false).attrs({"in", "val"});
-        meta.extra_method("set_offset").extra_method("describe");
-        return meta;
-    }
-    std::vector<Entity> create(std::int64_t num, const std::string& model, const JsonObject& params) override {
-        const auto init_val = params.contains("init_val") ? params.at("init_val").get<std::int64_t>() : 0;
-        const auto delta = params.contains("delta") ? params.at("delta").get<std::int64_t>() : 1;
-        std::vector<Entity> out;
-        std::string previous;
-        for (std::int64_t i = 0; i < num; ++i) {
-            auto eid = fmt::format("Node_{}", nodes_++);
-            auto child = eid + "_c0";
-            add(eid, {{"val", init_val}, {"delta", delta}, {"in", 0}});
-            add(child, {{"val", 0}, {"in", 0}});
-            Entity e(eid, model);
-            e.related(i > 0 ? std::vector<std::string>{previous} : std::vector<std::string>{});
-            e.child(Entity(child, "Child").related({eid}));
-            out.push_back(e);
-            previous = eid;
-        }
-        return out;
-    }
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Inputs& inputs, std::int64_t) override {
-        if (fail_at_ && time >= *fail_at_) {
-            throw std::invalid_argument(fmt::format("deliberate failure in step at time {}", time));
-        }
-        for (const auto& eid : order_) {
-            auto& e = ents_[eid];
-            const auto total = static_cast<std::int64_t>(inputs.sum(eid, "in"));
-            e["in"] = total;
-            e["val"] = e.contains("delta") ? e["val"] + e["delta"] + total + offset_ : total;
-        }
-        co_return time + step_size_;
-    }
-    Outputs get_data(const OutputRequest& request) override {
-        Outputs out;
-        for (const auto& [eid, attrs] : request) {
-            for (const auto& a : attrs) out.set(eid, a, ents_.at(eid).at(a));
-        }
-        return out;
-    }
-
-private:
-    void add(const std::string& eid, std::map<std::string, std::int64_t> attrs) {
-        order_.push_back(eid);
-        ents_[eid] = std::move(attrs);
-    }
-    std::optional<std::int64_t> fail_at_;
-    std::string sid_;
-    std::int64_t step_size_ = 1;
-    std::int64_t offset_ = 0;
-    std::int64_t nodes_ = 0;
-    std::vector<std::string> order_;
-    std::map<std::string, std::map<std::string, std::int64_t>> ents_;
-};
-
-class TimeSink : public Simulator {
-public:
-    Meta init(const std::string&, double, const JsonObject& params) override {
-        if (const auto* s = params.find("step_size")) step_size_ = s->get<std::int64_t>();
-        Meta meta;
-        meta.model("Sink").any_inputs(true);
-        return meta;
-    }
-    std::vector<Entity> create(std::int64_t num, const std::string& model, const JsonObject&) override {
-        std::vector<Entity> out;
-        for (std::int64_t i = 0; i < num; ++i) out.emplace_back(fmt::format("Sink_{}", n_++), model);
-        return out;
-    }
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Inputs&, std::int64_t) override {
-        co_return time + step_size_;
-    }
-    Outputs get_data(const OutputRequest&) override { return {}; }
-
-private:
-    std::int64_t step_size_ = 1;
-    std::int64_t n_ = 0;
-};
-
-// Plays mosaik's side of `conn` in the transcript and compares every reply structurally. Failure
-// replies compare type, message and the last traceback line (the frames in between are Python's).
-void replay(const std::string& file, const std::string& conn, Simulator& sim) {
-    asio::io_context io;
-    auto lines = test::transcript(file, conn);
-    REQUIRE_FALSE(lines.empty());
-    test::run(io, [&]() -> asio::awaitable<void> {
-        auto served = co_await test::serve_over_tcp(sim);
-        for (const auto& line : lines) {
-            if (line.contains("event")) {
-                if (line["event"] == Json("eof") && line["dir"] == Json("sim->mosaik")) {
-                    auto end = co_await served.mosaik->read_until_closed();
-                    CHECK(end.data.empty());  // no reply to stop
-                }
-                continue;
-            }
-            if (line["dir"] == Json("mosaik->sim")) {
-                co_await test::send_frame(*served.mosaik, line["payload"]);
-                continue;
-            }
-            const auto& expected = line["payload"];
-            auto actual = co_await test::read_message(*served.mosaik);
-            INFO("seq " << line["seq"].describe() << ": got " << JsonCodec().encode(actual) << ", recorded " << JsonCodec().encode(expected));
-            if (expected[0] == Json(2)) {
-                CHECK(actual[0] == expected[0]);
-                CHECK(actual[1] == expected[1]);
-                CHECK(actual[2][1] == expected[2][1]);
-                CHECK(actual[2][2] == Json("Traceback (most recent call last):\n"));
-            } else {
-                CHECK(test::same_json(actual, expected));
-            }
-        }
-    }());
+// Sends one request and returns the failure message, CHECKing that the reply is a TypeError.
+asio::awaitable<std::string> type_error(test::RawPeer& peer, Json request) {
+    auto reply = co_await call(peer, std::move(request));
+    CHECK(reply[0] == Json(2));
+    CHECK(reply[2][0] == Json("TypeError"));
+    std::string message;
+    if (reply[2][1].is_string()) message = reply[2][1].as_string();
+    co_return message;
 }
 
 }  // namespace
@@ -195,21 +32,21 @@ void replay(const std::string& file, const std::string& conn, Simulator& sim) {
 TEST_CASE("A served simulator answers the a_time_based transcript as the Python simulators did", "[mosaik][conformance]") {
     SECTION("Src") {
         TimeSrc sim;
-        replay("a_time_based.jsonl", "Src", sim);
+        CHECK(test::replay("a_time_based.jsonl", "Src", sim) == ServeEnd::stopped);
     }
     SECTION("Node") {
         TimeNode sim;
-        replay("a_time_based.jsonl", "Node", sim);
+        CHECK(test::replay("a_time_based.jsonl", "Node", sim) == ServeEnd::stopped);
     }
     SECTION("Sink") {
         TimeSink sim;
-        replay("a_time_based.jsonl", "Sink", sim);
+        CHECK(test::replay("a_time_based.jsonl", "Sink", sim) == ServeEnd::stopped);
     }
 }
 
 TEST_CASE("Extra methods are called by name with positional and keyword arguments (d_extra_methods)", "[mosaik][conformance]") {
     TimeNode sim;
-    replay("d_extra_methods.jsonl", "Node", sim);
+    CHECK(test::replay("d_extra_methods.jsonl", "Node", sim) == ServeEnd::stopped);
 }
 
 TEST_CASE("An exception in step becomes mosaik_api_v3's failure reply (e_step_exception)", "[mosaik][conformance]") {
@@ -307,6 +144,57 @@ TEST_CASE("Bad requests get failure replies and serving goes on", "[mosaik]") {
         CHECK(unknown_entity[0] == Json(2));
 
         auto stop = Json::array({0, 13, Json::array({"stop", Json::array(), Json::object()})});
+        co_await test::send_frame(peer, stop);
+        co_await peer.read_until_closed();
+    }());
+    REQUIRE(end);
+    CHECK(*end == ServeEnd::stopped_after_failure);
+}
+
+TEST_CASE("Calls with missing or unknown arguments get a TypeError naming the argument and serving goes on",
+          "[mosaik]") {
+    TimeNode sim;
+    asio::io_context io;
+    std::shared_ptr<std::optional<ServeEnd>> end;
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto served = co_await test::serve_over_tcp(sim);
+        end = served.end;
+        auto& peer = *served.mosaik;
+        auto no_sid = test::request(0, "init", Json::array(), Json::object({{"time_resolution", 1.0}}));
+        auto no_sid_failed = co_await type_error(peer, std::move(no_sid));
+        CHECK_THAT(no_sid_failed, Catch::Contains("init() missing required argument 'sid'"));
+        auto init = test::request(1, "init", Json::array({"Node-0"}), Json::object());
+        auto initialised = co_await call(peer, std::move(init));
+        CHECK(initialised[0] == Json(1));
+
+        auto no_model = test::request(2, "create", Json::array({2}), Json::object());
+        auto no_model_failed = co_await type_error(peer, std::move(no_model));
+        CHECK_THAT(no_model_failed, Catch::Contains("create() missing required argument 'model'"));
+        auto no_max_advance = test::request(3, "step", Json::array({0, Json::object()}), Json::object());
+        auto no_max_advance_failed = co_await type_error(peer, std::move(no_max_advance));
+        CHECK_THAT(no_max_advance_failed, Catch::Contains("step() missing required argument 'max_advance'"));
+        auto no_args = test::request(4, "step", Json::array(), Json::object());
+        auto no_args_failed = co_await type_error(peer, std::move(no_args));
+        CHECK_THAT(no_args_failed, Catch::Contains("step() missing required argument 'time'"));
+        auto no_outputs = test::request(5, "get_data", Json::array(), Json::object());
+        auto no_outputs_failed = co_await type_error(peer, std::move(no_outputs));
+        CHECK_THAT(no_outputs_failed, Catch::Contains("get_data() missing required argument 'outputs'"));
+        auto speed = Json::object({{"speed", 2}});
+        auto unknown_kwarg = test::request(6, "step", Json::array({0, Json::object(), 10}), speed);
+        auto unknown_kwarg_failed = co_await type_error(peer, std::move(unknown_kwarg));
+        CHECK_THAT(unknown_kwarg_failed, Catch::Contains("step() got an unexpected keyword argument 'speed'"));
+        auto twice = test::request(7, "create", Json::array({1, "Node"}), Json::object({{"num", 1}}));
+        auto twice_failed = co_await type_error(peer, std::move(twice));
+        CHECK_THAT(twice_failed, Catch::Contains("multiple values for argument 'num'"));
+
+        // None of it changed the simulator: the first entity is still Node_0 and steps from 0.
+        auto create = test::request(8, "create", Json::array({1, "Node"}), Json::object());
+        auto created = co_await call(peer, std::move(create));
+        CHECK(created[2][0]["eid"] == Json("Node_0"));
+        auto step = test::request(9, "step", Json::array({0, Json::object(), 10}), Json::object());
+        auto stepped = co_await call(peer, std::move(step));
+        CHECK(stepped == Json::array({1, 9, 1}));
+        auto stop = test::request(10, "stop", Json::array(), Json::object());
         co_await test::send_frame(peer, stop);
         co_await peer.read_until_closed();
     }());

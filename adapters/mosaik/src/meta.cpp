@@ -145,6 +145,11 @@ Meta& Meta::api_version(std::string version) {
     return *this;
 }
 
+Meta& Meta::set_events(bool value) {
+    set_events_ = value;
+    return *this;
+}
+
 const Model* Meta::find_model(std::string_view name) const noexcept {
     for (const auto& m : models_) {
         if (m.name() == name) return &m;
@@ -160,6 +165,7 @@ Json Meta::to_json() const {
     out.push_back("models", std::move(models));
     out.push_back("extra_methods", names_json(extra_methods_));
     out.push_back("type", std::string(to_string(type_)));
+    if (set_events_) out.push_back("set_events", true);
     return Json(std::move(out));
 }
 

@@ -72,15 +72,20 @@ public:
     Meta& extra_method(std::string name);
     /// Overrides the api_version (default "3.0").
     Meta& api_version(std::string version);
+    /// Declares that the simulator asks mosaik for extra steps with MosaikRemote::set_event
+    /// (meta "set_events", default false; mosaik accepts them in real-time mode only).
+    Meta& set_events(bool value);
 
     [[nodiscard]] SimType type() const noexcept { return type_; }
     [[nodiscard]] const std::string& api_version() const noexcept { return api_version_; }
+    [[nodiscard]] bool set_events() const noexcept { return set_events_; }
     [[nodiscard]] const std::deque<Model>& models() const noexcept { return models_; }
     [[nodiscard]] const std::vector<std::string>& extra_methods() const noexcept { return extra_methods_; }
     /// The model called `name`, or nullptr.
     [[nodiscard]] const Model* find_model(std::string_view name) const noexcept;
 
-    /// Exactly mosaik's meta dict: `{"api_version", "models", "extra_methods", "type"}`.
+    /// Exactly mosaik's meta dict: `{"api_version", "models", "extra_methods", "type"}`, then
+    /// `"set_events": true` if declared.
     [[nodiscard]] Json to_json() const;
 
     /// Throws mas::ConfigError naming the model and the rule for meta that mosaik would reject:
@@ -93,6 +98,7 @@ public:
 private:
     SimType type_;
     std::string api_version_ = "3.0";
+    bool set_events_ = false;
     std::deque<Model> models_;
     std::vector<std::string> extra_methods_;
 };
