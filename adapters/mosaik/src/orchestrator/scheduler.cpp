@@ -1,0 +1,456 @@
+// The scheduler: one coroutine per simulator stepping it by mosaik 3.3's rules (mosaik's
+// scheduler.py): settle the next step, wait for inputs, assemble them, step, fetch outputs,
+// trigger successors, advance everyone's progress.
+#include <algorithm>
+#include <cmath>
+
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "mas/core/error.hpp"
+#include "mas/core/log.hpp"
+#include "orchestrator/world_impl.hpp"
+
+namespace mas::mosaik {
+
+namespace {
+
+using detail::SimRunner;
+
+const std::shared_ptr<spdlog::logger>& logger() {
+    static const auto log = mas::log("mas.mosaik");
+    return log;
+}
+
+// obj[key] as an object, created if missing.
+JsonObject& object_at(JsonObject& obj, const std::string& key) {
+    if (auto* found = obj.find(key)) return found->as_object();
+    return obj.insert_or_assign(key, Json::object()).as_object();
+}
+
+bool all_zero(const TieredInterval& interval) {
+    return std::all_of(interval.tiers().begin(), interval.tiers().end(), [](auto t) { return t == 0; });
+}
+
+// `candidate` if it is shorter than `current` (or there is none); incomparable intervals keep
+// the current one, as neither is known to be shorter.
+bool shorter(const std::optional<TieredInterval>& current, const TieredInterval& candidate) {
+    if (!current) return true;
+    try {
+        return candidate < *current;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+}  // namespace
+
+void World::Impl::check_cycles() const {
+    // Shortest delay and path from every simulator to each of its descendants (along input
+    // edges); a simulator that reaches itself with zero delay is a cycle nothing can order.
+    for (const auto& start : sims) {
+        std::map<const SimRunner*, std::pair<TieredInterval, std::vector<std::string>>> best;
+        std::vector<const SimRunner*> dirty{start.get()};
+        std::map<const SimRunner*, std::pair<std::optional<TieredInterval>, std::vector<std::string>>> reach;
+        reach[start.get()] = {std::nullopt, {start->sid}};
+        while (!dirty.empty()) {
+            const SimRunner* mid = dirty.back();
+            dirty.pop_back();
+            for (const auto& dest : sims) {
+                auto edge = dest->input_delays.find(const_cast<SimRunner*>(mid));
+                if (edge == dest->input_delays.end()) continue;
+                const auto& [so_far, path] = reach[mid];
+                const TieredInterval total = so_far ? *so_far + edge->second : edge->second;
+                auto next_path = path;
+                next_path.push_back(dest->sid);
+                if (dest.get() == start.get()) {
+                    if (all_zero(total)) {
+                        throw ConfigError(fmt::format("the scenario has a cycle without a time shift or weak "
+                                                      "connection: {}",
+                                                      fmt::join(next_path, " -> ")));
+                    }
+                    continue;
+                }
+                auto& known = reach[dest.get()];
+                if (dest.get() != start.get() && shorter(known.first, total)) {
+                    known = {total, std::move(next_path)};
+                    dirty.push_back(dest.get());
+                }
+            }
+        }
+    }
+}
+
+void World::Impl::cache_triggering_ancestors() {
+    std::vector<SimRunner*> dirty;
+    for (auto& sim : sims) {
+        for (auto& [port, targets] : sim->triggers) {
+            for (auto& [dest, delay] : targets) {
+                auto it = dest->triggering_ancestors.find(sim.get());
+                if (it == dest->triggering_ancestors.end()) {
+                    dest->triggering_ancestors.emplace(sim.get(), delay);
+                } else if (shorter(it->second, delay)) {
+                    it->second = delay;
+                }
+                dirty.push_back(dest);
+            }
+        }
+    }
+    while (!dirty.empty()) {
+        SimRunner* mid = dirty.back();
+        dirty.pop_back();
+        for (auto& [port, targets] : mid->triggers) {
+            for (auto& [dest, mid_to_dest] : targets) {
+                for (const auto& [src, src_to_mid] : std::map(mid->triggering_ancestors)) {
+                    const auto total = src_to_mid + mid_to_dest;
+                    auto it = dest->triggering_ancestors.find(src);
+                    const std::optional<TieredInterval> current =
+                        it == dest->triggering_ancestors.end() ? std::nullopt : std::optional(it->second);
+                    if (!shorter(current, total)) continue;
+                    dest->triggering_ancestors.insert_or_assign(src, total);
+                    dirty.push_back(dest);
+                }
+            }
+        }
+    }
+}
+
+asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions options) {
+    if (ran) throw ConfigError("a World runs only once");
+    ran = true;
+    if (until_time <= 0) throw ConfigError(fmt::format("until must be positive, got {}", until_time));
+    if (options.rt_factor && !(*options.rt_factor > 0)) {
+        throw ConfigError(fmt::format("rt_factor must be positive, got {}", *options.rt_factor));
+    }
+    until = until_time;
+    run_options = options;
+    if (options.rt_factor) rt_factor = *options.rt_factor * this->options.time_resolution;
+    auto executor = co_await asio::this_coro::executor;
+    changed = std::make_unique<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+    try {
+        check_cycles();
+        cache_triggering_ancestors();
+        for (auto& sim : sims) co_await sim->proxy->setup_done();
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    std::size_t finished = 0;
+    std::size_t spawned = 0;
+    if (!failure) {
+        rt_start = std::chrono::steady_clock::now();
+        for (auto& sim : sims) {
+            auto on_end = [this, &finished](std::exception_ptr e) {
+                ++finished;
+                if (e && !failure) failure = e;
+                notify();
+            };
+            asio::co_spawn(executor, sim_process(*sim), on_end);
+            ++spawned;
+        }
+        std::unique_ptr<asio::steady_timer> ticker;
+        if (rt_factor) {
+            // Real time moves progress on by itself: re-evaluate every rt_factor seconds.
+            ticker = std::make_unique<asio::steady_timer>(executor);
+            asio::co_spawn(executor, rt_tick(*ticker), [](std::exception_ptr) {});
+        }
+        constexpr auto tuple = asio::experimental::as_tuple(asio::use_awaitable);
+        while (finished < spawned && !failure) co_await changed->async_wait(tuple);
+        if (ticker) ticker->cancel();
+    }
+    // Stopping closes the connections, so processes still inside a call end too.
+    co_await stop_all();
+    constexpr auto tuple = asio::experimental::as_tuple(asio::use_awaitable);
+    while (finished < spawned) co_await changed->async_wait(tuple);
+    if (failure) std::rethrow_exception(failure);
+    logger()->info("simulation finished at time {}", until);
+}
+
+asio::awaitable<void> World::Impl::rt_tick(asio::steady_timer& timer) {
+    constexpr auto tuple = asio::experimental::as_tuple(asio::use_awaitable);
+    const auto period = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(*rt_factor));
+    for (;;) {
+        timer.expires_after(period);
+        auto [ec] = co_await timer.async_wait(tuple);
+        if (ec || failure) co_return;
+        for (auto& sim : sims) advance_progress(*sim);
+        notify();
+    }
+}
+
+asio::awaitable<void> World::Impl::stop_all() {
+    for (auto& sim : sims) {
+        if (sim->stopped) continue;
+        sim->stopped = true;
+        co_await sim->proxy->stop();
+    }
+}
+
+asio::awaitable<void> World::Impl::sim_process(SimRunner& sim) {
+    advance_progress(sim);
+    while (co_await next_step_settled(sim)) {
+        co_await wait_for_dependencies(sim);
+        sim.current_step = *sim.next_steps.begin();
+        sim.next_steps.erase(sim.next_steps.begin());
+        if (*sim.current_step != sim.progress) {
+            throw SimulationError(sim.sid, fmt::format("simulator {} would step at {}, but has progressed to {}", sim.sid,
+                                                       sim.current_step->to_string(), sim.progress.to_string()));
+        }
+        const auto& tiers = sim.current_step->tiers();
+        if (std::any_of(tiers.begin() + 1, tiers.end(), [&](auto s) { return s >= options.max_loop_iterations; })) {
+            throw SimulationError(sim.sid, fmt::format("simulator {} has performed a sub-step more than {} times (now "
+                                                       "{}): a same-time loop that does not end? Raise "
+                                                       "max_loop_iterations if it is meant to be that long",
+                                                       sim.sid, options.max_loop_iterations,
+                                                       sim.current_step->to_string()));
+        }
+        StepRecord record;
+        record.sid = sim.sid;
+        record.time = *sim.current_step;
+        record.inputs = input_data(sim);
+        record.max_advance = max_advance(sim);
+        co_await step(sim, record);
+        co_await get_outputs(sim);
+        sim.current_step.reset();
+        notify_dependencies(sim);
+        for (auto& other : sims) advance_progress(*other);
+        double total = 0;
+        for (auto& other : sims) total += static_cast<double>(other->progress.time());
+        sim_progress = total / static_cast<double>(sims.size()) * 100.0 / static_cast<double>(until);
+        prune_cache();
+        record.end = std::chrono::steady_clock::now();
+        if (observer) observer(record);
+        notify();
+    }
+}
+
+TieredTime World::Impl::progress_limit(const SimRunner& sim) const {
+    TieredTime lowest = sim.at(until);
+    const auto consider = [&](const TieredTime& t) {
+        if (t < lowest) lowest = t;
+    };
+    for (const auto& [anc, delay] : sim.triggering_ancestors) {
+        if (!anc->next_steps.empty()) consider(*anc->next_steps.begin() + delay);
+        // An ancestor inside a step can still trigger at that step's time (mosaik leaves this
+        // out, which lets progress race past a trigger that is still coming).
+        if (anc->current_step) consider(*anc->current_step + delay);
+    }
+    if (!sim.next_steps.empty()) consider(*sim.next_steps.begin());
+    if (sim.current_step) consider(*sim.current_step);
+    if (rt_factor) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - rt_start).count();
+        consider(sim.at(static_cast<std::int64_t>(std::ceil(elapsed / *rt_factor))));
+    }
+    return lowest;
+}
+
+void World::Impl::advance_progress(SimRunner& sim) {
+    const auto next = progress_limit(sim);
+    if (next < sim.progress) {
+        throw SimulationError(sim.sid, fmt::format("the progress of simulator {} would go back from {} to {}", sim.sid,
+                                                   sim.progress.to_string(), next.to_string()));
+    }
+    sim.progress = next;
+}
+
+asio::awaitable<bool> World::Impl::next_step_settled(SimRunner& sim) {
+    while (sim.progress.time() < until) {
+        if (!sim.next_steps.empty() && *sim.next_steps.begin() == sim.progress) co_return true;
+        const auto seen = sim.progress;
+        sim.newer_step = false;
+        co_await wait_until([&] { return sim.newer_step || sim.progress != seen; });
+        sim.newer_step = false;
+    }
+    co_return false;
+}
+
+asio::awaitable<void> World::Impl::wait_for_dependencies(SimRunner& sim) {
+    const auto next = *sim.next_steps.begin();
+    const bool lazy = run_options.lazy_stepping;
+    co_await wait_until([&] {
+        for (const auto& [pre, delay] : sim.input_delays) {
+            if (!(pre->progress + delay > next)) return false;
+        }
+        for (const auto& [succ, interval] : sim.successors_to_wait_for) {
+            if (succ->progress < next + interval) return false;
+        }
+        if (lazy) {
+            for (const auto& [succ, interval] : sim.successors) {
+                if (succ->progress < next + interval) return false;
+            }
+        }
+        return true;
+    });
+}
+
+Json World::Impl::input_data(SimRunner& sim) {
+    const auto now = sim.current_step->time();
+    JsonObject input = std::move(sim.inputs_from_set_data);
+    sim.inputs_from_set_data = JsonObject();
+    // Persistent inputs fill in what set_data did not give.
+    for (const auto& [eid, attrs] : sim.persistent_inputs) {
+        auto& to_attrs = object_at(input, eid);
+        for (const auto& [attr, sources] : attrs.as_object()) {
+            auto& to_sources = object_at(to_attrs, attr);
+            for (const auto& [src, value] : sources.as_object()) {
+                if (!to_sources.contains(src)) to_sources.insert_or_assign(src, value);
+            }
+        }
+    }
+    while (!sim.timed_inputs.empty() && sim.timed_inputs.front().time <= now) {
+        auto entry = std::move(sim.timed_inputs.front());
+        sim.timed_inputs.pop_front();
+        object_at(object_at(input, entry.dest_eid), entry.dest_attr).insert_or_assign(entry.src_full_id, std::move(entry.value));
+    }
+    for (const auto& [key, flows] : sim.pulled_inputs) {
+        const Json* cache = key.sim->output_for(now - key.delay.tiers()[0]);
+        for (const auto& [from, to] : flows) {
+            const Json* value = nullptr;
+            if (cache && cache->is_object()) {
+                if (const auto* entity = cache->as_object().find(from.first); entity && entity->is_object()) {
+                    value = entity->as_object().find(from.second);
+                }
+            }
+            if (!value) {
+                logger()->warn("simulator {}'s entity {} has no output for its persistent attribute {}, which {} "
+                               "needs at {}; delivering null",
+                               key.sim->sid, from.first, from.second, sim.sid, now);
+            }
+            object_at(object_at(input, to.first), to.second)
+                .insert_or_assign(key.sim->full_id(from.first), value ? *value : Json());
+        }
+    }
+    // Keep persistent inputs up to date with what was delivered.
+    for (auto& [eid, attrs] : sim.persistent_inputs) {
+        const auto* new_attrs = input.find(eid);
+        for (auto& [attr, sources] : attrs.as_object()) {
+            const auto* new_sources = new_attrs->as_object().find(attr);
+            for (auto& [src, value] : sources.as_object()) {
+                if (const auto* v = new_sources->as_object().find(src)) value = *v;
+            }
+        }
+    }
+    return Json(std::move(input));
+}
+
+std::int64_t World::Impl::max_advance(const SimRunner& sim) const {
+    std::int64_t lowest = until + 1;
+    for (const auto& [anc, delay] : sim.triggering_ancestors) {
+        if (!anc->next_steps.empty()) lowest = std::min(lowest, (*anc->next_steps.begin() + delay).time());
+    }
+    if (!sim.next_steps.empty()) lowest = std::min(lowest, sim.next_steps.begin()->time());
+    return lowest - 1;
+}
+
+asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record) {
+    const auto now = sim.current_step->time();
+    sim.in_step = true;
+    record.start = std::chrono::steady_clock::now();
+    auto inputs = record.inputs;
+    const auto next = co_await sim.proxy->step(now, std::move(inputs), record.max_advance);
+    sim.in_step = false;
+    sim.last_step = *sim.current_step;
+    ++sim.steps_done;
+    record.next_step = next;
+    if (next) {
+        if (*next <= now) {
+            throw SimulationError(sim.sid, fmt::format("simulator {} returned the next step {}, which is not later "
+                                                       "than the current step {}",
+                                                       sim.sid, *next, now));
+        }
+        if (*next < until) sim.schedule_step(sim.at(*next));
+    } else if (sim.type == SimType::time_based) {
+        throw SimulationError(sim.sid, fmt::format("time-based simulator {} returned no next step at {}", sim.sid, now));
+    }
+    if (rt_factor) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - rt_start).count();
+        const double behind = elapsed - *rt_factor * static_cast<double>(now);
+        if (behind > 0 && run_options.rt_strict) {
+            throw SimulationError(sim.sid, fmt::format("the simulation is too slow for the real-time factor {}",
+                                                       *run_options.rt_factor));
+        }
+        if (behind > 0) logger()->warn("the simulation is {:.3f} s behind real time", behind);
+    }
+}
+
+asio::awaitable<void> World::Impl::get_outputs(SimRunner& sim) {
+    if (sim.output_request.empty()) co_return;
+    JsonObject request;
+    for (const auto& [eid, attrs] : sim.output_request) {
+        JsonArray list;
+        for (const auto& a : attrs) list.push_back(Json(a));
+        request.insert_or_assign(eid, Json(std::move(list)));
+    }
+    auto data = co_await sim.proxy->get_data(Json(std::move(request)));
+    if (!data.is_object()) {
+        throw SimulationError(sim.sid, fmt::format("simulator {}: get_data returned {}, not a dict", sim.sid, data.describe()));
+    }
+    std::int64_t output_time = sim.last_step.time();
+    if (const auto* t = data.as_object().find("time")) {
+        if (!t->is_number()) throw SimulationError(sim.sid, fmt::format("simulator {}: get_data's \"time\" is {}", sim.sid, t->describe()));
+        output_time = t->get<std::int64_t>();
+    }
+    if (output_time < sim.last_step.time()) {
+        throw SimulationError(sim.sid, fmt::format("simulator {}: output time {} is before its step time {}", sim.sid,
+                                                   output_time, sim.last_step.time()));
+    }
+    sim.output_time = output_time == sim.current_step->time() ? *sim.current_step : sim.at(output_time);
+    for (const auto& [from, targets] : sim.output_to_push) {
+        const auto* entity = data.as_object().find(from.first);
+        const auto* value = entity && entity->is_object() ? entity->as_object().find(from.second) : nullptr;
+        if (!value) continue;
+        for (const auto& target : targets) {
+            target.dest->add_timed_input(detail::TimedInput{output_time + target.delay.tiers()[0], 0,
+                                                            sim.full_id(from.first), target.dest_attr.first,
+                                                            target.dest_attr.second, *value});
+        }
+    }
+    if (sim.outputs) {
+        auto& cache = *sim.outputs;
+        auto entry = std::find_if(cache.begin(), cache.end(), [&](const auto& e) { return e.first == output_time; });
+        if (entry == cache.end()) {
+            cache.emplace_back(output_time, data);
+        } else {
+            entry->second = data;  // a later sub-step of the same time replaces it in place
+        }
+    }
+    sim.data = std::move(data);
+}
+
+void World::Impl::notify_dependencies(SimRunner& sim) {
+    if (!sim.output_time) return;
+    for (const auto& [port, targets] : sim.triggers) {
+        const auto* entity = sim.data.as_object().find(port.first);
+        if (!entity || !entity->is_object() || !entity->as_object().contains(port.second)) continue;
+        for (const auto& [dest, delay] : targets) dest->schedule_step(*sim.output_time + delay);
+    }
+}
+
+void World::Impl::prune_cache() {
+    if (!options.cache || sims.empty()) return;
+    // A simulator next reads pulled data at (its next step - shift) > last step - shift.
+    std::int64_t oldest_needed = sims.front()->last_step.time();
+    for (const auto& sim : sims) {
+        std::int64_t shift = 0;
+        for (const auto& [key, flows] : sim->pulled_inputs) shift = std::max(shift, key.delay.tiers()[0]);
+        const auto t = sim->last_step.time();
+        oldest_needed = std::min(oldest_needed, std::min(t, t + 1 - shift));
+    }
+    for (auto& sim : sims) {
+        auto& cache = *sim->outputs;
+        // Keep the newest entry at or before the oldest step still to read from, and all newer
+        // ones (mosaik drops that entry too, which loses a value when lazy stepping is off).
+        std::optional<std::int64_t> keep_from;
+        for (const auto& [t, data] : cache) {
+            if (t <= oldest_needed && (!keep_from || t > *keep_from)) keep_from = t;
+        }
+        if (!keep_from) continue;
+        std::erase_if(cache, [&](const auto& e) { return e.first < *keep_from; });
+    }
+}
+
+}  // namespace mas::mosaik

@@ -1,0 +1,320 @@
+// World: building the scenario (start, create, connect) as mosaik's scenario.World does.
+#include "mas/mosaik/orchestrator/world.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "mas/core/error.hpp"
+#include "mas/core/log.hpp"
+#include "orchestrator/world_impl.hpp"
+
+namespace mas::mosaik {
+
+namespace {
+
+using detail::SimRunner;
+
+const std::shared_ptr<spdlog::logger>& logger() {
+    static const auto log = mas::log("mas.mosaik");
+    return log;
+}
+
+constexpr std::array<std::string_view, 7> api_names = {"init", "create", "setup_done", "step",
+                                                       "get_data", "finalize", "stop"};
+
+SimType parse_type(const std::string& sid, const Json& meta) {
+    const auto* type = meta.is_object() ? meta.as_object().find("type") : nullptr;
+    if (!type || !type->is_string()) {
+        throw ConfigError(fmt::format("simulator {}: its meta has no \"type\" (time-based, event-based or hybrid)", sid));
+    }
+    const auto& t = type->as_string();
+    if (t == "time-based") return SimType::time_based;
+    if (t == "event-based") return SimType::event_based;
+    if (t == "hybrid") return SimType::hybrid;
+    throw ConfigError(fmt::format("simulator {}: unknown meta type \"{}\"", sid, t));
+}
+
+void check_api_version(const std::string& sid, const Json& meta) {
+    const auto* version = meta.as_object().find("api_version");
+    const std::string text = version && version->is_string() ? version->as_string() : "";
+    if (!text.starts_with("3.")) {
+        throw ConfigError(fmt::format("simulator {}: api_version \"{}\" is not supported; this orchestrator speaks "
+                                      "mosaik API 3.x",
+                                      sid, text));
+    }
+}
+
+// Collects the models' attribute classes and checks names as mosaik's ModelFactory does.
+std::map<std::string, ModelAttrs> parse_models(const std::string& sid, const Json& meta, SimType type) {
+    const auto* models = meta.as_object().find("models");
+    if (!models || !models->is_object()) throw ConfigError(fmt::format("simulator {}: its meta has no models", sid));
+    std::map<std::string, ModelAttrs> out;
+    for (const auto& [name, model] : models->as_object()) {
+        if (std::find(api_names.begin(), api_names.end(), name) != api_names.end()) {
+            throw ConfigError(fmt::format("simulator {}: model \"{}\" has the name of an API call", sid, name));
+        }
+        out.emplace(name, parse_model_attrs(name, model, type));
+    }
+    if (const auto* extras = meta.as_object().find("extra_methods"); extras && extras->is_array()) {
+        for (const auto& method : extras->as_array()) {
+            const auto& m = method.as_string();
+            if (out.count(m) || std::find(api_names.begin(), api_names.end(), m) != api_names.end()) {
+                throw ConfigError(fmt::format("simulator {}: extra method \"{}\" collides with a model or API call", sid, m));
+            }
+        }
+    }
+    return out;
+}
+
+const Json& model_meta(const SimRunner& sim, const std::string& model) {
+    const auto& models = sim.meta.as_object().at("models").as_object();
+    const auto* found = models.find(model);
+    if (!found) throw ConfigError(fmt::format("simulator {} has no model \"{}\"", sim.sid, model));
+    return *found;
+}
+
+}  // namespace
+
+World::World(WorldOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+World::~World() = default;
+
+asio::awaitable<Json> World::add_simulator(std::unique_ptr<SimProxy> proxy, JsonObject sim_params, GroupPath group) {
+    if (impl_->ran) throw ConfigError("simulators cannot be added once the world has run");
+    const std::string sid = proxy->sid();
+    if (impl_->by_sid.count(sid)) throw ConfigError(fmt::format("a simulator with id \"{}\" already exists", sid));
+    auto meta = co_await proxy->init(impl_->options.time_resolution, std::move(sim_params));
+    if (!meta.is_object()) throw SimulationError(sid, fmt::format("simulator {}: init returned {}, not a meta dict", sid, meta.describe()));
+    check_api_version(sid, meta);
+    const auto type = parse_type(sid, meta);
+    auto models = parse_models(sid, meta, type);
+    auto runner = std::make_unique<SimRunner>(std::move(proxy), std::move(group), type, meta);
+    runner->model_attrs = std::move(models);
+    if (type != SimType::event_based) runner->next_steps.insert(runner->at(0));
+    runner->progress = runner->at(0);
+    runner->last_step = runner->at(-1);
+    if (impl_->options.cache) runner->outputs.emplace();
+    SimRunner* self = runner.get();
+    Impl* impl = impl_.get();
+    runner->proxy->set_request_handler(
+        [impl, self](const std::string& method, const JsonArray& args, const JsonObject& kwargs) {
+            return impl->handle_request(*self, method, args, kwargs);
+        });
+    impl_->by_sid.emplace(sid, self);
+    impl_->sims.push_back(std::move(runner));
+    logger()->info("started simulator {} ({})", sid, to_string(type));
+    co_return meta;
+}
+
+asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, std::int64_t num, const std::string& model,
+                                                      JsonObject model_params) {
+    auto& sim = impl_->sim(sid);
+    const auto& desc = model_meta(sim, model);
+    const auto* is_public = desc.as_object().find("public");
+    if (is_public && is_public->is_bool() && !is_public->get<bool>()) {
+        throw ConfigError(fmt::format("model \"{}\" of simulator {} is not public", model, sid));
+    }
+    const auto* params = desc.as_object().find("params");
+    for (const auto& [key, value] : model_params) {
+        bool declared = false;
+        if (params && params->is_array()) {
+            for (const auto& p : params->as_array()) declared = declared || (p.is_string() && p.as_string() == key);
+        }
+        if (!declared) throw ConfigError(fmt::format("create() of {} on {}: unexpected param \"{}\"", model, sid, key));
+    }
+    if (num < 0) throw ConfigError(fmt::format("create() of {} on {}: num must not be negative", model, sid));
+    auto reply = co_await sim.proxy->create(num, model, std::move(model_params));
+    if (!reply.is_array() || static_cast<std::int64_t>(reply.size()) != num) {
+        throw SimulationError(sid, fmt::format("simulator {}: create({}, \"{}\") returned {} instead of {} entities", sid,
+                                               num, model, reply.describe(), num));
+    }
+    std::vector<EntityRef> out;
+    std::function<EntityRef(const Json&)> add_entity = [&](const Json& e) {
+        const auto* eid = e.is_object() ? e.as_object().find("eid") : nullptr;
+        const auto* type = e.is_object() ? e.as_object().find("type") : nullptr;
+        if (!eid || !eid->is_string() || !type || !type->is_string()) {
+            throw SimulationError(sid, fmt::format("simulator {}: an entity must have string \"eid\" and \"type\", got {}",
+                                                   sid, e.describe()));
+        }
+        if (!sim.model_attrs.count(type->as_string())) {
+            throw SimulationError(sid, fmt::format("simulator {}: entity {} has unknown model \"{}\"", sid,
+                                                   eid->as_string(), type->as_string()));
+        }
+        EntityRef ref(sid, eid->as_string(), type->as_string());
+        sim.entity_models[ref.eid] = ref.type;
+        impl_->nodes.insert_or_assign(ref.full_id(), Json::object({{"sid", sid}, {"type", ref.type}}));
+        if (const auto* rel = e.as_object().find("rel"); rel && rel->is_array()) {
+            for (const auto& other : rel->as_array()) impl_->add_edge(ref.full_id(), sim.full_id(other.as_string()));
+        }
+        if (const auto* children = e.as_object().find("children"); children && children->is_array()) {
+            for (const auto& child : children->as_array()) ref.children.push_back(add_entity(child));
+        }
+        return ref;
+    };
+    for (const auto& e : reply.as_array()) out.push_back(add_entity(e));
+    co_return out;
+}
+
+void World::connect(const EntityRef& src, const EntityRef& dest, const std::vector<std::pair<std::string, std::string>>& attrs,
+                    const ConnectionOptions& options) {
+    if (impl_->ran) throw ConfigError("entities cannot be connected once the world has run");
+    auto& src_sim = impl_->sim(src.sid);
+    auto& dest_sim = impl_->sim(dest.sid);
+    if (&src_sim == &dest_sim) {
+        throw ConfigError(fmt::format("cannot connect {} to {}: they belong to the same simulator", src.full_id(), dest.full_id()));
+    }
+    const auto& src_attrs = src_sim.model_attrs.at(src_sim.entity_models.at(src.eid));
+    const auto& dest_attrs = dest_sim.model_attrs.at(dest_sim.entity_models.at(dest.eid));
+    std::vector<std::string> errors;
+    for (const auto& [a, b] : attrs) {
+        if (!src_attrs.is_output(a)) errors.push_back(fmt::format("\"{}\" is not an output of {}", a, src.full_id()));
+        if (!dest_attrs.is_input(b)) errors.push_back(fmt::format("\"{}\" is not an input of {}", b, dest.full_id()));
+        const bool needs_initial = (options.time_shifted != 0 || options.weak) && dest_attrs.non_trigger.contains(b);
+        if (needs_initial && !options.initial_data.contains(a)) {
+            errors.push_back(fmt::format("the time-shifted or weak connection {} -> {} needs initial_data for \"{}\"",
+                                         src.full_id(), dest.full_id(), a));
+        }
+        if (src_attrs.non_persistent.contains(a) && dest_attrs.non_trigger.contains(b)) {
+            logger()->warn("connecting the non-persistent output {}.{} to the non-trigger input {}.{}", src.full_id(), a,
+                           dest.full_id(), b);
+        }
+    }
+    if (!errors.empty()) throw ConfigError(fmt::format("cannot connect {} to {}: {}", src.full_id(), dest.full_id(), fmt::join(errors, "; ")));
+    const auto delay = connect_interval(src_sim.group, dest_sim.group, options.time_shifted, options.weak);
+    const auto successor = connect_interval(src_sim.group, dest_sim.group);
+    for (const auto& [a, b] : attrs) {
+        if (auto it = dest_sim.input_delays.find(&src_sim); it == dest_sim.input_delays.end()) {
+            dest_sim.input_delays.emplace(&src_sim, delay);
+        } else if (delay < it->second) {
+            it->second = delay;
+        }
+        auto request = std::find_if(src_sim.output_request.begin(), src_sim.output_request.end(),
+                                    [&](const auto& entry) { return entry.first == src.eid; });
+        if (request == src_sim.output_request.end()) {
+            src_sim.output_request.emplace_back(src.eid, std::vector<std::string>{});
+            request = std::prev(src_sim.output_request.end());
+        }
+        request->second.push_back(a);
+        const bool persistent = src_attrs.persistent.contains(a);
+        const bool pulled = impl_->options.cache && persistent;
+        const detail::EntityAttr from{src.eid, a};
+        const detail::EntityAttr to{dest.eid, b};
+        auto dest_inputs = [&]() -> JsonObject& {
+            auto& by_eid = dest_sim.persistent_inputs;
+            if (!by_eid.contains(dest.eid)) by_eid.insert_or_assign(dest.eid, Json::object());
+            auto& by_attr = by_eid.find(dest.eid)->as_object();
+            if (!by_attr.contains(b)) by_attr.insert_or_assign(b, Json::object());
+            return by_attr.find(b)->as_object();
+        };
+        if (pulled) {
+            dest_sim.pulled_inputs[detail::SimDelay{&src_sim, delay}].insert({from, to});
+        } else {
+            src_sim.output_to_push[from].push_back(detail::PushTarget{&dest_sim, delay, to});
+            if (persistent) dest_inputs().insert_or_assign(src.full_id(), Json());
+        }
+        src_sim.successors.insert_or_assign(&dest_sim, successor);
+        if (dest_attrs.trigger.contains(b)) src_sim.triggers[from].emplace_back(&dest_sim, delay);
+        if (const auto* initial = options.initial_data.find(a)) {
+            if (pulled) {
+                const auto t = -options.time_shifted;
+                auto& cache = *src_sim.outputs;
+                auto entry = std::find_if(cache.begin(), cache.end(), [&](const auto& e) { return e.first == t; });
+                if (entry == cache.end()) {
+                    cache.emplace_back(t, Json::object());
+                    entry = std::prev(cache.end());
+                }
+                auto& by_eid = entry->second.as_object();
+                if (!by_eid.contains(src.eid)) by_eid.insert_or_assign(src.eid, Json::object());
+                by_eid.find(src.eid)->as_object().insert_or_assign(a, *initial);
+            } else {
+                dest_inputs().insert_or_assign(src.full_id(), *initial);
+            }
+        }
+    }
+    impl_->add_edge(src.full_id(), dest.full_id());
+    if (options.async_requests) {
+        src_sim.successors_to_wait_for.insert_or_assign(&dest_sim, successor);
+        dest_sim.input_delays.insert_or_assign(&src_sim, successor);
+    }
+}
+
+void World::set_initial_event(const std::string& sid, std::int64_t time) {
+    auto& sim = impl_->sim(sid);
+    sim.next_steps.clear();
+    sim.next_steps.insert(sim.at(time));
+}
+
+asio::awaitable<Json> World::call_extra(const std::string& sid, const std::string& method, JsonArray args,
+                                        JsonObject kwargs) {
+    auto& sim = impl_->sim(sid);
+    const auto* extras = sim.meta.as_object().find("extra_methods");
+    bool declared = false;
+    if (extras && extras->is_array()) {
+        for (const auto& m : extras->as_array()) declared = declared || (m.is_string() && m.as_string() == method);
+    }
+    if (!declared) throw ConfigError(fmt::format("simulator {} has no extra method \"{}\"", sid, method));
+    co_return co_await sim.proxy->call_extra(method, std::move(args), std::move(kwargs));
+}
+
+asio::awaitable<void> World::run(std::int64_t until, RunOptions options) { co_await impl_->run(until, std::move(options)); }
+
+asio::awaitable<void> World::shutdown() { co_await impl_->stop_all(); }
+
+void World::on_step(std::function<void(const StepRecord&)> observer) { impl_->observer = std::move(observer); }
+
+double World::progress() const { return impl_->sim_progress; }
+
+Json World::entity_graph() const {
+    JsonArray edges;
+    for (const auto& [a, b] : impl_->edges) edges.push_back(Json::array({a, b, Json::object()}));
+    return Json::object({{"nodes", Json(impl_->nodes)}, {"edges", Json(std::move(edges))}});
+}
+
+std::vector<std::pair<std::string, std::int64_t>> World::step_counts() const {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (const auto& sim : impl_->sims) out.emplace_back(sim->sid, sim->steps_done);
+    return out;
+}
+
+void World::Impl::add_edge(const std::string& a, const std::string& b) {
+    const auto key = a < b ? std::make_pair(a, b) : std::make_pair(b, a);
+    if (!edge_set.insert(key).second) return;
+    edges.emplace_back(a, b);
+    for (const auto& id : {a, b}) {
+        if (!nodes.contains(id)) nodes.insert_or_assign(id, Json::object());
+    }
+}
+
+std::vector<std::string> World::Impl::neighbours(const std::string& full_id) const {
+    std::vector<std::string> out;
+    for (const auto& [a, b] : edges) {
+        if (a == full_id) out.push_back(b);
+        if (b == full_id) out.push_back(a);
+    }
+    return out;
+}
+
+SimRunner& World::Impl::sim(const std::string& sid) const {
+    auto it = by_sid.find(sid);
+    if (it == by_sid.end()) throw ConfigError(fmt::format("there is no simulator \"{}\"", sid));
+    return *it->second;
+}
+
+void World::Impl::notify() {
+    if (changed) changed->cancel();
+}
+
+asio::awaitable<void> World::Impl::wait_until(const std::function<bool()>& condition) {
+    constexpr auto tuple = asio::experimental::as_tuple(asio::use_awaitable);
+    while (!condition()) {
+        if (failure) throw SimulationError("", "the run was aborted");
+        co_await changed->async_wait(tuple);
+    }
+}
+
+}  // namespace mas::mosaik

@@ -1,0 +1,81 @@
+#pragma once
+// World::Impl: the scenario and run state shared by world.cpp (building the scenario),
+// scheduler.cpp (running it) and remote_service.cpp (simulators' async requests).
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "mas/mosaik/orchestrator/world.hpp"
+#include "orchestrator/sim_runner.hpp"
+
+namespace mas::mosaik {
+
+class World::Impl {
+public:
+    explicit Impl(WorldOptions o) : options(std::move(o)) {}
+
+    WorldOptions options;
+    std::vector<std::unique_ptr<detail::SimRunner>> sims;  // in start order
+    std::map<std::string, detail::SimRunner*> by_sid;
+
+    // The entity graph (mosaik's networkx Graph): nodes in insertion order, undirected edges.
+    JsonObject nodes;
+    std::vector<std::pair<std::string, std::string>> edges;
+    std::set<std::pair<std::string, std::string>> edge_set;
+    void add_edge(const std::string& a, const std::string& b);
+    [[nodiscard]] std::vector<std::string> neighbours(const std::string& full_id) const;
+
+    // Run state.
+    bool ran = false;
+    bool stopped = false;
+    std::int64_t until = 0;
+    RunOptions run_options;
+    std::optional<double> rt_factor;  // wall seconds per integer step
+    std::chrono::steady_clock::time_point rt_start;
+    double sim_progress = 0;
+    std::exception_ptr failure;
+    std::function<void(const StepRecord&)> observer;
+
+    // Every change of the schedule wakes every waiting simulator process, which re-checks what it
+    // waits for (one broadcast event: runs are single-threaded and simulators few).
+    std::unique_ptr<asio::steady_timer> changed;
+    void notify();
+    asio::awaitable<void> wait_until(const std::function<bool()>& condition);
+
+    [[nodiscard]] detail::SimRunner& sim(const std::string& sid) const;
+    /// Handles async request `method` of `caller` (remote_service.cpp).
+    asio::awaitable<Json> handle_request(detail::SimRunner& caller, const std::string& method, const JsonArray& args,
+                                         const JsonObject& kwargs);
+
+    // Scheduler (scheduler.cpp).
+    asio::awaitable<void> run(std::int64_t until, RunOptions options);
+    asio::awaitable<void> sim_process(detail::SimRunner& sim);
+    asio::awaitable<void> rt_tick(asio::steady_timer& timer);
+    asio::awaitable<void> stop_all();
+    void advance_progress(detail::SimRunner& sim);
+    [[nodiscard]] TieredTime progress_limit(const detail::SimRunner& sim) const;
+    asio::awaitable<bool> next_step_settled(detail::SimRunner& sim);
+    asio::awaitable<void> wait_for_dependencies(detail::SimRunner& sim);
+    Json input_data(detail::SimRunner& sim);
+    [[nodiscard]] std::int64_t max_advance(const detail::SimRunner& sim) const;
+    asio::awaitable<void> step(detail::SimRunner& sim, StepRecord& record);
+    asio::awaitable<void> get_outputs(detail::SimRunner& sim);
+    void notify_dependencies(detail::SimRunner& sim);
+    void prune_cache();
+    void check_cycles() const;
+    void cache_triggering_ancestors();
+};
+
+}  // namespace mas::mosaik

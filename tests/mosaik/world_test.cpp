@@ -1,0 +1,284 @@
+// The orchestrator's scheduling rules against hand-computed expectations: mosaik-semantics.md's
+// worked examples and mosaik's own scenario tests, with in-test simulators behind SimProxy.
+#include "mas/mosaik/orchestrator/world.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "mas/core/error.hpp"
+#include "mas/core/json_codec.hpp"
+#include "mosaik/mosaik_peer.hpp"
+#include "support/run.hpp"
+
+using namespace mas;
+using namespace mas::mosaik;
+
+namespace {
+
+using StepFn = std::function<std::optional<std::int64_t>(std::int64_t time, const Json& inputs, std::int64_t max_advance)>;
+using DataFn = std::function<Json(const Json& request)>;
+
+// A simulator that answers from functions, in process; records its calls.
+class FakeSim : public SimProxy {
+public:
+    FakeSim(std::string sid, Json meta, std::string eid, StepFn step, DataFn data)
+        : sid_(std::move(sid)), meta_(std::move(meta)), eid_(std::move(eid)), step_(std::move(step)),
+          data_(std::move(data)) {}
+    const std::string& sid() const noexcept override { return sid_; }
+    asio::awaitable<Json> init(double, JsonObject) override { co_return meta_; }
+    asio::awaitable<Json> create(std::int64_t num, std::string model, JsonObject) override {
+        JsonArray out;
+        for (std::int64_t i = 0; i < num; ++i) {
+            auto eid = num == 1 ? eid_ : fmt::format("{}_{}", eid_, i);
+            out.push_back(Json::object({{"eid", eid}, {"type", model}}));
+        }
+        co_return Json(std::move(out));
+    }
+    asio::awaitable<void> setup_done() override { co_return; }
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, Json inputs, std::int64_t max_advance) override {
+        co_return step_(time, inputs, max_advance);
+    }
+    asio::awaitable<Json> get_data(Json outputs) override { co_return data_(outputs); }
+    asio::awaitable<Json> call_extra(std::string, JsonArray, JsonObject) override { co_return Json(); }
+    asio::awaitable<void> stop() override {
+        ++stops;
+        co_return;
+    }
+    void set_request_handler(AsyncRequestHandler handler) override { handler_ = std::move(handler); }
+    AsyncRequestHandler handler_;
+    int stops = 0;
+
+private:
+    std::string sid_;
+    Json meta_;
+    std::string eid_;
+    StepFn step_;
+    DataFn data_;
+};
+
+Json meta(const std::string& type, JsonObject model) {
+    return Json::object({{"api_version", "3.0"}, {"type", type}, {"models", Json::object({{"M", Json(std::move(model))}})}});
+}
+
+// Runs a world and records its execution graph as mosaik's node names "sid~t:s" and inputs.
+struct Run {
+    asio::io_context io;
+    World world;
+    std::vector<std::string> nodes;
+    std::map<std::string, Json> inputs;
+    std::map<std::string, std::int64_t> max_advance;
+    std::map<std::string, FakeSim*> sims;
+    std::map<std::string, EntityRef> entities;
+
+    explicit Run(WorldOptions options = {}) : world(options) {
+        world.on_step([this](const StepRecord& r) {
+            auto name = r.sid + "~" + r.time.to_string();
+            nodes.push_back(name);
+            inputs[name] = r.inputs;
+            max_advance[name] = r.max_advance;
+        });
+    }
+    void add(const std::string& sid, Json m, StepFn step, DataFn data, GroupPath group = {}) {
+        auto sim = std::make_unique<FakeSim>(sid, std::move(m), sid, std::move(step), std::move(data));
+        sims[sid] = sim.get();
+        test::run(io, world.add_simulator(std::move(sim), {}, std::move(group)));
+        entities.emplace(sid, test::run(io, world.create(sid, 1, "M")).at(0));
+    }
+    void connect(const std::string& a, const std::string& b, std::vector<std::pair<std::string, std::string>> attrs,
+                 ConnectionOptions options = {}) {
+        world.connect(entities.at(a), entities.at(b), attrs, options);
+    }
+    void run(std::int64_t until, RunOptions options = {}) { test::run(io, world.run(until, std::move(options))); }
+    std::string graph() const { return fmt::format("{}", fmt::join(nodes, " ")); }
+};
+
+Json value_of(const std::string& eid, const std::string& attr, Json v) {
+    return Json::object({{eid, Json::object({{attr, std::move(v)}})}});
+}
+
+}  // namespace
+
+TEST_CASE("A time-based source steps an event-based sink through a trigger input (worked example 1)", "[mosaik]") {
+    Run r;
+    r.add("A", meta("time-based", {{"attrs", Json::array({"P"})}}),
+          [](std::int64_t t, const Json&, std::int64_t) { return t + 60; },
+          [](const Json&) { return value_of("A", "P", 7); });
+    r.add("B", meta("event-based", {{"attrs", Json::array({"P"})}}),
+          [](std::int64_t, const Json&, std::int64_t) { return std::nullopt; }, [](const Json&) { return Json::object(); });
+    r.connect("A", "B", {{"P", "P"}});
+    r.run(180);
+    CHECK(r.graph() == "A~0 B~0 A~60 B~60 A~120 B~120");
+    CHECK(test::same_json(r.inputs["B~0"], value_of("B", "P", Json::object({{"A.A", 7}}))));
+    CHECK(r.max_advance["A~0"] == 180);
+    CHECK(r.max_advance["B~0"] == 59);
+    CHECK(r.max_advance["B~60"] == 119);
+    CHECK(r.max_advance["B~120"] == 180);
+    CHECK(r.sims["A"]->stops == 1);
+    CHECK(r.sims["B"]->stops == 1);
+}
+
+TEST_CASE("A persistent value is delivered at every step, a non-persistent one once (worked examples 1 and 2)",
+          "[mosaik]") {
+    for (const bool persistent : {true, false}) {
+        CAPTURE(persistent);
+        Run r;
+        auto a_model = JsonObject{{"attrs", Json::array({"P"})}};
+        if (!persistent) a_model.insert_or_assign("non-persistent", Json::array({"P"}));
+        r.add("A", meta("hybrid", std::move(a_model)), [](std::int64_t t, const Json&, std::int64_t) { return t + 60; },
+              [](const Json&) { return value_of("A", "P", 1); });
+        // B steps itself at 30 after its first step.
+        r.add("B", meta("event-based", {{"attrs", Json::array({"P"})}}),
+              [](std::int64_t t, const Json&, std::int64_t) -> std::optional<std::int64_t> {
+                  if (t == 0) return 30;
+                  return std::nullopt;
+              },
+              [](const Json&) { return Json::object(); });
+        r.connect("A", "B", {{"P", "P"}});
+        r.run(61);
+        CHECK(r.graph() == "A~0 B~0 B~30 A~60 B~60");
+        CHECK(r.inputs["B~0"].size() == 1);
+        CHECK(r.inputs["B~30"].size() == (persistent ? 1u : 0u));
+        CHECK(r.max_advance["B~30"] == 59);
+    }
+}
+
+TEST_CASE("A time-shifted connection with initial data closes a loop (worked example 3)", "[mosaik]") {
+    Run r;
+    r.add("A", meta("time-based", {{"attrs", Json::array({"val_in", "val_out"})}}),
+          [](std::int64_t t, const Json&, std::int64_t) { return t + 1; },
+          [](const Json&) { return value_of("A", "val_out", 10); });
+    std::int64_t b_time = 0;
+    r.add("B", meta("hybrid", {{"attrs", Json::array({"val_in", "val_out"})}}),
+          [&](std::int64_t t, const Json&, std::int64_t) {
+              b_time = t;
+              return t + 1;
+          },
+          [&](const Json&) { return value_of("B", "val_out", 100 + b_time); });
+    r.connect("A", "B", {{"val_out", "val_in"}});
+    ConnectionOptions shifted;
+    shifted.time_shifted = 1;
+    shifted.initial_data.insert_or_assign("val_out", -1);
+    r.connect("B", "A", {{"val_out", "val_in"}}, shifted);
+    r.run(2);
+    CHECK(r.graph() == "A~0 B~0 A~1 B~1");
+    CHECK(test::same_json(r.inputs["A~0"], value_of("A", "val_in", Json::object({{"B.B", -1}}))));
+    CHECK(test::same_json(r.inputs["A~1"], value_of("A", "val_in", Json::object({{"B.B", 100}}))));
+    CHECK(test::same_json(r.inputs["B~1"], value_of("B", "val_in", Json::object({{"A.A", 10}}))));
+}
+
+TEST_CASE("A same-time loop over a weak connection runs in sub-steps (mosaik's test_same-time_loop)", "[mosaik]") {
+    Run r;
+    int loop_count = 0;
+    r.add("Loop",
+          meta("hybrid", {{"attrs", Json::array({"loop_in", "loop_out"})},
+                          {"trigger", Json::array({"loop_in"})},
+                          {"non-persistent", Json::array({"loop_out"})}}),
+          [&](std::int64_t t, const Json&, std::int64_t) -> std::optional<std::int64_t> {
+              if (++loop_count == 3) {
+                  loop_count = 0;
+                  return t + 1;
+              }
+              return std::nullopt;
+          },
+          [&](const Json&) { return loop_count == 0 ? Json::object() : value_of("Loop", "loop_out", loop_count); },
+          GroupPath{0});
+    Json echo = 0;
+    r.add("Echo", meta("event-based", {{"attrs", Json::array({"loop_in", "loop_out"})}}),
+          [&](std::int64_t, const Json& inputs, std::int64_t) {
+              echo = inputs["Echo"]["loop_in"]["Loop.Loop"];
+              return std::nullopt;
+          },
+          [&](const Json&) { return value_of("Echo", "loop_out", echo); }, GroupPath{0});
+    r.world.set_initial_event("Loop");
+    r.connect("Loop", "Echo", {{"loop_out", "loop_in"}});
+    ConnectionOptions weak;
+    weak.weak = true;
+    r.connect("Echo", "Loop", {{"loop_out", "loop_in"}}, weak);
+    r.run(2);
+    CHECK(r.graph() == "Loop~0:0 Echo~0:0 Loop~0:1 Echo~0:1 Loop~0:2 Loop~1:0 Echo~1:0 Loop~1:1 Echo~1:1 Loop~1:2");
+    CHECK(test::same_json(r.inputs["Echo~0:1"], value_of("Echo", "loop_in", Json::object({{"Loop.Loop", 2}}))));
+    CHECK(test::same_json(r.inputs["Loop~1:2"], value_of("Loop", "loop_in", Json::object({{"Echo.Echo", 2}}))));
+}
+
+TEST_CASE("A same-time loop that never ends fails after max_loop_iterations", "[mosaik]") {
+    WorldOptions options;
+    options.max_loop_iterations = 5;
+    Run r(options);
+    const auto model = JsonObject{{"attrs", Json::array({"x"})}};
+    r.add("P", meta("event-based", model), [](std::int64_t, const Json&, std::int64_t) { return std::nullopt; },
+          [](const Json&) { return value_of("P", "x", 1); }, GroupPath{0});
+    r.add("Q", meta("event-based", model), [](std::int64_t, const Json&, std::int64_t) { return std::nullopt; },
+          [](const Json&) { return value_of("Q", "x", 1); }, GroupPath{0});
+    r.world.set_initial_event("P");
+    r.connect("P", "Q", {{"x", "x"}});
+    ConnectionOptions weak;
+    weak.weak = true;
+    r.connect("Q", "P", {{"x", "x"}}, weak);
+    REQUIRE_THROWS_WITH(r.run(3), Catch::Contains("more than 5 times"));
+    CHECK(r.sims["P"]->stops == 1);
+    CHECK(r.sims["Q"]->stops == 1);
+}
+
+TEST_CASE("Scenario mistakes are configuration errors", "[mosaik]") {
+    Run r;
+    const auto model = JsonObject{{"attrs", Json::array({"x"})}};
+    r.add("P", meta("time-based", model), [](std::int64_t t, const Json&, std::int64_t) { return t + 1; },
+          [](const Json&) { return value_of("P", "x", 1); });
+    r.add("Q", meta("time-based", model), [](std::int64_t t, const Json&, std::int64_t) { return t + 1; },
+          [](const Json&) { return value_of("Q", "x", 1); });
+    CHECK_THROWS_WITH(r.connect("P", "Q", {{"y", "x"}}), Catch::Contains("\"y\" is not an output of P.P"));
+    ConnectionOptions shifted;
+    shifted.time_shifted = 1;
+    CHECK_THROWS_WITH(r.connect("P", "Q", {{"x", "x"}}, shifted), Catch::Contains("needs initial_data for \"x\""));
+    ConnectionOptions weak;
+    weak.weak = true;
+    weak.initial_data.insert_or_assign("x", 0);
+    CHECK_THROWS_WITH(r.connect("P", "Q", {{"x", "x"}}, weak), Catch::Contains("weak connections may only be used"));
+    r.connect("P", "Q", {{"x", "x"}});
+    r.connect("Q", "P", {{"x", "x"}});
+    CHECK_THROWS_WITH(r.run(3), Catch::Contains("cycle without a time shift or weak connection: P -> Q -> P"));
+    CHECK(r.sims["P"]->stops == 1);
+}
+
+TEST_CASE("An event-based source with an initial event feeds a hybrid and a third simulator "
+          "(where mosaik 3.3.3 fails with 'cannot progress backwards')",
+          "[mosaik]") {
+    Run r;
+    // Gen (event-based) steps itself at 0, 2, 4, 6 and emits ev and level each time.
+    r.add("Gen", meta("event-based", {{"attrs", Json::array({"ev", "level"})}}),
+          [](std::int64_t t, const Json&, std::int64_t) -> std::optional<std::int64_t> {
+              if (t < 6) return t + 2;
+              return std::nullopt;
+          },
+          [](const Json&) { return Json::object({{"Gen", Json::object({{"ev", 1}, {"level", 2}})}}); });
+    r.add("Hyb", meta("hybrid", {{"attrs", Json::array({"trig_in", "out"})}, {"trigger", Json::array({"trig_in"})},
+                                 {"non-persistent", Json::array({"out"})}}),
+          [](std::int64_t, const Json&, std::int64_t) { return std::nullopt; },
+          [](const Json&) { return value_of("Hyb", "out", 3); });
+    r.add("Sink", meta("event-based", {{"attrs", Json::array({"in2"})}}),
+          [](std::int64_t, const Json&, std::int64_t) { return std::nullopt; }, [](const Json&) { return Json::object(); });
+    r.add("Clock", meta("time-based", {{"attrs", Json::array({"tick"})}}),
+          [](std::int64_t t, const Json&, std::int64_t) { return t + 1; }, [](const Json&) { return Json::object(); });
+    r.world.set_initial_event("Gen");
+    r.connect("Gen", "Hyb", {{"ev", "trig_in"}});
+    r.connect("Hyb", "Sink", {{"out", "in2"}});
+    r.run(8);
+    const std::vector<std::string> expected_gen{"Gen~0", "Gen~2", "Gen~4", "Gen~6"};
+    std::vector<std::string> gen;
+    std::vector<std::string> sink;
+    for (const auto& n : r.nodes) {
+        if (n.starts_with("Gen")) gen.push_back(n);
+        if (n.starts_with("Sink")) sink.push_back(n);
+    }
+    CHECK(gen == expected_gen);
+    CHECK(sink == std::vector<std::string>{"Sink~0", "Sink~2", "Sink~4", "Sink~6"});
+    CHECK(r.world.step_counts().back() == std::pair<std::string, std::int64_t>{"Clock", 8});
+}
