@@ -29,8 +29,13 @@ asio::awaitable<void> BatteryAgent::on_inputs(mosaik::Inputs inputs) {
 }
 
 mosaik::Meta NeighbourhoodCtrl::configure(const std::string&, const JsonObject&) {
-    mosaik::Meta meta(mosaik::SimType::event_based);
-    meta.model("BatteryController").params({"reserve_soc"}).attrs({"load_p_w", "pv_p_w", "soc", "p_set_w"});
+    // Demand and generation trigger a step; the state of charge is read when it comes, and the
+    // set point stays valid until replaced.
+    mosaik::Meta meta(mosaik::SimType::hybrid);
+    meta.model("BatteryController")
+        .params({"reserve_soc"})
+        .attrs({"load_p_w", "pv_p_w", "soc", "p_set_w"})
+        .trigger({"load_p_w", "pv_p_w"});
     return meta;
 }
 

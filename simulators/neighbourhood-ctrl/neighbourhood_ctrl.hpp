@@ -1,8 +1,8 @@
 #pragma once
-// NeighbourhoodCtrl: a mosaik::Controller with one BatteryAgent per battery. Event-based; model
-// BatteryController(reserve_soc=0.1) with inputs load_p_w and pv_p_w (the neighbourhood's
-// households and PV plants, summed) and soc (its own battery), and output p_set_w (W, positive
-// charges). Each agent takes an equal share of the surplus (PV minus load): it charges with a
+// NeighbourhoodCtrl: a mosaik::Controller with one BatteryAgent per battery. Hybrid; model
+// BatteryController(reserve_soc=0.1) with trigger inputs load_p_w and pv_p_w (the neighbourhood's
+// households and PV plants, summed), the non-trigger input soc (its own battery), and the
+// persistent output p_set_w (W, positive charges). Each agent takes an equal share of the surplus (PV minus load): it charges with a
 // positive share unless its battery is full and discharges with a negative one unless its state
 // of charge is at or below the reserve. The battery itself enforces its power and energy limits.
 

@@ -41,7 +41,8 @@ TEST_CASE("Battery agents share the PV surplus and keep their reserve", "[mosaik
                step(0, house_and_pv(1000, 500, 3500, 0.5), house_and_pv(1000, 500, 3500, 0.5)), get,
                step(900, house_and_pv(2000, 1000, 0, 0.5), house_and_pv(2000, 1000, 0, 0.2)), get,
                step(1800, house_and_pv(0, 0, 2000, 1.0), house_and_pv(0, 0, 2000, 0.9)), get});
-    CHECK(session.ok(0)["type"] == Json("event-based"));
+    CHECK(session.ok(0)["type"] == Json("hybrid"));
+    CHECK(session.ok(0)["models"]["BatteryController"]["trigger"] == Json::array({"load_p_w", "pv_p_w"}));
     CHECK(test::same_json(session.ok(3), set_points(0, 1000, 1000)));
     CHECK(test::same_json(session.ok(5), set_points(900, -1500, 0)));  // the second battery is at its reserve
     CHECK(test::same_json(session.ok(7), set_points(1800, 0, 1000)));  // the first battery is full
