@@ -11,6 +11,7 @@
 
 #include "mas/core/error.hpp"
 #include "mas/core/log.hpp"
+#include "mas/core/with_timeout.hpp"
 #include "orchestrator/world_impl.hpp"
 
 namespace mas::mosaik {
@@ -88,7 +89,14 @@ asio::awaitable<Json> World::add_simulator(std::unique_ptr<SimProxy> proxy, Json
     if (impl_->ran) throw ConfigError("simulators cannot be added once the world has run");
     const std::string sid = proxy->sid();
     if (impl_->by_sid.count(sid)) throw ConfigError(fmt::format("a simulator with id \"{}\" already exists", sid));
-    auto meta = co_await proxy->init(impl_->options.time_resolution, std::move(sim_params));
+    Json meta;
+    try {
+        auto init = proxy->init(impl_->options.time_resolution, std::move(sim_params));
+        std::string what = "init of " + sid;
+        meta = co_await with_timeout(std::move(init), impl_->options.start_timeout, std::move(what));
+    } catch (const Timeout&) {
+        throw SimulationError(sid, fmt::format("Simulator \"{}\" did not answer init in time", sid));
+    }
     if (!meta.is_object()) throw SimulationError(sid, fmt::format("simulator {}: init returned {}, not a meta dict", sid, meta.describe()));
     check_api_version(sid, meta);
     const auto type = parse_type(sid, meta);

@@ -28,6 +28,8 @@ struct WorldOptions {
     std::int64_t max_loop_iterations = 100;
     /// Cache persistent outputs and pull them (mosaik's cache=True).
     bool cache = true;
+    /// How long a simulator may take to answer init (mosaik's start_timeout).
+    std::chrono::steady_clock::duration start_timeout = std::chrono::seconds(10);
 };
 
 /// Options of World::run (mosaik's run(...) arguments other than until).
