@@ -152,6 +152,24 @@ TEST_CASE("Closing a server closes its connections and fails their pending reque
     }());
 }
 
+TEST_CASE("A server that stops accepting refuses new clients and leaves its connections open", "[channel]") {
+    const auto kind = GENERATE(TransportKind::tcp, TransportKind::unix_socket, TransportKind::tls, TransportKind::local);
+    CAPTURE(test::to_string(kind));
+    Loopback loop(kind);
+    test::run(loop.io, [&]() -> asio::awaitable<void> {
+        auto client = co_await loop.connect();
+        auto server_side = co_await loop.next_accepted();
+        loop.server->stop_accepting();
+        CHECK(loop.server->connection_count() == 0);
+        CHECK_THROWS_AS(co_await loop.connect(), ConnectionError);
+        auto session = echo_server()(server_side);
+        asio::co_spawn(server_side.executor(), std::move(session), asio::detached);
+        loop.server->close();
+        loop.server.reset();
+        CHECK(co_await client.send("still open") == Json("still open"));
+    }());
+}
+
 TEST_CASE("A connection handler that throws closes only its own connection", "[channel]") {
     asio::io_context io;
     int accepted = 0;

@@ -15,18 +15,10 @@ std::string item(const Json& content, std::size_t i) {
     return content[i].as_string();
 }
 
-}  // namespace
-
-MosaikError::MosaikError(std::string origin, Json content)
-    : RemoteError(std::move(origin), text_of(content)),
-      type_name_(item(content, 0)),
-      message_(item(content, 1)),
-      content_(std::move(content)) {}
-
-asio::awaitable<Json> MosaikRemote::call(std::string method, Json args) {
-    auto request = Json::array({std::move(method), std::move(args), Json::object()});
+// Not a capturing coroutine lambda: its captures would die with the std::function that holds it.
+asio::awaitable<Json> send_over(Channel channel, Json request) {
     try {
-        co_return co_await channel_.send(std::move(request));
+        co_return co_await channel.send(std::move(request));
     } catch (const RemoteError& e) {
         // The channel hands a non-text failure over as its JSON text; mosaik's is a list.
         Json content;
@@ -37,6 +29,22 @@ asio::awaitable<Json> MosaikRemote::call(std::string method, Json args) {
         }
         throw MosaikError(e.origin(), std::move(content));
     }
+}
+
+}  // namespace
+
+MosaikError::MosaikError(std::string origin, Json content)
+    : RemoteError(std::move(origin), text_of(content)),
+      type_name_(item(content, 0)),
+      message_(item(content, 1)),
+      content_(std::move(content)) {}
+
+MosaikRemote::MosaikRemote(Channel channel)
+    : send_([channel = std::move(channel)](Json request) { return send_over(channel, std::move(request)); }) {}
+
+asio::awaitable<Json> MosaikRemote::call(std::string method, Json args) {
+    auto request = Json::array({std::move(method), std::move(args), Json::object()});
+    co_return co_await send_(std::move(request));
 }
 
 asio::awaitable<double> MosaikRemote::get_progress() {

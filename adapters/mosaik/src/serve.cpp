@@ -9,21 +9,16 @@
 #include "mas/channel/request.hpp"
 #include "mas/core/error.hpp"
 #include "mas/core/log.hpp"
+#include "simulator_calls.hpp"
 
 namespace mas::mosaik {
 namespace {
 
+using detail::CallFailure;
+using detail::describe_current_exception;
+using detail::SimulatorCalls;
+
 auto logger() { return mas::log("mas.mosaik"); }
-
-/// A failure reported to mosaik under a Python exception type name.
-class CallFailure : public Error {
-public:
-    CallFailure(std::string type, const std::string& message) : Error(message), type_(std::move(type)) {}
-    [[nodiscard]] const std::string& type() const noexcept { return type_; }
-
-private:
-    std::string type_;
-};
 
 /// The arguments of one call, bound to parameters as Python binds them.
 class CallArgs {
@@ -97,10 +92,10 @@ struct Call {
     JsonObject kwargs;
 };
 
-/// One connection's state: what init declared and the last step time.
+/// One connection: its calls, decoded from requests and checked by SimulatorCalls.
 class Session {
 public:
-    Session(Channel channel, Simulator& sim) : channel_(std::move(channel)), sim_(sim) {}
+    Session(Channel channel, Simulator& sim) : channel_(std::move(channel)), sim_(sim), calls_(sim) {}
 
     asio::awaitable<ServeEnd> run();
 
@@ -109,12 +104,10 @@ private:
     Json init(CallArgs& args);
     Json create(CallArgs& args);
     asio::awaitable<Json> step(CallArgs& args);
-    void require_init(const std::string& method) const;
 
     Channel channel_;
     Simulator& sim_;
-    std::optional<Meta> meta_;
-    std::optional<std::int64_t> last_step_;
+    SimulatorCalls calls_;
 };
 
 Json Session::init(CallArgs& args) {
@@ -122,83 +115,41 @@ Json Session::init(CallArgs& args) {
     const auto resolution = args.take_optional("time_resolution", 1);
     const double time_resolution = resolution ? as<double>(*resolution, "init", "time_resolution") : 1.0;
     const auto sim_params = args.rest();
-    auto meta = sim_.init(sid, time_resolution, sim_params);
-    for (const auto& name : sim_.extra_names()) {
-        const auto& declared = meta.extra_methods();
-        if (std::find(declared.begin(), declared.end(), name) == declared.end()) meta.extra_method(name);
-    }
-    meta.validate();
-    meta_ = std::move(meta);
-    logger()->debug("simulator {} initialised ({})", sid, to_string(meta_->type()));
-    return meta_->to_json();
+    return calls_.init(sid, time_resolution, sim_params);
 }
 
 Json Session::create(CallArgs& args) {
     const auto num = as<std::int64_t>(args.take("num", 0), "create", "num");
     const auto model = as<std::string>(args.take("model", 1), "create", "model");
     const auto params = args.rest();
-    if (num < 0) throw CallFailure("ValueError", fmt::format("create(): num must not be negative, got {}", num));
-    const auto* declared = meta_->find_model(model);
-    if (!declared || !declared->is_public()) {
-        throw CallFailure("ValueError", fmt::format("create(): unknown model '{}'", model));
-    }
-    for (const auto& [name, value] : params) {
-        const auto& names = declared->params();
-        if (std::find(names.begin(), names.end(), name) == names.end()) {
-            throw CallFailure("TypeError", fmt::format("create(): model '{}' got an unexpected param '{}'", model, name));
-        }
-    }
-    JsonArray out;
-    for (const auto& entity : sim_.create(num, model, params)) out.push_back(entity.to_json());
-    return Json(std::move(out));
+    return calls_.create(num, model, params);
 }
 
 asio::awaitable<Json> Session::step(CallArgs& args) {
     const auto time = as<std::int64_t>(args.take("time", 0), "step", "time");
-    const Inputs inputs = [&] {
-        try {
-            return Inputs(args.take("inputs", 1));
-        } catch (const TypeError& e) {
-            throw CallFailure("TypeError", fmt::format("step(): argument 'inputs': {}", e.what()));
-        }
-    }();
+    const Inputs inputs = SimulatorCalls::inputs_from(args.take("inputs", 1));
     const auto max_advance = as<std::int64_t>(args.take("max_advance", 2), "step", "max_advance");
     args.finish();
-    if (last_step_ && time < *last_step_) {
-        throw CallFailure("ValueError",
-                          fmt::format("step(): time {} goes back before the previous step time {}", time, *last_step_));
-    }
-    last_step_ = time;
-    const auto next = co_await sim_.step(time, inputs, max_advance);
-    co_return next ? Json(*next) : Json();
-}
-
-void Session::require_init(const std::string& method) const {
-    if (!meta_) throw CallFailure("RuntimeError", fmt::format("{}() called before init()", method));
+    co_return co_await calls_.step(time, inputs, max_advance);
 }
 
 asio::awaitable<Json> Session::dispatch(Call& call) {
-    if (const auto* extra = sim_.find_extra(call.method)) co_return (*extra)(call.args, call.kwargs);
+    if (sim_.find_extra(call.method)) co_return calls_.call_extra(call.method, call.args, call.kwargs);
     // Moved, not copied: step's inputs and get_data's outputs grow with the number of entities.
     CallArgs args(call.method, std::move(call.args), std::move(call.kwargs));
     if (call.method == "init") co_return init(args);
-    require_init(call.method);
+    calls_.require_init(call.method);
     if (call.method == "create") co_return create(args);
     if (call.method == "setup_done") {
         args.finish();
-        sim_.setup_done();
+        calls_.setup_done();
         co_return Json();
     }
     if (call.method == "step") co_return co_await step(args);
     if (call.method == "get_data") {
-        OutputRequest request;
-        try {
-            request = OutputRequest(args.take("outputs", 0));
-        } catch (const TypeError& e) {
-            throw CallFailure("TypeError", fmt::format("get_data(): argument 'outputs': {}", e.what()));
-        }
+        const auto request = SimulatorCalls::output_request_from(args.take("outputs", 0));
         args.finish();
-        co_return sim_.get_data(request).to_json();
+        co_return calls_.get_data(request);
     }
     throw CallFailure("KeyError", fmt::format("'{}'", call.method));
 }
@@ -212,19 +163,6 @@ Call parse_call(Json& content) {
                           fmt::format("a request must be [method, args, kwargs], got {}", content.describe()));
     }
     return Call(content[0].as_string(), std::move(content[1].as_array()), std::move(content[2].as_object()));
-}
-
-// The Python type name and message mosaik gets for the exception being handled.
-std::pair<std::string, std::string> describe_current_exception() {
-    try {
-        throw;
-    } catch (const CallFailure& e) {
-        return {e.type(), e.what()};
-    } catch (const std::exception& e) {
-        return {exception_type_name(e), e.what()};
-    } catch (...) {
-        return {"UnknownError", "an exception not derived from std::exception"};
-    }
 }
 
 asio::awaitable<ServeEnd> Session::run() {

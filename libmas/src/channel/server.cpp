@@ -53,9 +53,9 @@ public:
         channel_log().debug("listening on {}", endpoint_.to_string());
     }
 
-    void close() noexcept {
-        if (closed_) return;
-        closed_ = true;
+    void stop_accepting() noexcept {
+        if (!accepting_) return;
+        accepting_ = false;
         std::error_code ignored;
         if (tcp_) tcp_->close(ignored);
         if (unix_) {
@@ -65,10 +65,17 @@ public:
         if (local_) local_->close();
         // A client still in its TLS handshake has no channel yet; closing its socket ends it.
         for (auto* socket : handshaking_) socket->close(ignored);
+        // The accepted channels are on their own from now on, as asyncio's after Server.close().
+        channels_.clear();
+    }
+
+    void close() noexcept {
+        if (closed_) return;
+        closed_ = true;
         for (auto& weak : channels_) {
             if (auto channel = weak.lock()) channel->close(make_error_code(errc::closed), "server closed");
         }
-        channels_.clear();
+        stop_accepting();
     }
 
     [[nodiscard]] const Endpoint& endpoint() const noexcept { return endpoint_; }
@@ -114,7 +121,7 @@ private:
 
     asio::awaitable<void> accept_loop() {
         auto self = shared_from_this();
-        while (!closed_) {
+        while (accepting_) {
             std::error_code ec;
             TransportPtr transport;
             if (tcp_) {
@@ -128,7 +135,7 @@ private:
             } else {
                 transport = co_await local_->accept(ec);
             }
-            if (closed_) break;
+            if (!accepting_) break;
             if (ec) {
                 channel_log().warn("server {}: accept failed: {}", endpoint_.to_string(), ec.message());
                 continue;
@@ -162,7 +169,7 @@ private:
                                               options_.tls_handshake_timeout, "TLS handshake");
             if (ec) {
                 // After close() the handshake fails because close() closed the socket.
-                if (!closed_) {
+                if (accepting_) {
                     channel_log().warn("server {}: TLS handshake with {} failed: {}", endpoint_.to_string(), peer,
                                   ec.message());
                 }
@@ -172,7 +179,7 @@ private:
             channel_log().warn("server {}: {} with {}", endpoint_.to_string(), e.what(), peer);
             co_return;
         }
-        if (closed_) co_return;
+        if (!accepting_) co_return;
         serve(std::make_unique<StreamTransport<TlsStream>>(std::move(stream), std::move(peer), options_.ssl));
     }
 
@@ -214,6 +221,7 @@ private:
     std::optional<LocalListener> local_;
     std::vector<std::weak_ptr<ChannelImpl>> channels_;
     std::vector<asio::ip::tcp::socket*> handshaking_;  // sockets of handshake() coroutines
+    bool accepting_ = true;  // false after stop_accepting() or close()
     bool closed_ = false;
 };
 
@@ -228,6 +236,7 @@ Server::Server(std::shared_ptr<detail::ServerImpl> impl)
 
 const Endpoint& Server::endpoint() const noexcept { return impl_->endpoint(); }
 void Server::close() noexcept { impl_->close(); }
+void Server::stop_accepting() noexcept { impl_->stop_accepting(); }
 std::size_t Server::connection_count() const noexcept { return impl_->connection_count(); }
 
 asio::awaitable<Server> start_server(Endpoint endpoint, ClientConnected on_connect, ServerOptions options) {

@@ -34,6 +34,10 @@ public:
     [[nodiscard]] const Endpoint& endpoint() const noexcept;
     /// Stops accepting and closes every channel this server accepted. Never throws.
     void close() noexcept;
+    /// Stops accepting (the port or socket file is released) and lets go of the channels accepted
+    /// so far: they stay open until they are closed themselves, whatever happens to the server
+    /// later (as after asyncio's Server.close()). connection_count() is 0 from then on. Never throws.
+    void stop_accepting() noexcept;
     /// Number of accepted channels that are still open.
     [[nodiscard]] std::size_t connection_count() const noexcept;
 

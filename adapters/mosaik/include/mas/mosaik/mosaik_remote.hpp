@@ -3,6 +3,7 @@
 /// MosaikRemote: the requests a simulator may send to mosaik while mosaik waits for its `step`.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,13 +32,21 @@ private:
     Json content_;
 };
 
+/// Delivers one request `[method, args, kwargs]` to mosaik and returns its result; throws
+/// MosaikError for a failure and mas::ConnectionError if mosaik is gone.
+using MosaikRequestSender = std::function<asio::awaitable<Json>(Json request)>;
+
 /// mosaik's side of the connection, as seen by a simulator during `step`. The requests go over
 /// the channel mosaik is served on; the channel numbers them itself, independently of mosaik's
-/// ids. All of them run on the channel's executor, throw MosaikError for a failure reply and
+/// ids. (An in-process orchestrator delivers them through a MosaikRequestSender instead.)
+/// All of them run on the channel's executor, throw MosaikError for a failure reply and
 /// mas::ConnectionError if mosaik goes away; cancellation abandons the request.
 class MosaikRemote {
 public:
-    explicit MosaikRemote(Channel channel) : channel_(std::move(channel)) {}
+    /// Requests go over `channel`.
+    explicit MosaikRemote(Channel channel);
+    /// Requests go to `sender` (e.g. an in-process orchestrator's request handler).
+    explicit MosaikRemote(MosaikRequestSender sender) : send_(std::move(sender)) {}
 
     /// The simulation's progress in percent.
     asio::awaitable<double> get_progress();
@@ -56,7 +65,7 @@ public:
 
 private:
     asio::awaitable<Json> call(std::string method, Json args);
-    Channel channel_;
+    MosaikRequestSender send_;
 };
 
 }  // namespace mas::mosaik

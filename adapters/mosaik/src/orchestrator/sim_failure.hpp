@@ -1,0 +1,30 @@
+#pragma once
+// The SimulationErrors the proxies raise, worded alike for in-process and remote simulators.
+
+#include <string>
+#include <utility>
+
+#include "mas/core/json.hpp"
+#include "mas/mosaik/orchestrator/sim_proxy.hpp"
+
+namespace mas::mosaik::detail {
+
+/// The Python-style type name mosaik's peers see for an exception: libmas' name of its C++ type
+/// without the `mas::mosaik::` or `mas::` namespace (so SimulationError stays "SimulationError").
+std::string python_type_name(const std::exception& error);
+
+/// The type name and message of the exception being handled. Call it only inside a catch block.
+std::pair<std::string, std::string> describe_exception();
+
+/// `Simulator "<sid>" failed in <method>: <type>: <message>`, keeping the failure content
+/// `[type, message, traceback...]` (a content of another shape is kept as it is).
+SimulationError call_failed(const std::string& sid, const std::string& method, Json content);
+
+/// `Simulator "<sid>" closed its connection (during <method>)`.
+SimulationError connection_lost(const std::string& sid, const std::string& method);
+
+/// `Simulator "<sid>" sent an invalid reply to <method>: expected <expected>, got <kind>`.
+SimulationError invalid_reply(const std::string& sid, const std::string& method, const std::string& expected,
+                              const Json& reply);
+
+}  // namespace mas::mosaik::detail
