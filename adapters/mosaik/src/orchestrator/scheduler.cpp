@@ -222,7 +222,7 @@ asio::awaitable<void> World::Impl::sim_process(SimRunner& sim) {
         for (auto& other : sims) total += static_cast<double>(other->progress.time());
         sim_progress = total / static_cast<double>(sims.size()) * 100.0 / static_cast<double>(until);
         prune_cache();
-        record.end = std::chrono::steady_clock::now();
+        record.progress = sim_progress;
         if (observer) observer(record);
         notify();
     }
@@ -352,6 +352,7 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record) {
     record.start = std::chrono::steady_clock::now();
     auto inputs = record.inputs;
     const auto next = co_await sim.proxy->step(now, std::move(inputs), record.max_advance);
+    record.end = std::chrono::steady_clock::now();
     sim.in_step = false;
     sim.last_step = *sim.current_step;
     ++sim.steps_done;

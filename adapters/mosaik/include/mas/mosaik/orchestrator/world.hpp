@@ -77,6 +77,8 @@ struct StepRecord {
     std::optional<std::int64_t> next_step;
     std::chrono::steady_clock::time_point start;
     std::chrono::steady_clock::time_point end;
+    /// The run's progress in percent after this step (as get_progress reports it).
+    double progress = 0;
 };
 
 /// A scenario. Use it on one executor: add simulators, create and connect entities, then run once

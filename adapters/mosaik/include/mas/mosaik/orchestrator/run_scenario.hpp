@@ -1,0 +1,49 @@
+#pragma once
+/// \file
+/// run_scenario: start a Scenario's simulators, build its World and run it (what mas-run does).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+
+#include "mas/mosaik/orchestrator/scenario.hpp"
+#include "mas/mosaik/orchestrator/sim_starter.hpp"
+#include "mas/mosaik/orchestrator/world.hpp"
+
+namespace mas::mosaik {
+
+/// Overrides of the scenario file and observers of the run.
+struct ScenarioRunOptions {
+    ScenarioRunOptions() noexcept {}
+    /// Run until this time instead of the scenario's `until`.
+    std::optional<std::int64_t> until;
+    /// Real-time factor instead of the scenario's.
+    std::optional<double> rt_factor;
+    /// Called after each step (progress display, trace).
+    std::function<void(const StepRecord&)> on_step;
+};
+
+/// What a finished run did.
+struct ScenarioSummary {
+    ScenarioSummary() noexcept {}
+    std::int64_t until = 0;
+    /// Steps per simulator id, in start order.
+    std::vector<std::pair<std::string, std::int64_t>> steps;
+    std::chrono::steady_clock::duration wall_time{};
+};
+
+/// Starts every simulator of `scenario` with `starter` (in file order), sends init within the
+/// scenario's start timeout, creates the entities, calls the extra methods after their entity
+/// groups, connects, sets the initial events, and runs the World. Every simulator started gets
+/// `stop`, also when something fails. Throws ScenarioError (pointing into the file) for mistakes
+/// the World finds, and SimulationError naming the simulator that failed.
+asio::awaitable<ScenarioSummary> run_scenario(const Scenario& scenario, SimStarter& starter,
+                                              ScenarioRunOptions options = {});
+
+}  // namespace mas::mosaik

@@ -1,0 +1,197 @@
+#include "mas/mosaik/orchestrator/run_scenario.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "mas/core/error.hpp"
+#include "mas/core/log.hpp"
+
+namespace mas::mosaik {
+
+namespace {
+
+const std::shared_ptr<spdlog::logger>& logger() {
+    static const auto log = mas::log("mas.mosaik");
+    return log;
+}
+
+SimConfig starter_config(const Scenario::SimConfig& entry) {
+    if (const auto* in_process = std::get_if<Scenario::InProcess>(&entry.starter)) {
+        return SimConfig(SimConfig::Kind::in_process, in_process->name);
+    }
+    if (const auto* connect = std::get_if<Scenario::Connect>(&entry.starter)) {
+        return SimConfig(SimConfig::Kind::connect, connect->addr);
+    }
+    const auto& command = std::get<Scenario::Command>(entry.starter);
+    SimConfig config(SimConfig::Kind::cmd, command.cmd);
+    config.cwd = command.cwd.string();
+    config.env = command.env;
+    return config;
+}
+
+// Group names become numbers per nesting path, so that equal names under different parents
+// stay different groups.
+class GroupIds {
+public:
+    GroupPath path(const std::vector<std::string>& names) {
+        GroupPath out;
+        std::vector<std::string> prefix;
+        for (const auto& name : names) {
+            prefix.push_back(name);
+            auto [it, added] = ids_.try_emplace(prefix, ids_.size());
+            out.push_back(it->second);
+        }
+        return out;
+    }
+
+private:
+    std::map<std::vector<std::string>, std::size_t> ids_;
+};
+
+// Rethrows a scenario mistake the World found as an error pointing into the file.
+template <class F>
+auto at(const ScenarioLocation& where, F&& f) {
+    try {
+        return f();
+    } catch (const ScenarioError&) {
+        throw;
+    } catch (const ConfigError& e) {
+        throw ScenarioError(where, e.what());
+    }
+}
+
+class Builder {
+public:
+    Builder(const Scenario& scenario, SimStarter& starter, World& world)
+        : scenario_(scenario), starter_(starter), world_(world) {}
+
+    asio::awaitable<void> build() {
+        for (const auto& sim : scenario_.sims()) {
+            auto config = starter_config(scenario_.sim_config(sim.name));
+            auto proxy = co_await starter_.start(sim.sim_id, std::move(config));
+            logger()->info("{}: started ({})", sim.sim_id, sim.name);
+            co_await world_.add_simulator(std::move(proxy), sim.params, groups_.path(sim.group));
+        }
+        co_await extra_calls(0);
+        for (std::size_t i = 0; i < scenario_.entities().size(); ++i) {
+            const auto& group = scenario_.entities()[i];
+            std::vector<EntityRef> created;
+            try {
+                created = co_await world_.create(group.sim, group.num, group.model, group.params);
+            } catch (const ScenarioError&) {
+                throw;
+            } catch (const ConfigError& e) {
+                throw ScenarioError(group.where, e.what());
+            }
+            created_.push_back(std::move(created));
+            co_await extra_calls(i + 1);
+        }
+        for (const auto& connection : scenario_.connections()) connect(connection);
+        for (const auto& event : scenario_.initial_events()) {
+            at(event.where, [&] { world_.set_initial_event(event.sim, event.time); });
+        }
+    }
+
+private:
+    asio::awaitable<void> extra_calls(std::size_t after) {
+        for (const auto& call : scenario_.extra_method_calls()) {
+            if (call.after_entities != after) continue;
+            Json result;
+            try {
+                result = co_await world_.call_extra(call.sim, call.method, call.args, call.kwargs);
+            } catch (const ScenarioError&) {
+                throw;
+            } catch (const ConfigError& e) {
+                throw ScenarioError(call.where, e.what());
+            }
+            logger()->info("{}.{}() returned {}", call.sim, call.method, result.describe());
+        }
+    }
+
+    const EntityRef& resolve(const Scenario::EntityRef& ref) {
+        if (ref.group) {
+            const auto& group = created_.at(*ref.group);
+            if (ref.index < group.size()) return group[ref.index];
+        } else {
+            const std::function<const EntityRef*(const EntityRef&)> find = [&](const EntityRef& e) -> const EntityRef* {
+                if (e.eid == ref.eid) return &e;
+                for (const auto& c : e.children) {
+                    if (const auto* hit = find(c)) return hit;
+                }
+                return nullptr;
+            };
+            for (const auto& group : created_) {
+                for (const auto& e : group) {
+                    if (e.sid != ref.sim) continue;
+                    if (const auto* hit = find(e)) return *hit;
+                }
+            }
+        }
+        throw ConfigError(fmt::format("{} does not name a created entity", ref.label));
+    }
+
+    void connect(const Scenario::Connection& connection) {
+        std::vector<std::pair<std::string, std::string>> attrs;
+        for (const auto& a : connection.attrs) attrs.emplace_back(a.src, a.dest);
+        ConnectionOptions options;
+        options.time_shifted = connection.time_shifted;
+        options.initial_data = connection.initial_data;
+        options.weak = connection.weak;
+        options.async_requests = connection.async_requests;
+        for (const auto& pair : connection.pairs) {
+            at(connection.where, [&] { world_.connect(resolve(pair.src), resolve(pair.dest), attrs, options); });
+        }
+    }
+
+    const Scenario& scenario_;
+    SimStarter& starter_;
+    World& world_;
+    GroupIds groups_;
+    std::vector<std::vector<EntityRef>> created_;
+};
+
+}  // namespace
+
+asio::awaitable<ScenarioSummary> run_scenario(const Scenario& scenario, SimStarter& starter, ScenarioRunOptions options) {
+    const auto started = std::chrono::steady_clock::now();
+    WorldOptions world_options;
+    world_options.time_resolution = scenario.world().time_resolution;
+    world_options.max_loop_iterations = scenario.world().max_loop_iterations;
+    world_options.cache = scenario.world().cache;
+    world_options.start_timeout =
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(scenario.world().start_timeout);
+    World world(world_options);
+    if (options.on_step) world.on_step(options.on_step);
+    std::exception_ptr error;
+    try {
+        Builder builder(scenario, starter, world);
+        co_await builder.build();
+    } catch (...) {
+        error = std::current_exception();
+    }
+    if (error) {
+        co_await world.shutdown();
+        std::rethrow_exception(error);
+    }
+    RunOptions run;
+    run.lazy_stepping = scenario.world().lazy_stepping;
+    run.rt_strict = scenario.world().rt_strict;
+    run.rt_factor = options.rt_factor ? options.rt_factor : scenario.world().rt_factor;
+    ScenarioSummary summary;
+    summary.until = options.until.value_or(scenario.until());
+    try {
+        co_await world.run(summary.until, run);
+    } catch (const ScenarioError&) {
+        throw;
+    } catch (const SimulationError&) {
+        throw;
+    } catch (const ConfigError& e) {
+        throw ScenarioError(scenario.until_where(), e.what());
+    }
+    summary.steps = world.step_counts();
+    summary.wall_time = std::chrono::steady_clock::now() - started;
+    co_return summary;
+}
+
+}  // namespace mas::mosaik

@@ -1,0 +1,36 @@
+#include "builtin_simulators.hpp"
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "battery_sim.hpp"
+#include "collector.hpp"
+#include "example_ctrl.hpp"
+#include "example_sim.hpp"
+#include "household_sim.hpp"
+#include "neighbourhood_ctrl.hpp"
+#include "pv_sim.hpp"
+
+namespace mas::runner {
+
+mosaik::SimRegistry builtin_simulators() {
+    mosaik::SimRegistry registry;
+    registry.add("example-sim", [] { return std::make_unique<sims::ExampleSim>(); });
+    registry.add("example-ctrl", [] { return std::make_unique<sims::ExampleCtrl>(); });
+    registry.add("neighbourhood-ctrl", [] { return std::make_unique<sims::NeighbourhoodCtrl>(); });
+    registry.add("household", [] { return std::make_unique<sims::HouseholdSim>(); });
+    registry.add("pv", [] { return std::make_unique<sims::PvSim>(); });
+    registry.add("battery", [] { return std::make_unique<sims::BatterySim>(); });
+    registry.add("collector", [] {
+        return std::make_unique<sims::Collector>([](const std::string& line) {
+            fmt::print("{}\n", line);
+            std::fflush(stdout);
+        });
+    });
+    return registry;
+}
+
+}  // namespace mas::runner
