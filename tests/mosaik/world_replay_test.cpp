@@ -159,7 +159,8 @@ private:
 
 struct Replay {
     asio::io_context io;
-    std::map<std::string, RecordedSim*> sims;
+    std::map<std::string, RecordedSim*> sims;  // valid only while the World lives
+    std::map<std::string, std::size_t> left;
     std::optional<std::string> failure;
 
     explicit Replay(const std::string& name) {
@@ -177,6 +178,8 @@ struct Replay {
         } catch (const SimulationError& e) {
             failure = e.what();
         }
+        // The World owns the simulators; count what they have left before it goes.
+        for (const auto& [sid, sim] : sims) left[sid] = sim->left();
     }
 
     asio::awaitable<void> build(World& world, const Json& scenario, const Json& calls) {
@@ -229,9 +232,10 @@ struct Replay {
     }
 
     void check_all_played() const {
-        for (const auto& [sid, sim] : sims) {
+        CHECK(left.size() == sims.size());
+        for (const auto& [sid, n] : left) {
             INFO("simulator " << sid);
-            CHECK(sim->left() == 0);
+            CHECK(n == 0);
         }
     }
 };

@@ -9,15 +9,14 @@
 
 namespace mas::agent {
 
-Activity::Activity(asio::any_io_executor executor)
-    : idle_event_(std::move(executor), asio::steady_timer::time_point::max()) {}
+Activity::Activity(asio::any_io_executor executor) : executor_(std::move(executor)) {}
 
 void Activity::add(std::int64_t delta) noexcept {
     const bool was_idle = idle();
     count_ += delta;
-    if (was_idle || !idle() || waiters_ == 0) return;
+    if (was_idle || !idle() || waiters_.empty()) return;
     try {
-        idle_event_.cancel();
+        for (auto* waiter : std::vector<asio::steady_timer*>(waiters_)) waiter->cancel();
     } catch (const std::exception& e) {
         // Cancelling a timer fails only on a broken reactor; the waiters then notice at their
         // next wake-up.
@@ -33,6 +32,20 @@ std::shared_ptr<void> Activity::token() {
             }};
 }
 
+namespace {
+// Keeps a waiter's timer listed for exactly as long as its frame holds it.
+struct Registration {
+    Registration(std::vector<asio::steady_timer*>& list, asio::steady_timer& timer) : list(list), timer(timer) {
+        list.push_back(&timer);
+    }
+    ~Registration() { std::erase(list, &timer); }
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+    std::vector<asio::steady_timer*>& list;
+    asio::steady_timer& timer;
+};
+}  // namespace
+
 asio::awaitable<void> Activity::wait_idle() {
     constexpr auto tuple = asio::experimental::as_tuple(asio::use_awaitable);
     for (;;) {
@@ -42,9 +55,9 @@ asio::awaitable<void> Activity::wait_idle() {
             if (idle()) co_return;
             continue;
         }
-        ++waiters_;
-        auto [ec] = co_await idle_event_.async_wait(tuple);
-        --waiters_;
+        asio::steady_timer event(executor_, asio::steady_timer::time_point::max());
+        const Registration registration(waiters_, event);
+        auto [ec] = co_await event.async_wait(tuple);
         // operation_aborted is the wake-up; the cancellation state tells it apart from a cancel
         // of this wait, which must end it.
         auto state = co_await asio::this_coro::cancellation_state;

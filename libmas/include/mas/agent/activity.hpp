@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
@@ -49,9 +50,11 @@ public:
     asio::awaitable<void> wait_idle();
 
 private:
+    asio::any_io_executor executor_;
     std::int64_t count_ = 0;
-    std::int64_t waiters_ = 0;
-    asio::steady_timer idle_event_;  // never expires; cancelled to wake waiters
+    // The waiters' wake-up timers. They live in the waiting coroutines' frames, not here: a
+    // container (and its Activity) may outlive its io_context, and a timer must not.
+    std::vector<asio::steady_timer*> waiters_;
 };
 
 }  // namespace mas::agent
