@@ -24,6 +24,7 @@
 #include "channel_bench.hpp"
 #include "json_bench.hpp"
 #include "mosaik_bench.hpp"
+#include "orchestrator_bench.hpp"
 #include "raw_baseline.hpp"
 #include "report.hpp"
 
@@ -43,7 +44,10 @@ struct Options {
     std::string log_level = "info";
 
     [[nodiscard]] bool selected(const std::string& part) const {
-        return only.empty() || std::find(only.begin(), only.end(), part) != only.end();
+        // "orchestrator" also selects "orchestrator.chain" and the other parts under it.
+        return only.empty() || std::any_of(only.begin(), only.end(), [&](const std::string& name) {
+                   return part == name || (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '.');
+               });
     }
 };
 
@@ -217,6 +221,65 @@ void run_mosaik(const Options& options, Report& report) {
                      Goal{Goal::Kind::at_most, 1.5});
 }
 
+// Three sequential raw round trips with the bytes of one time step of the two-process chain.
+double raw_chain_step_us(const ChainFrames& frames, std::size_t iterations) {
+    const auto loopback = mas::Endpoint::tcp("127.0.0.1", 0);
+    RawBench a_step(loopback, frames.a_step, frames.a_step_reply);
+    RawBench a_get_data(loopback, frames.a_get_data, frames.a_get_data_reply);
+    RawBench b_step(loopback, frames.b_step, frames.b_step_reply);
+    const auto warmup = std::max<std::size_t>(iterations / 10, 100);
+    return a_step.sequential(warmup, iterations).p50_us + a_get_data.sequential(warmup, iterations).p50_us +
+           b_step.sequential(warmup, iterations).p50_us;
+}
+
+void run_orchestrator(const Options& options, Report& report) {
+    const auto self = std::filesystem::read_symlink("/proc/self/exe").string();
+    // mosaik 3.3 with trivial Python simulators on the same kind of machine (issue 5).
+    constexpr double mosaik_2 = 8'900;
+    constexpr double mosaik_2_processes = 1'370;
+    constexpr double mosaik_chain = 510;
+    std::vector<double> two;
+    std::vector<double> processes;
+    std::vector<double> chain;
+    std::vector<double> raw_us;
+    for (int round = 1; round <= options.rounds; ++round) {
+        const auto label = fmt::format("round {}/{}", round, options.rounds);
+        if (options.selected("orchestrator.2")) {
+            spdlog::info("orchestrator {}: 2 in-process simulators, 100,000 steps", label);
+            two.push_back(run_chain(ChainRun{2, 1, 100'000, {}}));
+        }
+        if (options.selected("orchestrator.2proc")) {
+            spdlog::info("orchestrator {}: 2 simulator processes over TCP, 20,000 steps", label);
+            processes.push_back(run_chain(ChainRun{2, 1, 20'000, self}));
+            spdlog::info("orchestrator {}: 3 raw round trips per step, 20,000 steps", label);
+            raw_us.push_back(raw_chain_step_us(chain_frames(), 20'000));
+        }
+        if (options.selected("orchestrator.chain")) {
+            spdlog::info("orchestrator {}: chain of 10 in-process simulators x 100 entities, 1,000 steps", label);
+            chain.push_back(run_chain(ChainRun{10, 100, 1'000, {}}));
+        }
+    }
+    if (!two.empty()) {
+        report.add("orchestrator.2.per_s", median(two), "1/s");
+        report.add_ratio("orchestrator.2.vs_mosaik", median(two), mosaik_2, Goal{Goal::Kind::at_least, 100});
+    }
+    if (!processes.empty()) {
+        report.add("orchestrator.2proc.per_s", median(processes), "1/s");
+        report.add_ratio("orchestrator.2proc.vs_mosaik", median(processes), mosaik_2_processes,
+                         Goal{Goal::Kind::at_least, 5});
+        const double raw_per_s = 1e6 / median(raw_us);
+        report.add("orchestrator.raw.3rt.per_s", raw_per_s, "1/s");
+        // Within 1.5x of the loopback limit: at least 1/1.5 of its rate.
+        report.add_ratio("orchestrator.2proc.vs_3raw", median(processes), raw_per_s,
+                         Goal{Goal::Kind::at_least, 1 / 1.5});
+    }
+    if (!chain.empty()) {
+        report.add("orchestrator.chain10x100.per_s", median(chain), "1/s");
+        report.add_ratio("orchestrator.chain10x100.vs_mosaik", median(chain), mosaik_chain,
+                         Goal{Goal::Kind::at_least, 20});
+    }
+}
+
 void run(const Options& options) {
     Report report;
     if (options.selected("tcp")) {
@@ -234,6 +297,10 @@ void run(const Options& options) {
         run_agent_memory(report);
     }
     if (options.selected("mosaik")) run_mosaik(options, report);
+    if (options.selected("orchestrator.2") || options.selected("orchestrator.2proc") ||
+        options.selected("orchestrator.chain")) {
+        run_orchestrator(options, report);
+    }
     if (options.json) {
         report.print_json(stdout);
     } else {
@@ -264,7 +331,8 @@ void add_options(CLI::App& app, Options& options) {
         ->check(CLI::Range(0, 600'000))
         ->capture_default_str();
     app.add_option("--only", options.only, "Run only these parts (repeatable)")
-        ->check(CLI::IsMember({"tcp", "unix", "json", "agent", "mosaik"}));
+        ->check(CLI::IsMember({"tcp", "unix", "json", "agent", "mosaik", "orchestrator", "orchestrator.2", "orchestrator.2proc",
+                              "orchestrator.chain"}));
     app.add_option("--log-level", options.log_level, "Diagnostics on stderr")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();
@@ -282,13 +350,17 @@ int main(int argc, char** argv) {
         args.erase(flag);
         return mas::bench::run_agent_child(static_cast<int>(args.size()), args.data());
     }
+    if (argc > 1 && argv[1] == mas::bench::orchestrator_sim_child_flag) {
+        args.erase(args.begin() + 1);
+        return mas::bench::run_orchestrator_child(static_cast<int>(args.size()), args.data());
+    }
     if (argc > 1 && argv[1] == mas::bench::mosaik_sim_child_flag) {
         args.erase(args.begin() + 1);
         return mas::bench::run_mosaik_child(static_cast<int>(args.size()), args.data());
     }
     CLI::App app("Measures libmas channels against raw blocking sockets over loopback, agent-to-agent calls "
-                 "between two processes, the memory of idle agents, JsonCodec, and mosaik time steps of "
-                 "example-sim in a child process.",
+                 "between two processes, the memory of idle agents, JsonCodec, mosaik time steps of "
+                 "example-sim in a child process, and whole orchestrator runs.",
                  "mas-bench");
     Options options;
     add_options(app, options);
