@@ -28,6 +28,7 @@ struct Options {
     std::optional<std::int64_t> until;
     std::string out = ".";
     std::optional<double> rt_factor;
+    std::optional<double> step_timeout;
     std::string log_level = "info";
     std::string trace;
     std::vector<std::string> settings;  // NAME=VALUE
@@ -67,6 +68,7 @@ int run(const Options& options) {
     mas::mosaik::ScenarioRunOptions run_options;
     run_options.until = options.until;
     run_options.rt_factor = options.rt_factor;
+    if (options.step_timeout) run_options.step_timeout = std::chrono::duration<double>(*options.step_timeout);
     run_options.on_step = [&](const mas::mosaik::StepRecord& step) {
         progress.update(step.progress);
         if (!options.trace.empty()) trace.record(step);
@@ -99,6 +101,9 @@ int main(int argc, char** argv) {
     app.add_option("--until", options.until, "Run until this time (exclusive) instead of the scenario's");
     app.add_option("--out", options.out, "Directory for results (the scenario's ${out_dir})")->capture_default_str();
     app.add_option("--rt-factor", options.rt_factor, "Real-time factor: wall seconds per simulated second");
+    app.add_option("--step-timeout", options.step_timeout,
+                   "Fail the run when a simulator's step or get_data takes longer (seconds); default: no limit")
+        ->check(CLI::PositiveNumber);
     app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")->capture_default_str();
     app.add_option("--trace", options.trace, "Write an execution trace (Chrome trace-event JSON) to this file");
     app.add_option("--set", options.settings, "Set a scenario variable, NAME=VALUE (repeatable), e.g. sim_bin=DIR")

@@ -1,4 +1,5 @@
 // mas-run as a user runs it: real processes, results on disk, exit codes and one-line reasons.
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -96,4 +97,31 @@ TEST_CASE("mas-run reports a mistake in the scenario file with its place", "[mos
     auto r = mas_run({scenario.string()});
     CHECK(r.status.code == 1);
     CHECK_THAT(r.err, Catch::Contains("mas-run: error: " + scenario.string() + ":4:"));
+}
+
+TEST_CASE("mas-run fails a simulator process that hangs in a step after --step-timeout, and kills it",
+          "[mosaik][integration]") {
+    test::TempDir dir;
+    const auto scenario = dir.path() / "hang.json";
+    const auto pid_file = dir.path() / "hang.pid";
+    std::ofstream(scenario) << R"({
+      "sim_config": {"ExampleSim": {"cpp": "example-sim"}, "Hang": {"cmd": ")"
+                            << MAS_HANG_SIM_EXE << R"( %(addr)s"}},
+      "sims": [{"name": "ExampleSim"}, {"name": "Hang", "params": {"hang_at": 3, "pid_file": ")"
+                            << pid_file.string() << R"("}}],
+      "entities": [{"name": "e", "sim": "ExampleSim-0", "model": "ExampleModel", "params": {"init_val": 0}},
+                   {"name": "h", "sim": "Hang-0", "model": "Node"}],
+      "until": 10
+    })";
+    auto r = mas_run({scenario.string(), "--out", dir.path().string(), "--step-timeout", "0.3"});
+    CHECK(r.status.exited);
+    CHECK(r.status.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("mas-run: error: Simulator \"Hang-0\" did not finish step 3 within the step "
+                                      "timeout (300 ms)"));
+    // The hung process was killed and reaped by mas-run, not left behind.
+    pid_t pid = 0;
+    std::ifstream(pid_file) >> pid;
+    REQUIRE(pid > 0);
+    CHECK(::kill(pid, 0) == -1);
+    CHECK(errno == ESRCH);
 }

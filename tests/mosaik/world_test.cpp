@@ -9,6 +9,9 @@
 #include <vector>
 
 #include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -281,4 +284,47 @@ TEST_CASE("An event-based source with an initial event feeds a hybrid and a thir
     CHECK(gen == expected_gen);
     CHECK(sink == std::vector<std::string>{"Sink~0", "Sink~2", "Sink~4", "Sink~6"});
     CHECK(r.world.step_counts().back() == std::pair<std::string, std::int64_t>{"Clock", 8});
+}
+
+namespace {
+
+// FakeSim whose step at `hang_at` never returns (it waits on a timer that never expires, as a
+// simulator waiting for something that never comes).
+class HangingSim : public FakeSim {
+public:
+    HangingSim(std::string sid, Json meta, std::int64_t hang_at)
+        : FakeSim(sid, std::move(meta), sid, [](std::int64_t t, const Json&, std::int64_t) { return t + 1; },
+                  [](const Json&) { return Json::object(); }),
+          hang_at_(hang_at) {}
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, Json inputs, std::int64_t max_advance) override {
+        if (time == hang_at_) {
+            asio::steady_timer never(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+            co_await never.async_wait(asio::use_awaitable);
+        }
+        co_return co_await FakeSim::step(time, std::move(inputs), max_advance);
+    }
+
+private:
+    std::int64_t hang_at_;
+};
+
+}  // namespace
+
+TEST_CASE("A simulator that hangs in a step fails the run after the step timeout, and all are stopped", "[mosaik]") {
+    WorldOptions options;
+    options.step_timeout = std::chrono::milliseconds(50);
+    Run r(options);
+    const auto model = JsonObject{{"attrs", Json::array({"x"})}};
+    r.add("A", meta("time-based", model), [](std::int64_t t, const Json&, std::int64_t) { return t + 1; },
+          [](const Json&) { return value_of("A", "x", 1); });
+    auto hanging = std::make_unique<HangingSim>("H", meta("time-based", model), 2);
+    auto* h = hanging.get();
+    test::run(r.io, r.world.add_simulator(std::move(hanging)));
+    r.entities.emplace("H", test::run(r.io, r.world.create("H", 1, "M")).at(0));
+    r.connect("A", "H", {{"x", "x"}});
+    REQUIRE_THROWS_WITH(r.run(10), Catch::Contains("Simulator \"H\" did not finish step 2 within the step timeout (50 ms)"));
+    // H stepped at 0 and 1; A, its predecessor, has run as far as lazy stepping lets it.
+    CHECK_THAT(r.graph(), Catch::Contains("H~0 ") && Catch::Contains("H~1") && !Catch::Contains("H~2"));
+    CHECK(r.sims["A"]->stops == 1);
+    CHECK(h->stops == 1);
 }

@@ -161,6 +161,9 @@ asio::awaitable<ScenarioSummary> run_scenario(const Scenario& scenario, SimStart
     world_options.cache = scenario.world().cache;
     world_options.start_timeout =
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(scenario.world().start_timeout);
+    if (const auto timeout = options.step_timeout ? options.step_timeout : scenario.world().step_timeout) {
+        world_options.step_timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(*timeout);
+    }
     World world(world_options);
     if (options.on_step) world.on_step(options.on_step);
     std::exception_ptr error;

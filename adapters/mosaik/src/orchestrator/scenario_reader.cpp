@@ -186,7 +186,7 @@ Scenario::Command ScenarioReader::read_command(const ScenarioObject& object) con
 
 void ScenarioReader::read_world(const ScenarioNode& node) {
     const auto object = node.object({"time_resolution", "max_loop_iterations", "cache", "lazy_stepping", "rt_factor",
-                                     "rt_strict", "start_timeout"});
+                                     "rt_strict", "start_timeout", "step_timeout"});
     auto& world = scenario_.world_;
     if (const auto value = object.get("time_resolution")) world.time_resolution = value->positive_number();
     if (const auto value = object.get("max_loop_iterations")) world.max_loop_iterations = value->integer(1);
@@ -196,6 +196,9 @@ void ScenarioReader::read_world(const ScenarioNode& node) {
     if (const auto value = object.get("rt_strict")) world.rt_strict = value->boolean();
     if (const auto value = object.get("start_timeout")) {
         world.start_timeout = std::chrono::duration<double>(value->positive_number());
+    }
+    if (const auto value = object.get("step_timeout")) {
+        world.step_timeout = std::chrono::duration<double>(value->positive_number());
     }
     if (world.rt_strict && !world.rt_factor) object.get("rt_strict")->fail("rt_strict needs rt_factor");
 }

@@ -13,6 +13,7 @@
 
 #include "mas/core/error.hpp"
 #include "mas/core/log.hpp"
+#include "mas/core/with_timeout.hpp"
 #include "orchestrator/world_impl.hpp"
 
 namespace mas::mosaik {
@@ -48,6 +49,20 @@ bool shorter(const std::optional<TieredInterval>& current, const TieredInterval&
 }
 
 }  // namespace
+
+template <class T>
+asio::awaitable<T> World::Impl::within_step_timeout(const detail::SimRunner& sim, asio::awaitable<T> call,
+                                                    std::string what) {
+    if (!options.step_timeout) co_return co_await std::move(call);
+    try {
+        co_return co_await with_timeout(std::move(call), *options.step_timeout, what);
+    } catch (const Timeout&) {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*options.step_timeout).count();
+        throw SimulationError(sim.sid, fmt::format("Simulator \"{}\" did not finish {} within the step timeout "
+                                                   "({} ms)",
+                                                   sim.sid, what, ms));
+    }
+}
 
 void World::Impl::check_cycles() const {
     // Shortest delay and path from every simulator to each of its descendants (along input
@@ -351,7 +366,9 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record) {
     sim.in_step = true;
     record.start = std::chrono::steady_clock::now();
     auto inputs = record.inputs;
-    const auto next = co_await sim.proxy->step(now, std::move(inputs), record.max_advance);
+    auto call = sim.proxy->step(now, std::move(inputs), record.max_advance);
+    const auto what = fmt::format("step {}", now);
+    const auto next = co_await within_step_timeout(sim, std::move(call), what);
     record.end = std::chrono::steady_clock::now();
     sim.in_step = false;
     sim.last_step = *sim.current_step;
@@ -386,7 +403,9 @@ asio::awaitable<void> World::Impl::get_outputs(SimRunner& sim) {
         for (const auto& a : attrs) list.push_back(Json(a));
         request.insert_or_assign(eid, Json(std::move(list)));
     }
-    auto data = co_await sim.proxy->get_data(Json(std::move(request)));
+    auto call = sim.proxy->get_data(Json(std::move(request)));
+    const std::string what = "get_data";
+    auto data = co_await within_step_timeout(sim, std::move(call), what);
     if (!data.is_object()) {
         throw SimulationError(sim.sid, fmt::format("simulator {}: get_data returned {}, not a dict", sim.sid, data.describe()));
     }

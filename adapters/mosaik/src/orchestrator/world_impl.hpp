@@ -72,6 +72,9 @@ public:
     [[nodiscard]] std::int64_t max_advance(const detail::SimRunner& sim) const;
     asio::awaitable<void> step(detail::SimRunner& sim, StepRecord& record);
     asio::awaitable<void> get_outputs(detail::SimRunner& sim);
+    /// `call`, failing with a SimulationError after options.step_timeout, if set.
+    template <class T>
+    asio::awaitable<T> within_step_timeout(const detail::SimRunner& sim, asio::awaitable<T> call, std::string what);
     void notify_dependencies(detail::SimRunner& sim);
     void prune_cache();
     void check_cycles() const;

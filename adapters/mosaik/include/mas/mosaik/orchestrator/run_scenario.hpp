@@ -25,6 +25,8 @@ struct ScenarioRunOptions {
     std::optional<std::int64_t> until;
     /// Real-time factor instead of the scenario's.
     std::optional<double> rt_factor;
+    /// Step timeout instead of the scenario's.
+    std::optional<std::chrono::duration<double>> step_timeout;
     /// Called after each step (progress display, trace).
     std::function<void(const StepRecord&)> on_step;
 };

@@ -65,6 +65,8 @@ public:
         std::optional<double> rt_factor;  ///< real-time mode when set
         bool rt_strict = false;
         std::chrono::duration<double> start_timeout{10.0};
+        /// Seconds one step or get_data may take; none waits forever (mosaik has no limit).
+        std::optional<std::chrono::duration<double>> step_timeout;
     };
 
     /// One `world.start(name, sim_id=..., **params)`.

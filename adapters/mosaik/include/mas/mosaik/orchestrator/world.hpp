@@ -30,6 +30,11 @@ struct WorldOptions {
     bool cache = true;
     /// How long a simulator may take to answer init (mosaik's start_timeout).
     std::chrono::steady_clock::duration start_timeout = std::chrono::seconds(10);
+    /// How long one `step` (with the simulator's async requests) or `get_data` may take before
+    /// the run fails with a SimulationError; none waits forever, as mosaik does. The call is
+    /// abandoned, so a simulator in another process is stopped and, if it does not exit, killed;
+    /// an in-process simulator's step must await something that supports cancellation.
+    std::optional<std::chrono::steady_clock::duration> step_timeout;
 };
 
 /// Options of World::run (mosaik's run(...) arguments other than until).
