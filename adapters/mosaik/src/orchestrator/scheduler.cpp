@@ -145,7 +145,6 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
     run_options = options;
     if (options.rt_factor) rt_factor = *options.rt_factor * this->options.time_resolution;
     auto executor = co_await asio::this_coro::executor;
-    changed = std::make_unique<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
     try {
         check_cycles();
         cache_triggering_ancestors();
@@ -172,14 +171,14 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
             ticker = std::make_unique<asio::steady_timer>(executor);
             asio::co_spawn(executor, rt_tick(*ticker), [](std::exception_ptr) {});
         }
-        constexpr auto tuple = asio::experimental::as_tuple(asio::use_awaitable);
-        while (finished < spawned && !failure) co_await changed->async_wait(tuple);
+        const detail::WakeList::Condition ended = [&] { return finished == spawned || failure; };
+        while (!ended()) co_await wake.wait(ended);
         if (ticker) ticker->cancel();
     }
     // Stopping closes the connections, so processes still inside a call end too.
     co_await stop_all();
-    constexpr auto tuple = asio::experimental::as_tuple(asio::use_awaitable);
-    while (finished < spawned) co_await changed->async_wait(tuple);
+    const detail::WakeList::Condition all_ended = [&] { return finished == spawned; };
+    while (!all_ended()) co_await wake.wait(all_ended);
     if (failure) std::rethrow_exception(failure);
     logger()->info("simulation finished at time {}", until);
 }

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -314,14 +313,17 @@ SimRunner& World::Impl::sim(const std::string& sid) const {
 }
 
 void World::Impl::notify() {
-    if (changed) changed->cancel();
+    if (failure) {
+        wake.wake_all();
+    } else {
+        wake.notify();
+    }
 }
 
-asio::awaitable<void> World::Impl::wait_until(const std::function<bool()>& condition) {
-    constexpr auto tuple = asio::experimental::as_tuple(asio::use_awaitable);
+asio::awaitable<void> World::Impl::wait_until(const detail::WakeList::Condition& condition) {
     while (!condition()) {
         if (failure) throw SimulationError("", "the run was aborted");
-        co_await changed->async_wait(tuple);
+        co_await wake.wait(condition);
     }
 }
 

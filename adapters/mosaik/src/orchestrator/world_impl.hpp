@@ -19,6 +19,7 @@
 
 #include "mas/mosaik/orchestrator/world.hpp"
 #include "orchestrator/sim_runner.hpp"
+#include "orchestrator/wake_list.hpp"
 
 namespace mas::mosaik {
 
@@ -48,11 +49,12 @@ public:
     std::exception_ptr failure;
     std::function<void(const StepRecord&)> observer;
 
-    // Every change of the schedule wakes every waiting simulator process, which re-checks what it
-    // waits for (one broadcast event: runs are single-threaded and simulators few).
-    std::unique_ptr<asio::steady_timer> changed;
+    // Every change of the schedule re-checks what the waiting simulator processes wait for; after
+    // a failure all of them wake (and end).
+    detail::WakeList wake;
     void notify();
-    asio::awaitable<void> wait_until(const std::function<bool()>& condition);
+    /// Returns once `condition` holds; throws SimulationError if the run has failed meanwhile.
+    asio::awaitable<void> wait_until(const detail::WakeList::Condition& condition);
 
     [[nodiscard]] detail::SimRunner& sim(const std::string& sid) const;
     /// Handles async request `method` of `caller` (remote_service.cpp).
