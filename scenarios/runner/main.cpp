@@ -69,6 +69,7 @@ int run(const Options& options) {
     run_options.until = options.until;
     run_options.rt_factor = options.rt_factor;
     if (options.step_timeout) run_options.step_timeout = std::chrono::duration<double>(*options.step_timeout);
+    run_options.step_inputs = !options.trace.empty();
     run_options.on_step = [&](const mas::mosaik::StepRecord& step) {
         progress.update(step.progress);
         if (!options.trace.empty()) trace.record(step);

@@ -48,6 +48,8 @@ public:
         co_return time + 1;
     }
 
+    [[nodiscard]] double first_value() const { return values_.at(0); }
+
     mosaik::Outputs get_data(const mosaik::OutputRequest& request) override {
         mosaik::Outputs out;
         for (const auto& [eid, attrs] : request) {
@@ -83,7 +85,12 @@ std::string quoted(const std::string& text) {
 
 asio::awaitable<void> run_world(const ChainRun& run, double& last_in) {
     mosaik::SimRegistry registry;
-    registry.add("ChainSim", make_chain_sim);
+    std::vector<ChainSim*> local_sims;
+    registry.add("ChainSim", [&local_sims] {
+        auto sim = std::make_unique<ChainSim>();
+        local_sims.push_back(sim.get());
+        return sim;
+    });
     mosaik::SimStarter starter(std::move(registry));
     mosaik::World world;
     std::vector<std::vector<mosaik::EntityRef>> entities;
@@ -108,11 +115,15 @@ asio::awaitable<void> run_world(const ChainRun& run, double& last_in) {
     const auto last_sid = sid_of(run.sims - 1);
     const auto last_time = run.steps - 1;
     const auto from = sid_of(run.sims - 2) + ".n0";
-    world.on_step([&](const mosaik::StepRecord& record) {
-        if (record.sid != last_sid || record.time.time() != last_time) return;
-        last_in = record.inputs["n0"]["in"][from].get<double>();
-    });
+    if (!run.self.empty()) {
+        // Processes: the inputs of the last simulator's last step show what the chain computed.
+        world.on_step([&](const mosaik::StepRecord& record) {
+            if (record.sid != last_sid || record.time.time() != last_time) return;
+            last_in = record.inputs["n0"]["in"][from].get<double>();
+        });
+    }
     co_await world.run(run.steps);
+    if (run.self.empty()) last_in = local_sims.back()->first_value() - 1;
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ using namespace mas;
 using namespace mas::mosaik;
 
 namespace {
-TieredTime tt(std::vector<std::int64_t> tiers) { return TieredTime(std::move(tiers)); }
+TieredTime tt(std::vector<std::int64_t> tiers) { return TieredTime(Tiers(tiers)); }
 }  // namespace
 
 TEST_CASE("Ungrouped connections are a plain time shift", "[mosaik]") {
@@ -22,7 +22,7 @@ TEST_CASE("Ungrouped connections are a plain time shift", "[mosaik]") {
 
 TEST_CASE("A weak connection inside a group adds one sub-step", "[mosaik]") {
     const auto weak = connect_interval({0}, {0}, 0, true);
-    CHECK(weak.tiers() == std::vector<std::int64_t>{0, 1});
+    CHECK(weak.tiers() == Tiers{0, 1});
     CHECK(weak.cutoff() == 2);
     CHECK(tt({3, 0}) + weak == tt({3, 1}));
     CHECK(tt({3, 1}) + weak + weak == tt({3, 3}));
@@ -46,7 +46,7 @@ TEST_CASE("Leaving a group drops the sub-step, entering one appends a zero", "[m
 
 TEST_CASE("Intervals chain and compare like delays along a path", "[mosaik]") {
     const auto weak = connect_interval({0}, {0}, 0, true);
-    CHECK((weak + weak).tiers() == std::vector<std::int64_t>{0, 2});
+    CHECK((weak + weak).tiers() == Tiers{0, 2});
     const auto leave = connect_interval({0}, {});
     const auto shift = connect_interval({}, {}, 1);
     const auto path = leave + shift;  // group sim -> ungrouped -> ungrouped, shifted

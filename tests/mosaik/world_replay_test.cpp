@@ -100,8 +100,8 @@ public:
         if (reply.is_null()) co_return std::nullopt;
         co_return reply.get<std::int64_t>();
     }
-    asio::awaitable<Json> get_data(Json outputs) override {
-        auto args = Json::array({std::move(outputs)});
+    asio::awaitable<Json> get_data(const Json& outputs) override {
+        auto args = Json::array({outputs});
         co_return expect("get_data", std::move(args), Json::object());
     }
     asio::awaitable<Json> call_extra(std::string method, JsonArray args, JsonObject kwargs) override {

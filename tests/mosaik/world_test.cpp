@@ -49,7 +49,7 @@ public:
     asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, Json inputs, std::int64_t max_advance) override {
         co_return step_(time, inputs, max_advance);
     }
-    asio::awaitable<Json> get_data(Json outputs) override { co_return data_(outputs); }
+    asio::awaitable<Json> get_data(const Json& outputs) override { co_return data_(outputs); }
     asio::awaitable<Json> call_extra(std::string, JsonArray, JsonObject) override { co_return Json(); }
     asio::awaitable<void> stop() override {
         ++stops;
@@ -327,4 +327,37 @@ TEST_CASE("A simulator that hangs in a step fails the run after the step timeout
     CHECK_THAT(r.graph(), Catch::Contains("H~0 ") && Catch::Contains("H~1") && !Catch::Contains("H~2"));
     CHECK(r.sims["A"]->stops == 1);
     CHECK(h->stops == 1);
+}
+
+TEST_CASE("Without lazy stepping a source runs ahead, and its successor still reads each step's value", "[mosaik]") {
+    for (const bool lazy : {true, false}) {
+        CAPTURE(lazy);
+        Run r;
+        auto a_time = std::make_shared<std::int64_t>(0);
+        const auto model = JsonObject{{"attrs", Json::array({"x"})}};
+        r.add("A", meta("time-based", model),
+              [a_time](std::int64_t t, const Json&, std::int64_t) {
+                  *a_time = t;
+                  return t + 1;
+              },
+              [a_time](const Json&) { return value_of("A", "x", *a_time * 10); });
+        r.add("B", meta("time-based", model), [](std::int64_t t, const Json&, std::int64_t) { return t + 1; },
+              [](const Json&) { return Json::object(); });
+        r.connect("A", "B", {{"x", "x"}});
+        RunOptions options;
+        options.lazy_stepping = lazy;
+        r.run(4, options);
+        if (lazy) {
+            // A never gets more than one step ahead of B.
+            CHECK(r.graph() == "A~0 B~0 A~1 B~1 A~2 B~2 A~3 B~3");
+        } else {
+            // A has nothing to wait for, so it finishes before B starts.
+            CHECK(r.graph() == "A~0 A~1 A~2 A~3 B~0 B~1 B~2 B~3");
+        }
+        // Either way B gets A's value of its own time, from A's output cache.
+        for (std::int64_t t = 0; t < 4; ++t) {
+            CAPTURE(t);
+            CHECK(test::same_json(r.inputs[fmt::format("B~{}", t)], value_of("B", "x", Json::object({{"A.A", t * 10}}))));
+        }
+    }
 }

@@ -1,7 +1,6 @@
 #include "mas/mosaik/inputs.hpp"
 
 #include <algorithm>
-#include <numeric>
 
 #include <fmt/format.h>
 
@@ -30,26 +29,20 @@ Inputs::Inputs(Json raw) : raw_(std::move(raw)) {
     }
     const auto& items = raw_.as_object();
     if (items.size() <= linear_lookup_limit) return;
-    by_eid_.resize(items.size());
-    std::iota(by_eid_.begin(), by_eid_.end(), std::size_t{0});
-    // Ties keep mosaik's order, so a duplicate id finds its first entry, as JsonObject::find does.
-    std::sort(by_eid_.begin(), by_eid_.end(), [&](std::size_t a, std::size_t b) {
-        const auto& ka = (items.begin() + static_cast<std::ptrdiff_t>(a))->first;
-        const auto& kb = (items.begin() + static_cast<std::ptrdiff_t>(b))->first;
-        return ka < kb || (ka == kb && a < b);
-    });
+    // A duplicate id is not indexed again, so it finds its first entry, as JsonObject::find does.
+    const auto key_at = [&](std::size_t i) -> std::string_view { return (items.begin() + static_cast<std::ptrdiff_t>(i))->first; };
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!by_eid_.find(key_at(i), key_at)) by_eid_.add(key_at(i), i);
+    }
 }
 
 const Json* Inputs::entity(std::string_view eid) const {
     const auto& items = raw_.as_object();
     if (by_eid_.empty()) return items.find(eid);
-    const auto key = [&](std::size_t position) -> const auto& {
-        return *(items.begin() + static_cast<std::ptrdiff_t>(position));
-    };
-    const auto it = std::lower_bound(by_eid_.begin(), by_eid_.end(), eid,
-                                     [&](std::size_t position, std::string_view id) { return key(position).first < id; });
-    if (it == by_eid_.end() || key(*it).first != eid) return nullptr;
-    return &key(*it).second;
+    const auto item = [&](std::size_t i) -> const auto& { return *(items.begin() + static_cast<std::ptrdiff_t>(i)); };
+    const auto key_at = [&](std::size_t i) -> std::string_view { return item(i).first; };
+    const auto found = by_eid_.find(eid, key_at);
+    return found ? &item(*found).second : nullptr;
 }
 
 std::vector<std::string> Inputs::entities() const {

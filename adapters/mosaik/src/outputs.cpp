@@ -36,12 +36,15 @@ Json& Outputs::entry(const std::string& eid) {
         if (last.first == eid) return last.second;  // the attributes of one entity, one after the other
     }
     if (data_.size() < indexed_from) return data_[eid];
+    const auto at = [&](std::size_t i) -> auto& { return *(data_.begin() + static_cast<std::ptrdiff_t>(i)); };
     if (positions_.empty()) {
-        for (std::size_t i = 0; i < data_.size(); ++i) positions_.emplace((data_.begin() + static_cast<std::ptrdiff_t>(i))->first, i);
+        for (std::size_t i = 0; i < data_.size(); ++i) positions_.add(at(i).first, i);
     }
-    const auto [found, inserted] = positions_.try_emplace(eid, data_.size());
-    if (inserted) data_.push_back(eid, Json());
-    return (data_.begin() + static_cast<std::ptrdiff_t>(found->second))->second;
+    const auto key_at = [&](std::size_t i) -> std::string_view { return at(i).first; };
+    if (const auto found = positions_.find(eid, key_at)) return at(*found).second;
+    positions_.add(eid, data_.size());
+    data_.push_back(eid, Json());
+    return at(data_.size() - 1).second;
 }
 
 Outputs& Outputs::set(const std::string& eid, const std::string& attr, Json value) {

@@ -64,7 +64,17 @@ bool JsonObject::erase(std::string_view key) {
 bool operator==(const JsonObject& a, const JsonObject& b) {
     // Python dicts compare equal regardless of insertion order.
     if (a.size() != b.size()) return false;
-    for (const auto& [key, value] : a) {
+    // Objects in the same order (the usual case) compare in one pass; only where the order
+    // differs is a key looked up.
+    auto ia = a.begin();
+    auto ib = b.begin();
+    while (ia != a.end() && ia->first == ib->first) {
+        if (!(ia->second == ib->second)) return false;
+        ++ia;
+        ++ib;
+    }
+    for (; ia != a.end(); ++ia) {
+        const auto& [key, value] = *ia;
         const Json* other = b.find(key);
         if (!other || !(*other == value)) return false;
     }

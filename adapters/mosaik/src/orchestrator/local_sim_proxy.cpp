@@ -39,6 +39,8 @@ struct LocalSimProxy::Impl {
     std::unique_ptr<Simulator> sim;
     detail::SimulatorCalls calls;
     detail::HandlerSlot handler;
+    std::optional<OutputRequest> request;  // made from request_json
+    Json request_json;
     bool prepared = false;
     bool stopped = false;
 };
@@ -101,10 +103,15 @@ asio::awaitable<std::optional<std::int64_t>> LocalSimProxy::step(std::int64_t ti
     }
 }
 
-asio::awaitable<Json> LocalSimProxy::get_data(Json outputs) {
+asio::awaitable<Json> LocalSimProxy::get_data(const Json& outputs) {
     try {
-        const auto request = detail::SimulatorCalls::output_request_from(outputs);
-        co_return impl_->calls.get_data(request);
+        // The World asks for the same outputs at every step: converting them once saves an
+        // allocation per entity and attribute.
+        if (!impl_->request || impl_->request_json != outputs) {
+            impl_->request = detail::SimulatorCalls::output_request_from(outputs);
+            impl_->request_json = outputs;
+        }
+        co_return impl_->calls.get_data(*impl_->request);
     } catch (...) {
         throw impl_->failed("get_data");
     }

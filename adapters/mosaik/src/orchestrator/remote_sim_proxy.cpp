@@ -148,8 +148,8 @@ asio::awaitable<std::optional<std::int64_t>> RemoteSimProxy::step(std::int64_t t
     co_return next.get<std::int64_t>();
 }
 
-asio::awaitable<Json> RemoteSimProxy::get_data(Json outputs) {
-    auto args = JsonArray{std::move(outputs)};
+asio::awaitable<Json> RemoteSimProxy::get_data(const Json& outputs) {
+    auto args = JsonArray{outputs};
     std::string method = "get_data";
     JsonObject kwargs;
     auto data = co_await call(std::move(method), std::move(args), std::move(kwargs));

@@ -165,7 +165,7 @@ asio::awaitable<ScenarioSummary> run_scenario(const Scenario& scenario, SimStart
         world_options.step_timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(*timeout);
     }
     World world(world_options);
-    if (options.on_step) world.on_step(options.on_step);
+    if (options.on_step) world.on_step(options.on_step, options.step_inputs);
     std::exception_ptr error;
     try {
         Builder builder(scenario, starter, world);

@@ -33,6 +33,15 @@ JsonObject& object_at(JsonObject& obj, const std::string& key) {
     return obj.insert_or_assign(key, Json::object()).as_object();
 }
 
+// The value under `key`, looked for first at position `hint`.
+const Json* find_at(const JsonObject& object, const std::string& key, std::size_t hint) {
+    if (hint < object.size()) {
+        const auto& item = *(object.begin() + static_cast<std::ptrdiff_t>(hint));
+        if (item.first == key) return &item.second;
+    }
+    return object.find(key);
+}
+
 bool all_zero(const TieredInterval& interval) {
     return std::all_of(interval.tiers().begin(), interval.tiers().end(), [](auto t) { return t == 0; });
 }
@@ -52,8 +61,9 @@ bool shorter(const std::optional<TieredInterval>& current, const TieredInterval&
 
 template <class T>
 asio::awaitable<T> World::Impl::within_step_timeout(const detail::SimRunner& sim, asio::awaitable<T> call,
-                                                    std::string what) {
+                                                    const char* method, std::optional<std::int64_t> time) {
     if (!options.step_timeout) co_return co_await std::move(call);
+    const auto what = time ? fmt::format("{} {}", method, *time) : std::string(method);
     try {
         co_return co_await with_timeout(std::move(call), *options.step_timeout, what);
     } catch (const Timeout&) {
@@ -61,6 +71,26 @@ asio::awaitable<T> World::Impl::within_step_timeout(const detail::SimRunner& sim
         throw SimulationError(sim.sid, fmt::format("Simulator \"{}\" did not finish {} within the step timeout "
                                                    "({} ms)",
                                                    sim.sid, what, ms));
+    }
+}
+
+void World::Impl::compile_pulls(SimRunner& sim) {
+    std::map<std::string, std::size_t> slots;
+    for (const auto& [key, flows] : sim.pulled_inputs) {
+        detail::PullGroup group{key.sim, key.delay.tiers()[0], {}};
+        sim.max_pull_shift = std::max(sim.max_pull_shift, group.shift);
+        const auto& request = key.sim->output_request;
+        for (const auto& [from, to] : flows) {
+            const auto entity = std::find_if(request.begin(), request.end(), [&](const auto& e) { return e.first == from.first; });
+            const auto& attrs = entity->second;
+            const auto attr = std::find(attrs.begin(), attrs.end(), from.second);
+            const auto [slot, added] = slots.try_emplace(to.first, sim.pull_dest_eids.size());
+            if (added) sim.pull_dest_eids.push_back(to.first);
+            group.flows.push_back(detail::PullFlow{from, to, key.sim->full_id(from.first),
+                                                   static_cast<std::size_t>(entity - request.begin()),
+                                                   static_cast<std::size_t>(attr - attrs.begin()), slot->second});
+        }
+        sim.pull_plan.push_back(std::move(group));
     }
 }
 
@@ -148,6 +178,16 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
     try {
         check_cycles();
         cache_triggering_ancestors();
+        for (auto& sim : sims) compile_pulls(*sim);
+        for (auto& sim : sims) {
+            JsonObject request;
+            for (const auto& [eid, attrs] : sim->output_request) {
+                JsonArray list;
+                for (const auto& a : attrs) list.push_back(Json(a));
+                request.insert_or_assign(eid, Json(std::move(list)));
+            }
+            sim->output_request_json = Json(std::move(request));
+        }
         for (auto& sim : sims) co_await sim->proxy->setup_done();
     } catch (...) {
         failure = std::current_exception();
@@ -228,9 +268,9 @@ asio::awaitable<void> World::Impl::sim_process(SimRunner& sim) {
         record.inputs = input_data(sim);
         record.max_advance = max_advance(sim);
         co_await step(sim, record);
-        co_await get_outputs(sim);
+        const Json* outputs = co_await get_outputs(sim);
         sim.current_step.reset();
-        notify_dependencies(sim);
+        if (outputs) notify_dependencies(sim, *outputs);
         for (auto& other : sims) advance_progress(*other);
         double total = 0;
         for (auto& other : sims) total += static_cast<double>(other->progress.time());
@@ -320,22 +360,38 @@ Json World::Impl::input_data(SimRunner& sim) {
         sim.timed_inputs.pop_front();
         object_at(object_at(input, entry.dest_eid), entry.dest_attr).insert_or_assign(entry.src_full_id, std::move(entry.value));
     }
-    for (const auto& [key, flows] : sim.pulled_inputs) {
-        const Json* cache = key.sim->output_for(now - key.delay.tiers()[0]);
-        for (const auto& [from, to] : flows) {
+    // The entities receiving pulled values, found (or appended) once per step, not per value.
+    const bool had_inputs = !input.empty();
+    input.reserve(input.size() + sim.pull_dest_eids.size());  // keeps the slot pointers valid
+    pull_slots.assign(sim.pull_dest_eids.size(), nullptr);
+    const auto slot_object = [&](const detail::PullFlow& flow) -> JsonObject& {
+        auto& slot = pull_slots[flow.dest_slot];
+        if (!slot) {
+            Json* found = had_inputs ? input.find(flow.to.first) : nullptr;
+            if (!found) {
+                input.push_back(flow.to.first, Json::object());
+                found = &std::prev(input.end())->second;
+            }
+            slot = &found->as_object();
+        }
+        return *slot;
+    };
+    for (const auto& group : sim.pull_plan) {
+        const Json* cache = group.src->output_for(now - group.shift);
+        for (const auto& flow : group.flows) {
             const Json* value = nullptr;
             if (cache && cache->is_object()) {
-                if (const auto* entity = cache->as_object().find(from.first); entity && entity->is_object()) {
-                    value = entity->as_object().find(from.second);
+                if (const auto* entity = find_at(cache->as_object(), flow.from.first, flow.entity_hint);
+                    entity && entity->is_object()) {
+                    value = find_at(entity->as_object(), flow.from.second, flow.attr_hint);
                 }
             }
             if (!value) {
                 logger()->warn("simulator {}'s entity {} has no output for its persistent attribute {}, which {} "
                                "needs at {}; delivering null",
-                               key.sim->sid, from.first, from.second, sim.sid, now);
+                               group.src->sid, flow.from.first, flow.from.second, sim.sid, now);
             }
-            object_at(object_at(input, to.first), to.second)
-                .insert_or_assign(key.sim->full_id(from.first), value ? *value : Json());
+            object_at(slot_object(flow), flow.to.second).insert_or_assign(flow.src_full_id, value ? *value : Json());
         }
     }
     // Keep persistent inputs up to date with what was delivered.
@@ -364,10 +420,10 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record) {
     const auto now = sim.current_step->time();
     sim.in_step = true;
     record.start = std::chrono::steady_clock::now();
-    auto inputs = record.inputs;
+    // The inputs are copied only for an observer that wants them.
+    auto inputs = observer_inputs ? record.inputs : std::move(record.inputs);
     auto call = sim.proxy->step(now, std::move(inputs), record.max_advance);
-    const auto what = fmt::format("step {}", now);
-    const auto next = co_await within_step_timeout(sim, std::move(call), what);
+    const auto next = co_await within_step_timeout(sim, std::move(call), "step", now);
     record.end = std::chrono::steady_clock::now();
     sim.in_step = false;
     sim.last_step = *sim.current_step;
@@ -394,17 +450,10 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record) {
     }
 }
 
-asio::awaitable<void> World::Impl::get_outputs(SimRunner& sim) {
-    if (sim.output_request.empty()) co_return;
-    JsonObject request;
-    for (const auto& [eid, attrs] : sim.output_request) {
-        JsonArray list;
-        for (const auto& a : attrs) list.push_back(Json(a));
-        request.insert_or_assign(eid, Json(std::move(list)));
-    }
-    auto call = sim.proxy->get_data(Json(std::move(request)));
-    const std::string what = "get_data";
-    auto data = co_await within_step_timeout(sim, std::move(call), what);
+asio::awaitable<const Json*> World::Impl::get_outputs(SimRunner& sim) {
+    if (sim.output_request.empty()) co_return nullptr;
+    auto call = sim.proxy->get_data(sim.output_request_json);
+    auto data = co_await within_step_timeout(sim, std::move(call), "get_data");
     if (!data.is_object()) {
         throw SimulationError(sim.sid, fmt::format("simulator {}: get_data returned {}, not a dict", sim.sid, data.describe()));
     }
@@ -428,22 +477,24 @@ asio::awaitable<void> World::Impl::get_outputs(SimRunner& sim) {
                                                             target.dest_attr.second, *value});
         }
     }
-    if (sim.outputs) {
-        auto& cache = *sim.outputs;
-        auto entry = std::find_if(cache.begin(), cache.end(), [&](const auto& e) { return e.first == output_time; });
-        if (entry == cache.end()) {
-            cache.emplace_back(output_time, data);
-        } else {
-            entry->second = data;  // a later sub-step of the same time replaces it in place
-        }
+    if (!sim.outputs) {
+        sim.data = std::move(data);
+        co_return &sim.data;
     }
-    sim.data = std::move(data);
+    auto& cache = *sim.outputs;
+    auto entry = std::find_if(cache.rbegin(), cache.rend(), [&](const auto& e) { return e.first == output_time; });
+    if (entry == cache.rend()) {
+        cache.emplace_back(output_time, std::move(data));
+        co_return &cache.back().second;
+    }
+    entry->second = std::move(data);  // a later sub-step of the same time replaces it in place
+    co_return &entry->second;
 }
 
-void World::Impl::notify_dependencies(SimRunner& sim) {
+void World::Impl::notify_dependencies(SimRunner& sim, const Json& outputs) {
     if (!sim.output_time) return;
     for (const auto& [port, targets] : sim.triggers) {
-        const auto* entity = sim.data.as_object().find(port.first);
+        const auto* entity = outputs.as_object().find(port.first);
         if (!entity || !entity->is_object() || !entity->as_object().contains(port.second)) continue;
         for (const auto& [dest, delay] : targets) dest->schedule_step(*sim.output_time + delay);
     }
@@ -455,7 +506,7 @@ void World::Impl::prune_cache() {
     std::int64_t oldest_needed = sims.front()->last_step.time();
     for (const auto& sim : sims) {
         std::int64_t shift = 0;
-        for (const auto& [key, flows] : sim->pulled_inputs) shift = std::max(shift, key.delay.tiers()[0]);
+        shift = std::max(shift, sim->max_pull_shift);
         const auto t = sim->last_step.time();
         oldest_needed = std::min(oldest_needed, std::min(t, t + 1 - shift));
     }

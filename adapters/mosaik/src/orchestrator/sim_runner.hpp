@@ -52,6 +52,24 @@ struct SimDelay {
     }
 };
 
+/// One pulled value, compiled when the run starts: where it is expected in the source's get_data
+/// reply (the reply follows the request's order, so a lookup is one comparison) and where it goes.
+struct PullFlow {
+    EntityAttr from;
+    EntityAttr to;
+    std::string src_full_id;
+    std::size_t entity_hint;  // position of from.first in the source's output request
+    std::size_t attr_hint;    // position of from.second in that entity's attributes
+    std::size_t dest_slot;    // which of the destination entities (PullGroup::dest_eids) it goes to
+};
+
+/// The pulled inputs from one source over one delay.
+struct PullGroup {
+    SimRunner* src;
+    std::int64_t shift;  // the delay's time shift
+    std::vector<PullFlow> flows;
+};
+
 struct SimRunner {
     SimRunner(std::unique_ptr<SimProxy> p, GroupPath g, SimType t, Json m)
         : proxy(std::move(p)), sid(proxy->sid()), group(std::move(g)), depth(group.size() + 1), type(t),
@@ -80,7 +98,11 @@ struct SimRunner {
     // Dataflow (World::connect).
     std::map<SimRunner*, TieredInterval> input_delays;
     std::vector<std::pair<std::string, std::vector<std::string>>> output_request;  // eid -> attrs, in order
+    Json output_request_json;  // output_request as get_data's argument, made when the run starts
     std::map<SimDelay, std::set<std::pair<EntityAttr, EntityAttr>>> pulled_inputs;
+    std::vector<PullGroup> pull_plan;            // pulled_inputs compiled when the run starts
+    std::vector<std::string> pull_dest_eids;     // the entities receiving pulled inputs, by slot
+    std::int64_t max_pull_shift = 0;
     std::map<EntityAttr, std::vector<PushTarget>> output_to_push;
     JsonObject persistent_inputs;  // dest_eid -> attr -> src_full_id -> value
     std::map<SimRunner*, TieredInterval> successors;
@@ -93,7 +115,7 @@ struct SimRunner {
     std::deque<TimedInput> timed_inputs;                                // kept sorted by (time, seq)
     std::uint64_t timed_seq = 0;
     JsonObject inputs_from_set_data;
-    Json data = Json::object();
+    Json data = Json::object();  // the last outputs, when there is no cache
 
     /// (t, 0, ...) at this simulator's depth.
     [[nodiscard]] TieredTime at(std::int64_t t) const { return TieredTime::at(t, depth); }

@@ -9,8 +9,21 @@
 
 namespace mas::mosaik {
 
-TieredInterval::TieredInterval(std::vector<std::int64_t> tiers, std::size_t cutoff, std::size_t pre_length)
-    : tiers_(std::move(tiers)),
+Tiers Tiers::zeros(std::size_t size) {
+    Tiers out;
+    for (std::size_t i = 0; i < size; ++i) out.push_back(0);
+    return out;
+}
+
+void Tiers::push_back(std::int64_t value) {
+    if (size_ == capacity) {
+        throw ConfigError(fmt::format("simulators may be nested in at most {} groups", capacity - 1));
+    }
+    values_[size_++] = value;
+}
+
+TieredInterval::TieredInterval(Tiers tiers, std::size_t cutoff, std::size_t pre_length)
+    : tiers_(tiers),
       cutoff_(cutoff == 0 ? tiers_.size() : cutoff),
       pre_length_(pre_length == 0 ? cutoff_ : pre_length) {
     if (cutoff_ < 1 || cutoff_ > pre_length_ || cutoff_ > tiers_.size()) {
@@ -26,7 +39,7 @@ TieredInterval operator+(const TieredInterval& a, const TieredInterval& b) {
     }
     const auto& x = a.tiers();
     const auto& y = b.tiers();
-    std::vector<std::int64_t> tiers;
+    Tiers tiers;
     const auto common = std::min(a.cutoff(), b.cutoff());
     for (std::size_t i = 0; i < common; ++i) tiers.push_back(x[i] + y[i]);
     if (a.cutoff() < b.cutoff()) {
@@ -34,7 +47,7 @@ TieredInterval operator+(const TieredInterval& a, const TieredInterval& b) {
         for (std::size_t i = a.cutoff(); i < b.cutoff(); ++i) tiers.push_back(x[i] + y[i]);
     }
     for (std::size_t i = b.cutoff(); i < y.size(); ++i) tiers.push_back(y[i]);
-    return TieredInterval(std::move(tiers), common, a.pre_length());
+    return TieredInterval(tiers, common, a.pre_length());
 }
 
 bool operator<(const TieredInterval& a, const TieredInterval& b) {
@@ -60,9 +73,10 @@ std::string TieredInterval::to_string() const {
 }
 
 TieredTime TieredTime::at(std::int64_t t, std::size_t depth) {
-    std::vector<std::int64_t> tiers(depth, 0);
-    tiers.at(0) = t;
-    return TieredTime(std::move(tiers));
+    if (depth == 0) throw Error("a time needs at least one tier");
+    auto tiers = Tiers::zeros(depth);
+    tiers[0] = t;
+    return TieredTime(tiers);
 }
 
 TieredTime operator+(const TieredTime& t, const TieredInterval& delay) {
@@ -70,10 +84,10 @@ TieredTime operator+(const TieredTime& t, const TieredInterval& delay) {
         throw Error(fmt::format("cannot move time {} (depth {}) along interval {} (from depth {})", t.to_string(),
                                 t.size(), delay.to_string(), delay.pre_length()));
     }
-    std::vector<std::int64_t> tiers;
+    Tiers tiers;
     for (std::size_t i = 0; i < delay.cutoff(); ++i) tiers.push_back(t.tiers()[i] + delay.tiers()[i]);
     for (std::size_t i = delay.cutoff(); i < delay.size(); ++i) tiers.push_back(delay.tiers()[i]);
-    return TieredTime(std::move(tiers));
+    return TieredTime(tiers);
 }
 
 std::strong_ordering operator<=>(const TieredTime& a, const TieredTime& b) {
@@ -83,7 +97,7 @@ std::strong_ordering operator<=>(const TieredTime& a, const TieredTime& b) {
     return a.tiers() <=> b.tiers();
 }
 
-std::string TieredTime::to_string() const { return fmt::format("{}", fmt::join(tiers_, ":")); }
+std::string TieredTime::to_string() const { return fmt::format("{}", fmt::join(tiers_.begin(), tiers_.end(), ":")); }
 
 TieredInterval connect_interval(const GroupPath& src, const GroupPath& dest, std::int64_t time_shifted, bool weak) {
     std::size_t common = 0;  // depth of the closest common group below the top
@@ -95,10 +109,10 @@ TieredInterval connect_interval(const GroupPath& src, const GroupPath& dest, std
     if (weak && common == 0) {
         throw ConfigError("weak connections may only be used between simulators in a common group (as in mosaik 3.3)");
     }
-    std::vector<std::int64_t> tiers(dest_depth, 0);
+    auto tiers = Tiers::zeros(dest_depth);
     tiers[0] = time_shifted;
     if (weak) tiers[cutoff - 1] = 1;
-    return TieredInterval(std::move(tiers), cutoff, src_depth);
+    return TieredInterval(tiers, cutoff, src_depth);
 }
 
 }  // namespace mas::mosaik

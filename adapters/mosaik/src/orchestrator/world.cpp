@@ -88,6 +88,10 @@ asio::awaitable<Json> World::add_simulator(std::unique_ptr<SimProxy> proxy, Json
     if (impl_->ran) throw ConfigError("simulators cannot be added once the world has run");
     const std::string sid = proxy->sid();
     if (impl_->by_sid.count(sid)) throw ConfigError(fmt::format("a simulator with id \"{}\" already exists", sid));
+    if (group.size() >= Tiers::capacity) {
+        throw ConfigError(fmt::format("simulator \"{}\" is nested in {} groups; at most {} are supported", sid,
+                                      group.size(), Tiers::capacity - 1));
+    }
     Json meta;
     try {
         auto init = proxy->init(impl_->options.time_resolution, std::move(sim_params));
@@ -272,7 +276,10 @@ asio::awaitable<void> World::run(std::int64_t until, RunOptions options) { co_aw
 
 asio::awaitable<void> World::shutdown() { co_await impl_->stop_all(); }
 
-void World::on_step(std::function<void(const StepRecord&)> observer) { impl_->observer = std::move(observer); }
+void World::on_step(std::function<void(const StepRecord&)> observer, bool with_inputs) {
+    impl_->observer_inputs = observer && with_inputs;
+    impl_->observer = std::move(observer);
+}
 
 double World::progress() const { return impl_->sim_progress; }
 

@@ -48,6 +48,7 @@ public:
     double sim_progress = 0;
     std::exception_ptr failure;
     std::function<void(const StepRecord&)> observer;
+    bool observer_inputs = false;  // the observer gets each step's inputs
 
     // Every change of the schedule re-checks what the waiting simulator processes wait for; after
     // a failure all of them wake (and end).
@@ -73,13 +74,18 @@ public:
     Json input_data(detail::SimRunner& sim);
     [[nodiscard]] std::int64_t max_advance(const detail::SimRunner& sim) const;
     asio::awaitable<void> step(detail::SimRunner& sim, StepRecord& record);
-    asio::awaitable<void> get_outputs(detail::SimRunner& sim);
+    /// Fetches and stores the outputs; returns them (valid until the cache is next pruned), or
+    /// nullptr if nobody reads any.
+    asio::awaitable<const Json*> get_outputs(detail::SimRunner& sim);
     /// `call`, failing with a SimulationError after options.step_timeout, if set.
     template <class T>
-    asio::awaitable<T> within_step_timeout(const detail::SimRunner& sim, asio::awaitable<T> call, std::string what);
-    void notify_dependencies(detail::SimRunner& sim);
+    asio::awaitable<T> within_step_timeout(const detail::SimRunner& sim, asio::awaitable<T> call, const char* method,
+                                           std::optional<std::int64_t> time = std::nullopt);
+    void notify_dependencies(detail::SimRunner& sim, const Json& outputs);
     void prune_cache();
     void check_cycles() const;
+    void compile_pulls(detail::SimRunner& sim);
+    std::vector<JsonObject*> pull_slots;  // input_data's destination entities, kept to reuse its memory
     void cache_triggering_ancestors();
 };
 

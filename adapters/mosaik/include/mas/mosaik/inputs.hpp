@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mas/core/json.hpp"
+#include "mas/mosaik/detail/key_index.hpp"
 
 namespace mas::mosaik {
 
@@ -49,7 +50,7 @@ private:
     Json raw_ = Json::object();
     /// Positions of raw_'s entities sorted by id, for inputs of many entities (empty for few,
     /// which are searched in order): a simulator looks up each of its entities at every step.
-    std::vector<std::size_t> by_eid_;
+    detail::KeyIndex by_eid_;
 };
 
 }  // namespace mas::mosaik

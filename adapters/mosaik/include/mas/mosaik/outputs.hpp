@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "mas/core/json.hpp"
+#include "mas/mosaik/detail/key_index.hpp"
 
 namespace mas::mosaik {
 
@@ -56,7 +56,7 @@ private:
     JsonObject data_;
     /// Positions in data_ by entity id, once there are more than a few entities: a simulator
     /// replies for each of its entities at every step.
-    std::unordered_map<std::string, std::size_t> positions_;
+    detail::KeyIndex positions_;
 };
 
 }  // namespace mas::mosaik

@@ -40,7 +40,8 @@ public:
     /// Inputs that do not have mosaik's shape are a SimulationError.
     asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, Json inputs,
                                                       std::int64_t max_advance) override;
-    asio::awaitable<Json> get_data(Json outputs) override;
+    /// The OutputRequest made from `outputs` is kept for the next call with equal outputs.
+    asio::awaitable<Json> get_data(const Json& outputs) override;
     /// An extra method the simulator exposed; another name is a SimulationError (KeyError).
     asio::awaitable<Json> call_extra(std::string method, JsonArray args, JsonObject kwargs) override;
     /// Calls finalize() once (an exception is logged). Idempotent; never throws.

@@ -60,7 +60,7 @@ public:
     asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, Json inputs,
                                                       std::int64_t max_advance) override;
     /// The data; a reply that is not an object is a SimulationError.
-    asio::awaitable<Json> get_data(Json outputs) override;
+    asio::awaitable<Json> get_data(const Json& outputs) override;
     asio::awaitable<Json> call_extra(std::string method, JsonArray args, JsonObject kwargs) override;
     /// Sends `["stop", [], {}]`, waits up to `stop_reply_wait` for a reply or for the simulator
     /// to close, closes the channel, then waits up to `exit_grace` for a started process to exit

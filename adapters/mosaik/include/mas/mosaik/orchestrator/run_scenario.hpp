@@ -29,6 +29,8 @@ struct ScenarioRunOptions {
     std::optional<std::chrono::duration<double>> step_timeout;
     /// Called after each step (progress display, trace).
     std::function<void(const StepRecord&)> on_step;
+    /// Whether on_step gets each step's inputs (a copy of them per step).
+    bool step_inputs = true;
 };
 
 /// What a finished run did.

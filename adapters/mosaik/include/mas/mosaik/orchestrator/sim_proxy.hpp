@@ -58,8 +58,9 @@ public:
     /// set_request_handler(). A reply that is not an integer or null is a SimulationError.
     virtual asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, Json inputs,
                                                               std::int64_t max_advance) = 0;
-    /// `get_data(outputs)`; returns `{eid: {attr: value}}`, possibly with "time".
-    virtual asio::awaitable<Json> get_data(Json outputs) = 0;
+    /// `get_data(outputs)`; returns `{eid: {attr: value}}`, possibly with "time". `outputs` must
+    /// live until the call has finished (the World asks for the same outputs at every step).
+    virtual asio::awaitable<Json> get_data(const Json& outputs) = 0;
     /// An extra method declared in the meta, with the scenario's arguments.
     virtual asio::awaitable<Json> call_extra(std::string method, JsonArray args, JsonObject kwargs) = 0;
     /// `stop`: a remote simulator gets `["stop", [], {}]`, is given a short time to close (mosaik

@@ -3,13 +3,55 @@
 /// TieredTime and TieredInterval: mosaik's times with sub-steps for simulators in groups, and the
 /// delays of connections between them (mosaik's tiered_time.py).
 
+#include <algorithm>
+#include <array>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
 namespace mas::mosaik {
+
+/// The tiers of a time or an interval, kept inline: the scheduler copies and compares times at
+/// every step, and one tier per group level is a handful. Simulators may be nested in at most
+/// `capacity - 1` groups.
+class Tiers {
+public:
+    static constexpr std::size_t capacity = 8;
+
+    Tiers() = default;
+    /// Throws mas::ConfigError for more than `capacity` values.
+    Tiers(std::initializer_list<std::int64_t> values) { append(values.begin(), values.end()); }
+    explicit Tiers(const std::vector<std::int64_t>& values) { append(values.begin(), values.end()); }
+    /// `size` zeros.
+    static Tiers zeros(std::size_t size);
+
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+    [[nodiscard]] std::int64_t operator[](std::size_t i) const noexcept { return values_[i]; }
+    std::int64_t& operator[](std::size_t i) noexcept { return values_[i]; }
+    [[nodiscard]] const std::int64_t* begin() const noexcept { return values_.data(); }
+    [[nodiscard]] const std::int64_t* end() const noexcept { return values_.data() + size_; }
+    /// Throws mas::ConfigError when full.
+    void push_back(std::int64_t value);
+
+    // Unused places stay zero, so all of them can be compared.
+    friend bool operator==(const Tiers& a, const Tiers& b) = default;
+    friend std::strong_ordering operator<=>(const Tiers& a, const Tiers& b) {
+        return std::lexicographical_compare_three_way(a.begin(), a.end(), b.begin(), b.end());
+    }
+
+private:
+    template <class It>
+    void append(It first, It last) {
+        for (; first != last; ++first) push_back(*first);
+    }
+
+    std::array<std::int64_t, capacity> values_{};
+    std::size_t size_ = 0;
+};
 
 /// A delay along a connection, from a simulator of depth pre_length() to one of depth size().
 /// The first cutoff() tiers are added to a time; the rest (the extension) replace the time's
@@ -18,9 +60,9 @@ class TieredInterval {
 public:
     /// Throws mas::Error unless 1 <= cutoff <= pre_length and cutoff <= tiers.size(). Without
     /// cutoff it is tiers.size(), without pre_length it is cutoff.
-    explicit TieredInterval(std::vector<std::int64_t> tiers, std::size_t cutoff = 0, std::size_t pre_length = 0);
+    explicit TieredInterval(Tiers tiers, std::size_t cutoff = 0, std::size_t pre_length = 0);
 
-    [[nodiscard]] const std::vector<std::int64_t>& tiers() const noexcept { return tiers_; }
+    [[nodiscard]] const Tiers& tiers() const noexcept { return tiers_; }
     [[nodiscard]] std::size_t cutoff() const noexcept { return cutoff_; }
     [[nodiscard]] std::size_t pre_length() const noexcept { return pre_length_; }
     [[nodiscard]] std::size_t size() const noexcept { return tiers_.size(); }
@@ -36,7 +78,7 @@ public:
     [[nodiscard]] std::string to_string() const;
 
 private:
-    std::vector<std::int64_t> tiers_;
+    Tiers tiers_;
     std::size_t cutoff_;
     std::size_t pre_length_;
 };
@@ -46,12 +88,12 @@ private:
 class TieredTime {
 public:
     TieredTime() = default;
-    explicit TieredTime(std::vector<std::int64_t> tiers) : tiers_(std::move(tiers)) {}
+    explicit TieredTime(Tiers tiers) : tiers_(tiers) {}
     /// The world time `t` at depth `depth`: (t, 0, ..., 0).
     static TieredTime at(std::int64_t t, std::size_t depth);
 
-    [[nodiscard]] std::int64_t time() const { return tiers_.at(0); }
-    [[nodiscard]] const std::vector<std::int64_t>& tiers() const noexcept { return tiers_; }
+    [[nodiscard]] std::int64_t time() const noexcept { return tiers_[0]; }
+    [[nodiscard]] const Tiers& tiers() const noexcept { return tiers_; }
     [[nodiscard]] std::size_t size() const noexcept { return tiers_.size(); }
 
     /// This time moved along `delay` (delay.pre_length() must be size()); throws mas::Error
@@ -65,7 +107,7 @@ public:
     [[nodiscard]] std::string to_string() const;
 
 private:
-    std::vector<std::int64_t> tiers_;
+    Tiers tiers_;
 };
 
 /// Where a simulator sits in the group tree: the ids of the nested groups from the top, empty for

@@ -122,8 +122,9 @@ public:
     /// Sends stop to every simulator still running, one after another. Never throws.
     asio::awaitable<void> shutdown();
 
-    /// Called after every step (on the world's executor).
-    void on_step(std::function<void(const StepRecord&)> observer);
+    /// Called after every step (on the world's executor). Without `with_inputs` the record's
+    /// inputs are null, which spares a copy of every step's inputs.
+    void on_step(std::function<void(const StepRecord&)> observer, bool with_inputs = true);
     /// The simulation's progress in percent (mosaik's get_progress).
     [[nodiscard]] double progress() const;
     /// The entity graph as get_related_entities() without argument returns it.

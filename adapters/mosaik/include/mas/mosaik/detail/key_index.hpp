@@ -1,0 +1,70 @@
+#pragma once
+/// \file
+/// KeyIndex: the positions of string keys kept elsewhere (a JsonObject's items), found by hash in
+/// one flat table. Inputs and Outputs index their entities with it: a simulator with many
+/// entities looks each one up at every step, and a node-based hash map would allocate per key.
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace mas::mosaik::detail {
+
+class KeyIndex {
+public:
+    [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
+    void clear() noexcept {
+        slots_.clear();
+        count_ = 0;
+    }
+
+    /// The position of `key`; `key_at(position)` must give the key stored at a position.
+    template <class KeyAt>
+    [[nodiscard]] std::optional<std::size_t> find(std::string_view key, const KeyAt& key_at) const {
+        if (slots_.empty()) return std::nullopt;
+        const std::size_t hash = std::hash<std::string_view>{}(key);
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+            const auto& slot = slots_[i];
+            if (slot.position == empty_slot) return std::nullopt;
+            if (slot.hash == hash && key_at(slot.position) == key) return slot.position;
+        }
+    }
+
+    /// Indexes `key` at `position`; the caller makes sure it is not indexed yet (a duplicate is
+    /// kept, and find() gives whichever it meets first).
+    void add(std::string_view key, std::size_t position) {
+        if ((count_ + 1) * 2 > slots_.size()) grow();
+        place(std::hash<std::string_view>{}(key), position);
+        ++count_;
+    }
+
+private:
+    static constexpr std::size_t empty_slot = static_cast<std::size_t>(-1);
+    struct Slot {
+        std::size_t hash = 0;
+        std::size_t position = empty_slot;
+    };
+
+    void place(std::size_t hash, std::size_t position) {
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t i = hash & mask;
+        while (slots_[i].position != empty_slot) i = (i + 1) & mask;
+        slots_[i] = Slot{hash, position};
+    }
+
+    void grow() {
+        auto old = std::move(slots_);
+        slots_.assign(old.empty() ? 32 : old.size() * 2, Slot{});
+        for (const auto& slot : old) {
+            if (slot.position != empty_slot) place(slot.hash, slot.position);
+        }
+    }
+
+    std::vector<Slot> slots_;  // a power of two in size, at most half full
+    std::size_t count_ = 0;
+};
+
+}  // namespace mas::mosaik::detail
