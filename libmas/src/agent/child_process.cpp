@@ -1,10 +1,6 @@
 #include "agent/child_process.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -18,9 +14,6 @@
 #include <fmt/format.h>
 
 #include "mas/core/error.hpp"
-#include "mas/core/log.hpp"
-
-extern char** environ;
 
 namespace mas::agent::detail {
 namespace {
@@ -63,78 +56,25 @@ struct Pipe {
     Fd write;
 };
 
-void check(int result, const char* what) {
-    if (result != 0) {
-        throw ConnectionError(fmt::format("cannot start a subprocess container: {}: {}", what, std::strerror(result)),
-                              std::error_code(result, std::generic_category()));
-    }
-}
-
-// The spawn attributes and file actions, released on every path out.
-struct SpawnSetup {
-    posix_spawnattr_t attr{};
-    posix_spawn_file_actions_t actions{};
-    SpawnSetup() {
-        check(posix_spawnattr_init(&attr), "posix_spawnattr_init");
-        if (const int error = posix_spawn_file_actions_init(&actions); error != 0) {
-            posix_spawnattr_destroy(&attr);
-            check(error, "posix_spawn_file_actions_init");
-        }
-    }
-    ~SpawnSetup() {
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attr);
-    }
-    SpawnSetup(const SpawnSetup&) = delete;
-    SpawnSetup& operator=(const SpawnSetup&) = delete;
-};
-
-// Starts `executable` with `stdin_fd` and `stdout_fd` as its stdin and stdout, the parent's
-// stderr, no other descriptors, default signal handling and an empty signal mask.
-pid_t spawn(const std::string& executable, const std::vector<std::string>& args, int stdin_fd, int stdout_fd) {
-    SpawnSetup setup;
-    sigset_t none;
-    sigemptyset(&none);
-    sigset_t defaults;
-    sigfillset(&defaults);
-    check(posix_spawnattr_setsigmask(&setup.attr, &none), "posix_spawnattr_setsigmask");
-    check(posix_spawnattr_setsigdefault(&setup.attr, &defaults), "posix_spawnattr_setsigdefault");
-    check(posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
-          "posix_spawnattr_setflags");
-    check(posix_spawn_file_actions_adddup2(&setup.actions, stdin_fd, STDIN_FILENO), "adddup2");
-    check(posix_spawn_file_actions_adddup2(&setup.actions, stdout_fd, STDOUT_FILENO), "adddup2");
-    // Asio opens sockets without close-on-exec: a child must not keep the parent's listening
-    // sockets and connections open (a peer would never see them close).
-    check(posix_spawn_file_actions_addclosefrom_np(&setup.actions, STDERR_FILENO + 1), "addclosefrom");
-
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(executable.c_str()));
-    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    const int spawned = posix_spawn(&pid, executable.c_str(), &setup.actions, &setup.attr, argv.data(), environ);
-    if (spawned != 0) {
-        throw ConnectionError(fmt::format("cannot start subprocess container \"{}\": {}", executable,
-                                          std::strerror(spawned)),
-                              std::error_code(spawned, std::generic_category()));
-    }
-    return pid;
-}
-
-ExitStatus decode(int status) {
-    if (WIFEXITED(status)) return {true, WEXITSTATUS(status)};
-    if (WIFSIGNALED(status)) return {false, WTERMSIG(status)};
-    return {};
-}
-
 }  // namespace
 
 ChildProcess::ChildProcess(const asio::any_io_executor& executor, const std::string& executable,
                            const std::vector<std::string>& args)
-    : out_(executor), pidfd_(executor) {
+    : out_(executor) {
     Pipe out;
     Pipe in;
-    pid_ = spawn(executable, args, in.read.get(), out.write.get());
+    ProcessOptions options;
+    options.executable = executable;
+    options.argv.push_back(executable);
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.stdin_fd = in.read.get();
+    options.stdout_fd = out.write.get();
+    try {
+        process_.emplace(executor, options);
+    } catch (const ProcessError& e) {
+        // e.what() names the program and the reason.
+        throw ConnectionError(fmt::format("subprocess container: {}", e.what()), e.code());
+    }
     in.read.reset();
     out.write.reset();
     lifeline_ = in.write.release();
@@ -148,14 +88,6 @@ ChildProcess::ChildProcess(const asio::any_io_executor& executor, const std::str
                               error);
     }
     (void)out.read.release();
-    const auto pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-    if (pidfd >= 0) {
-        pidfd_.assign(pidfd, error);
-        if (error) ::close(pidfd);
-    }
-    if (!pidfd_.is_open()) {
-        mas::log("mas.agent")->debug("no pidfd for child {}; it is reaped after its stdout ends", pid_);
-    }
 }
 
 ChildProcess::~ChildProcess() {
@@ -185,49 +117,18 @@ asio::awaitable<std::optional<std::string>> ChildProcess::read_line() {
     }
 }
 
-asio::awaitable<ExitStatus> ChildProcess::wait() {
-    if (status_) co_return *status_;
-    if (pidfd_.is_open()) {
-        auto [ec] = co_await pidfd_.async_wait(asio::posix::descriptor_base::wait_read, as_tuple(asio::use_awaitable));
-        if (status_) co_return *status_;  // reaped meanwhile by kill_and_reap
-        if (ec) throw asio::system_error(ec);
-    }
-    reap_blocking();
-    co_return *status_;
-}
+asio::awaitable<ExitStatus> ChildProcess::wait() { co_return co_await process_->wait(); }
 
-void ChildProcess::signal(int signal) noexcept {
-    if (!status_ && pid_ > 0) ::kill(pid_, signal);
-}
+void ChildProcess::signal(int signal) noexcept { process_->signal(signal); }
 
-void ChildProcess::kill_and_reap() noexcept {
-    if (status_ || pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    reap_blocking();
-}
+void ChildProcess::kill_and_reap() noexcept { process_->kill_and_reap(); }
 
 void ChildProcess::close() noexcept {
     std::error_code ignored;
     out_.close(ignored);
-    pidfd_.close(ignored);
+    process_->close();
     if (lifeline_ >= 0) ::close(lifeline_);
     lifeline_ = -1;
-}
-
-void ChildProcess::reap_blocking() noexcept {
-    if (status_ || pid_ <= 0) return;
-    int status = 0;
-    pid_t result = 0;
-    do {
-        result = ::waitpid(pid_, &status, 0);
-    } while (result < 0 && errno == EINTR);
-    if (result == pid_) {
-        status_ = decode(status);
-    } else {
-        // Someone else reaped it (SIGCHLD ignored, or a waitpid(-1) elsewhere in the program).
-        mas::log("mas.agent")->warn("cannot collect the exit status of child {}: {}", pid_, std::strerror(errno));
-        status_ = ExitStatus();
-    }
 }
 
 }  // namespace mas::agent::detail

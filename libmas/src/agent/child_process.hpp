@@ -1,7 +1,7 @@
 #pragma once
-// ChildProcess: the POSIX side of a subprocess container: posix_spawn with a stdout pipe and a
-// lifeline stdin pipe, line reading from stdout, and reaping through a pidfd. Single-threaded:
-// use it on the executor it was made with.
+// ChildProcess: the POSIX side of a subprocess container: a mas::Process with a stdout pipe and a
+// lifeline stdin pipe, and line reading from stdout. Single-threaded: use it on the executor it
+// was made with.
 
 #include <sys/types.h>
 
@@ -14,6 +14,7 @@
 #include <asio/posix/stream_descriptor.hpp>
 
 #include "mas/agent/subprocess_container.hpp"
+#include "mas/core/process.hpp"
 
 namespace mas::agent::detail {
 
@@ -30,17 +31,16 @@ public:
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;
 
-    [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+    [[nodiscard]] pid_t pid() const noexcept { return process_->pid(); }
     /// The status once reaped.
-    [[nodiscard]] const std::optional<ExitStatus>& status() const noexcept { return status_; }
+    [[nodiscard]] std::optional<ExitStatus> status() const noexcept { return process_->status(); }
 
     /// The next line of the child's stdout without its '\n' (lines longer than 64 KiB come in
     /// pieces), or nullopt once stdout has ended or been closed. Throws
     /// asio::system_error(operation_aborted) if the read is cancelled.
     asio::awaitable<std::optional<std::string>> read_line();
-    /// Waits for the exit through a pidfd and reaps the child; without a pidfd (old kernels) it
-    /// blocks in waitpid, so call it once stdout has ended. Returns at once once reaped. Throws
-    /// asio::system_error(operation_aborted) if cancelled.
+    /// Waits for the exit and reaps the child (Process::wait). Returns at once once reaped. Throws
+    /// asio::system_error(operation_aborted) if cancelled or closed.
     asio::awaitable<ExitStatus> wait();
 
     /// Sends `signal` to a child that has not been reaped yet.
@@ -52,14 +52,10 @@ public:
     void close() noexcept;
 
 private:
-    void reap_blocking() noexcept;
-
-    pid_t pid_ = -1;
+    std::optional<Process> process_;  // set once started
     asio::posix::stream_descriptor out_;
-    asio::posix::stream_descriptor pidfd_;
     int lifeline_ = -1;
     std::string buffer_;
-    std::optional<ExitStatus> status_;
 };
 
 }  // namespace mas::agent::detail

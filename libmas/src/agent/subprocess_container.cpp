@@ -62,12 +62,6 @@ void run_exit_callback(const std::function<void(ExitStatus)>& callback, ExitStat
 
 }  // namespace
 
-std::string ExitStatus::to_string() const {
-    if (exited) return fmt::format("exit code {}", code);
-    if (code < 0) return "unknown status";
-    return fmt::format("signal {} ({})", code, ::strsignal(code));
-}
-
 /// The shared state of one child: the process, the connection to its Manager, and its exit.
 struct SubprocessContainer::State {
     State(Container& parent_container, std::string program, const SubprocessOptions& options)

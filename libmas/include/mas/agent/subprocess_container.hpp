@@ -15,6 +15,7 @@
 #include <asio/awaitable.hpp>
 
 #include "mas/agent/subprocess_options.hpp"
+#include "mas/core/process.hpp"
 #include "mas/core/json.hpp"
 #include "mas/rpc/proxy.hpp"
 
@@ -22,23 +23,8 @@ namespace mas::agent {
 
 class Container;
 
-/// How a child process ended.
-struct ExitStatus {
-    ExitStatus() noexcept {}
-    /// A status with the given meaning of `code` (see below).
-    ExitStatus(bool exited_normally, int status_code) noexcept : exited(exited_normally), code(status_code) {}
-    /// True: the process exited and `code` is its exit code. False: a signal killed it and `code`
-    /// is the signal number, or `code` is -1 if the status could not be collected.
-    bool exited = false;
-    /// The exit code or the signal number, see `exited`.
-    int code = -1;
-    /// Whether the process exited with code 0.
-    [[nodiscard]] bool success() const noexcept { return exited && code == 0; }
-    /// "exit code 3", "signal 9 (Killed)" or "unknown status", for messages.
-    [[nodiscard]] std::string to_string() const;
-    /// Equal when both fields are.
-    friend bool operator==(const ExitStatus& a, const ExitStatus& b) noexcept = default;
-};
+/// How a child process ended (mas::ExitStatus).
+using ExitStatus = mas::ExitStatus;
 
 /// A subprocess container: a child process running run_manager (manager.hpp), its Manager
 /// agent reached through the parent container, and the child's lifetime. Made by
