@@ -1,5 +1,6 @@
 #include "mas/mosaik/inputs.hpp"
 
+#include <memory>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -63,4 +64,20 @@ TEST_CASE("Inputs with a repeated entity id read its first entry, for few and fo
 TEST_CASE("Inputs of the wrong shape are a TypeError", "[mosaik]") {
     CHECK_THROWS_AS(Inputs(Json::array()), TypeError);
     CHECK_THROWS_AS(Inputs(Json::object({{"M_0", 1}})), TypeError);
+}
+
+TEST_CASE("A view reads inputs in place, and a copy of it keeps its values after the original is gone", "[mosaik]") {
+    const int count = GENERATE(1, 1000);
+    auto raw = std::make_unique<Json>(inputs_for(count));
+    const auto view = Inputs::view(*raw);
+    CHECK(&view.json() == raw.get());
+    CHECK(view.sum("M_0", "delta") == 0);
+    CHECK(view.sum(fmt::format("M_{}", count - 1), "delta") == count - 1);
+    Inputs copy = view;
+    raw.reset();
+    CHECK(copy.sum(fmt::format("M_{}", count - 1), "delta") == count - 1);
+    CHECK(copy.entities().size() == static_cast<std::size_t>(count));
+    // A view of inputs of the wrong shape is refused like the inputs themselves.
+    const Json bad = Json::object({{"M_0", 1}});
+    CHECK_THROWS_AS(Inputs::view(bad), TypeError);
 }

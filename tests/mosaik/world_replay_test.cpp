@@ -88,8 +88,8 @@ public:
         expect("setup_done", Json::array(), Json::object());
         co_return;
     }
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, Json inputs, std::int64_t max_advance) override {
-        auto args = Json::array({time, std::move(inputs), max_advance});
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs, std::int64_t max_advance) override {
+        auto args = Json::array({time, inputs, max_advance});
         auto reply = expect("step", std::move(args), Json::object());
         // The requests this simulator made to mosaik during that step, with mosaik's answers.
         while (!script_.empty() && script_.front()["dir"] == Json("sim->mosaik")) {

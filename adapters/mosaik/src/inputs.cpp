@@ -14,9 +14,38 @@ constexpr std::size_t linear_lookup_limit = 8;
 
 }  // namespace
 
-Inputs::Inputs(Json raw) : raw_(std::move(raw)) {
-    if (!raw_.is_object()) throw TypeError("step inputs must be an object, got " + raw_.describe());
-    for (const auto& [eid, attrs] : raw_.as_object()) {
+Inputs::Inputs(Json raw) : raw_(std::move(raw)) { check_and_index(); }
+
+Inputs::Inputs(Borrowed, const Json& raw) : view_(&raw) { check_and_index(); }
+
+Inputs Inputs::view(const Json& raw) { return Inputs(Borrowed{}, raw); }
+
+// The index holds positions, not pointers, so it stays valid for a copy of the same JSON.
+Inputs::Inputs(const Inputs& other) : raw_(other.data()), by_eid_(other.by_eid_) {}
+
+Inputs::Inputs(Inputs&& other) noexcept
+    : raw_(std::move(other.raw_)), view_(other.view_), by_eid_(std::move(other.by_eid_)) {}
+
+Inputs& Inputs::operator=(const Inputs& other) {
+    if (this != &other) {
+        raw_ = other.data();
+        view_ = nullptr;
+        by_eid_ = other.by_eid_;
+    }
+    return *this;
+}
+
+Inputs& Inputs::operator=(Inputs&& other) noexcept {
+    raw_ = std::move(other.raw_);
+    view_ = other.view_;
+    by_eid_ = std::move(other.by_eid_);
+    return *this;
+}
+
+void Inputs::check_and_index() {
+    const Json& raw = data();
+    if (!raw.is_object()) throw TypeError("step inputs must be an object, got " + raw.describe());
+    for (const auto& [eid, attrs] : raw.as_object()) {
         if (!attrs.is_object()) {
             throw TypeError(fmt::format("step inputs of '{}' must be an object, got {}", eid, attrs.describe()));
         }
@@ -27,7 +56,7 @@ Inputs::Inputs(Json raw) : raw_(std::move(raw)) {
             }
         }
     }
-    const auto& items = raw_.as_object();
+    const auto& items = raw.as_object();
     if (items.size() <= linear_lookup_limit) return;
     // A duplicate id is not indexed again, so it finds its first entry, as JsonObject::find does.
     const auto key_at = [&](std::size_t i) -> std::string_view { return (items.begin() + static_cast<std::ptrdiff_t>(i))->first; };
@@ -37,7 +66,7 @@ Inputs::Inputs(Json raw) : raw_(std::move(raw)) {
 }
 
 const Json* Inputs::entity(std::string_view eid) const {
-    const auto& items = raw_.as_object();
+    const auto& items = data().as_object();
     if (by_eid_.empty()) return items.find(eid);
     const auto item = [&](std::size_t i) -> const auto& { return *(items.begin() + static_cast<std::ptrdiff_t>(i)); };
     const auto key_at = [&](std::size_t i) -> std::string_view { return item(i).first; };
@@ -47,7 +76,7 @@ const Json* Inputs::entity(std::string_view eid) const {
 
 std::vector<std::string> Inputs::entities() const {
     std::vector<std::string> out;
-    for (const auto& item : raw_.as_object()) out.push_back(item.first);
+    for (const auto& item : data().as_object()) out.push_back(item.first);
     return out;
 }
 

@@ -1,5 +1,7 @@
 #include "mas/mosaik/outputs.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "mas/core/error.hpp"
@@ -68,12 +70,13 @@ Json Outputs::to_json() const& {
 }
 
 Json Outputs::to_json() && {
+    positions_.clear();
+    if (!time_) return Json(std::exchange(data_, JsonObject()));
     JsonObject out;
     out.reserve(data_.size() + 1);
-    if (time_) out.push_back("time", *time_);
+    out.push_back("time", *time_);
     for (auto& [eid, attrs] : data_) out.push_back(std::move(eid), std::move(attrs));
     data_ = JsonObject();
-    positions_.clear();
     return Json(std::move(out));
 }
 

@@ -91,6 +91,14 @@ Inputs SimulatorCalls::inputs_from(Json raw) {
     }
 }
 
+Inputs SimulatorCalls::inputs_view(const Json& raw) {
+    try {
+        return Inputs::view(raw);
+    } catch (const TypeError& e) {
+        throw CallFailure("TypeError", fmt::format("step(): argument 'inputs': {}", e.what()));
+    }
+}
+
 OutputRequest SimulatorCalls::output_request_from(const Json& raw) {
     try {
         return OutputRequest(raw);

@@ -55,6 +55,8 @@ public:
 
     /// Inputs from mosaik's JSON; a wrong shape is a CallFailure("TypeError").
     static Inputs inputs_from(Json raw);
+    /// The same, reading `raw` in place (Inputs::view).
+    static Inputs inputs_view(const Json& raw);
     /// An OutputRequest from mosaik's JSON; a wrong shape is a CallFailure("TypeError").
     static OutputRequest output_request_from(const Json& raw);
 

@@ -91,10 +91,11 @@ asio::awaitable<void> LocalSimProxy::setup_done() {
     co_return;
 }
 
-asio::awaitable<std::optional<std::int64_t>> LocalSimProxy::step(std::int64_t time, Json inputs,
+asio::awaitable<std::optional<std::int64_t>> LocalSimProxy::step(std::int64_t time, const Json& inputs,
                                                                  std::int64_t max_advance) {
     try {
-        const auto checked = detail::SimulatorCalls::inputs_from(std::move(inputs));
+        // Read in place: no copy of the inputs per step.
+        const auto checked = detail::SimulatorCalls::inputs_view(inputs);
         const auto next = co_await impl_->calls.step(time, checked, max_advance);
         if (next.is_null()) co_return std::nullopt;
         co_return next.get<std::int64_t>();

@@ -134,9 +134,9 @@ asio::awaitable<void> RemoteSimProxy::setup_done() {
     co_await call(std::move(method), std::move(args), std::move(kwargs));
 }
 
-asio::awaitable<std::optional<std::int64_t>> RemoteSimProxy::step(std::int64_t time, Json inputs,
+asio::awaitable<std::optional<std::int64_t>> RemoteSimProxy::step(std::int64_t time, const Json& inputs,
                                                                   std::int64_t max_advance) {
-    auto args = JsonArray{Json(time), std::move(inputs), Json(max_advance)};
+    auto args = JsonArray{Json(time), inputs, Json(max_advance)};
     std::string method = "step";
     JsonObject kwargs;
     auto next = co_await call(std::move(method), std::move(args), std::move(kwargs));

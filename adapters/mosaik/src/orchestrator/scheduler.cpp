@@ -265,9 +265,10 @@ asio::awaitable<void> World::Impl::sim_process(SimRunner& sim) {
         StepRecord record;
         record.sid = sim.sid;
         record.time = *sim.current_step;
-        record.inputs = input_data(sim);
+        const Json& inputs = input_data(sim);
+        if (observer_inputs) record.inputs = inputs;
         record.max_advance = max_advance(sim);
-        co_await step(sim, record);
+        co_await step(sim, record, inputs);
         const Json* outputs = co_await get_outputs(sim);
         sim.current_step.reset();
         if (outputs) notify_dependencies(sim, *outputs);
@@ -341,8 +342,63 @@ asio::awaitable<void> World::Impl::wait_for_dependencies(SimRunner& sim) {
     });
 }
 
-Json World::Impl::input_data(SimRunner& sim) {
+const Json* World::Impl::pulled_value(const SimRunner& sim, const detail::PullGroup& group, const detail::PullFlow& flow,
+                                      const Json* cache, std::int64_t now) const {
+    const Json* value = nullptr;
+    if (cache && cache->is_object()) {
+        if (const auto* entity = find_at(cache->as_object(), flow.from.first, flow.entity_hint);
+            entity && entity->is_object()) {
+            value = find_at(entity->as_object(), flow.from.second, flow.attr_hint);
+        }
+    }
+    if (!value) {
+        logger()->warn("simulator {}'s entity {} has no output for its persistent attribute {}, which {} needs at {}; "
+                       "delivering null",
+                       group.src->sid, flow.from.first, flow.from.second, sim.sid, now);
+    }
+    return value;
+}
+
+void World::Impl::build_pull_skeleton(SimRunner& sim) {
+    JsonObject input;
+    input.reserve(sim.pull_dest_eids.size());
+    for (const auto& eid : sim.pull_dest_eids) input.push_back(eid, Json::object());
+    for (const auto& group : sim.pull_plan) {
+        for (const auto& flow : group.flows) {
+            auto& attrs = (input.begin() + static_cast<std::ptrdiff_t>(flow.dest_slot))->second.as_object();
+            object_at(attrs, flow.to.second).insert_or_assign(flow.src_full_id, Json());
+        }
+    }
+    sim.pull_skeleton = Json(std::move(input));
+    // The shape is final now, so these places stay where they are.
+    auto& entities = sim.pull_skeleton.as_object();
+    for (const auto& group : sim.pull_plan) {
+        for (const auto& flow : group.flows) {
+            auto& attrs = (entities.begin() + static_cast<std::ptrdiff_t>(flow.dest_slot))->second.as_object();
+            sim.pull_skeleton_values.push_back(attrs.find(flow.to.second)->as_object().find(flow.src_full_id));
+        }
+    }
+}
+
+const Json& World::Impl::input_data(SimRunner& sim) {
     const auto now = sim.current_step->time();
+    // Only pulled values this step: they have the same shape at every step, so the inputs are
+    // built once and only their values replaced.
+    const bool pulled_only = !sim.pull_plan.empty() && sim.inputs_from_set_data.empty() &&
+                             sim.persistent_inputs.empty() &&
+                             (sim.timed_inputs.empty() || sim.timed_inputs.front().time > now);
+    if (pulled_only) {
+        if (sim.pull_skeleton_values.empty()) build_pull_skeleton(sim);
+        auto slot = sim.pull_skeleton_values.begin();
+        for (const auto& group : sim.pull_plan) {
+            const Json* cache = group.src->output_for(now - group.shift);
+            for (const auto& flow : group.flows) {
+                const Json* value = pulled_value(sim, group, flow, cache, now);
+                **slot++ = value ? *value : Json();
+            }
+        }
+        return sim.pull_skeleton;
+    }
     JsonObject input = std::move(sim.inputs_from_set_data);
     sim.inputs_from_set_data = JsonObject();
     // Persistent inputs fill in what set_data did not give.
@@ -379,18 +435,7 @@ Json World::Impl::input_data(SimRunner& sim) {
     for (const auto& group : sim.pull_plan) {
         const Json* cache = group.src->output_for(now - group.shift);
         for (const auto& flow : group.flows) {
-            const Json* value = nullptr;
-            if (cache && cache->is_object()) {
-                if (const auto* entity = find_at(cache->as_object(), flow.from.first, flow.entity_hint);
-                    entity && entity->is_object()) {
-                    value = find_at(entity->as_object(), flow.from.second, flow.attr_hint);
-                }
-            }
-            if (!value) {
-                logger()->warn("simulator {}'s entity {} has no output for its persistent attribute {}, which {} "
-                               "needs at {}; delivering null",
-                               group.src->sid, flow.from.first, flow.from.second, sim.sid, now);
-            }
+            const Json* value = pulled_value(sim, group, flow, cache, now);
             object_at(slot_object(flow), flow.to.second).insert_or_assign(flow.src_full_id, value ? *value : Json());
         }
     }
@@ -404,7 +449,8 @@ Json World::Impl::input_data(SimRunner& sim) {
             }
         }
     }
-    return Json(std::move(input));
+    sim.step_inputs = Json(std::move(input));
+    return sim.step_inputs;
 }
 
 std::int64_t World::Impl::max_advance(const SimRunner& sim) const {
@@ -416,13 +462,11 @@ std::int64_t World::Impl::max_advance(const SimRunner& sim) const {
     return lowest - 1;
 }
 
-asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record) {
+asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, const Json& inputs) {
     const auto now = sim.current_step->time();
     sim.in_step = true;
     record.start = std::chrono::steady_clock::now();
-    // The inputs are copied only for an observer that wants them.
-    auto inputs = observer_inputs ? record.inputs : std::move(record.inputs);
-    auto call = sim.proxy->step(now, std::move(inputs), record.max_advance);
+    auto call = sim.proxy->step(now, inputs, record.max_advance);
     const auto next = co_await within_step_timeout(sim, std::move(call), "step", now);
     record.end = std::chrono::steady_clock::now();
     sim.in_step = false;

@@ -103,6 +103,9 @@ struct SimRunner {
     std::vector<PullGroup> pull_plan;            // pulled_inputs compiled when the run starts
     std::vector<std::string> pull_dest_eids;     // the entities receiving pulled inputs, by slot
     std::int64_t max_pull_shift = 0;
+    Json pull_skeleton;                      // the inputs of steps with pulled values only
+    std::vector<Json*> pull_skeleton_values;  // where each flow of pull_plan goes in it
+    Json step_inputs;                        // the inputs of other steps
     std::map<EntityAttr, std::vector<PushTarget>> output_to_push;
     JsonObject persistent_inputs;  // dest_eid -> attr -> src_full_id -> value
     std::map<SimRunner*, TieredInterval> successors;

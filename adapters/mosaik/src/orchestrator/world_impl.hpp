@@ -71,9 +71,14 @@ public:
     [[nodiscard]] TieredTime progress_limit(const detail::SimRunner& sim) const;
     asio::awaitable<bool> next_step_settled(detail::SimRunner& sim);
     asio::awaitable<void> wait_for_dependencies(detail::SimRunner& sim);
-    Json input_data(detail::SimRunner& sim);
+    /// The inputs of the sim's current step, valid until its next step.
+    const Json& input_data(detail::SimRunner& sim);
+    void build_pull_skeleton(detail::SimRunner& sim);
+    /// A pulled value from `cache` (the source's output for the step), or nullptr (warned).
+    [[nodiscard]] const Json* pulled_value(const detail::SimRunner& sim, const detail::PullGroup& group,
+                                           const detail::PullFlow& flow, const Json* cache, std::int64_t now) const;
     [[nodiscard]] std::int64_t max_advance(const detail::SimRunner& sim) const;
-    asio::awaitable<void> step(detail::SimRunner& sim, StepRecord& record);
+    asio::awaitable<void> step(detail::SimRunner& sim, StepRecord& record, const Json& inputs);
     /// Fetches and stores the outputs; returns them (valid until the cache is next pruned), or
     /// nullptr if nobody reads any.
     asio::awaitable<const Json*> get_outputs(detail::SimRunner& sim);

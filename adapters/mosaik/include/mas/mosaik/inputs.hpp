@@ -28,6 +28,15 @@ public:
     Inputs() = default;
     /// Wraps mosaik's JSON; throws mas::TypeError if it does not have the shape above.
     explicit Inputs(Json raw);
+    /// Reads `raw` in place, without copying it; `raw` must outlive the view (the orchestrator
+    /// uses it for in-process steps). A copy of a view owns a copy of the JSON. Throws
+    /// mas::TypeError as the constructor does.
+    [[nodiscard]] static Inputs view(const Json& raw);
+    Inputs(const Inputs& other);
+    Inputs(Inputs&& other) noexcept;
+    Inputs& operator=(const Inputs& other);
+    Inputs& operator=(Inputs&& other) noexcept;
+    ~Inputs() = default;
 
     /// The entity ids that received inputs, in the order mosaik sent them.
     [[nodiscard]] std::vector<std::string> entities() const;
@@ -40,14 +49,20 @@ public:
     /// The sum of the numeric values of `eid`.`attr` (0 if none); throws mas::TypeError for a
     /// value that is not a number.
     [[nodiscard]] double sum(std::string_view eid, std::string_view attr) const;
-    [[nodiscard]] bool empty() const noexcept { return raw_.size() == 0; }
+    [[nodiscard]] bool empty() const noexcept { return data().size() == 0; }
     /// The inputs exactly as mosaik sent them.
-    [[nodiscard]] const Json& json() const noexcept { return raw_; }
+    [[nodiscard]] const Json& json() const noexcept { return data(); }
 
 private:
     [[nodiscard]] const Json* entity(std::string_view eid) const;
     [[nodiscard]] const JsonObject* sources(std::string_view eid, std::string_view attr) const;
+    struct Borrowed {};
+    Inputs(Borrowed, const Json& raw);
+    void check_and_index();
+    [[nodiscard]] const Json& data() const noexcept { return view_ ? *view_ : raw_; }
+
     Json raw_ = Json::object();
+    const Json* view_ = nullptr;  // set for a view: the JSON read in place of raw_
     /// Positions of raw_'s entities sorted by id, for inputs of many entities (empty for few,
     /// which are searched in order): a simulator looks up each of its entities at every step.
     detail::KeyIndex by_eid_;

@@ -5,7 +5,7 @@
 /// entities looks each one up at every step, and a node-based hash map would allocate per key.
 
 #include <cstddef>
-#include <functional>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -24,7 +24,7 @@ public:
     template <class KeyAt>
     [[nodiscard]] std::optional<std::size_t> find(std::string_view key, const KeyAt& key_at) const {
         if (slots_.empty()) return std::nullopt;
-        const std::size_t hash = std::hash<std::string_view>{}(key);
+        const std::size_t hash = hash_of(key);
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
             const auto& slot = slots_[i];
@@ -37,11 +37,22 @@ public:
     /// kept, and find() gives whichever it meets first).
     void add(std::string_view key, std::size_t position) {
         if ((count_ + 1) * 2 > slots_.size()) grow();
-        place(std::hash<std::string_view>{}(key), position);
+        place(hash_of(key), position);
         ++count_;
     }
 
 private:
+    // FNV-1a: entity ids are short, and std::hash's byte hash costs several times more on them;
+    // equality is checked on every hit, so a weaker hash only costs a longer probe.
+    static std::size_t hash_of(std::string_view key) noexcept {
+        std::uint64_t hash = 14695981039346656037ULL;
+        for (const char c : key) {
+            hash ^= static_cast<unsigned char>(c);
+            hash *= 1099511628211ULL;
+        }
+        return static_cast<std::size_t>(hash ^ (hash >> 32));
+    }
+
     static constexpr std::size_t empty_slot = static_cast<std::size_t>(-1);
     struct Slot {
         std::size_t hash = 0;

@@ -38,7 +38,7 @@ public:
     asio::awaitable<Json> create(std::int64_t num, std::string model, JsonObject model_params) override;
     asio::awaitable<void> setup_done() override;
     /// Inputs that do not have mosaik's shape are a SimulationError.
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, Json inputs,
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs,
                                                       std::int64_t max_advance) override;
     /// The OutputRequest made from `outputs` is kept for the next call with equal outputs.
     asio::awaitable<Json> get_data(const Json& outputs) override;

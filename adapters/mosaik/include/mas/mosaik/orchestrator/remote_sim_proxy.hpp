@@ -57,7 +57,7 @@ public:
     /// The entity list; a reply that is not a list is a SimulationError.
     asio::awaitable<Json> create(std::int64_t num, std::string model, JsonObject model_params) override;
     asio::awaitable<void> setup_done() override;
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, Json inputs,
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs,
                                                       std::int64_t max_advance) override;
     /// The data; a reply that is not an object is a SimulationError.
     asio::awaitable<Json> get_data(const Json& outputs) override;

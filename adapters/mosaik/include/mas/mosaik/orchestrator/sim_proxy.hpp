@@ -56,7 +56,8 @@ public:
     /// `step(time, inputs, max_advance)`; returns the next step time, or nullopt for `null`.
     /// Async requests the simulator makes meanwhile go to the handler set with
     /// set_request_handler(). A reply that is not an integer or null is a SimulationError.
-    virtual asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, Json inputs,
+    /// `inputs` must live until the call has finished (the World reuses them between steps).
+    virtual asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs,
                                                               std::int64_t max_advance) = 0;
     /// `get_data(outputs)`; returns `{eid: {attr: value}}`, possibly with "time". `outputs` must
     /// live until the call has finished (the World asks for the same outputs at every step).
