@@ -271,6 +271,8 @@ TEST_CASE("extra method calls, initial events, sim params and world options are 
                                      "'time_resolution' is not a sim param: mosaik passes world.time_resolution"));
     text = with(R"("until": 5)", R"("until": 5, "world": {"rt_strict": true})");
     CHECK(error_of(text) == expected(text, "true}\n}", "world.rt_strict", "rt_strict needs rt_factor"));
+    text = with(R"("until": 5)", R"("until": 5, "world": {"step_timeout": -1})");
+    CHECK(error_of(text) == expected(text, "-1}", "world.step_timeout", "expected a number > 0, got int -1"));
     text = with(R"("until": 5)", R"("until": 5, "world": {"time_resolution": 0})");
     CHECK(error_of(text) == expected(text, "0}", "world.time_resolution", "expected a number > 0, got int 0"));
 }

@@ -305,6 +305,15 @@ TEST_CASE("the caller's variables override the scenario's own", "[mosaik]") {
     CHECK(command_of(Scenario::parse(text, "v.json", options), "S").cmd == "/elsewhere/s %(addr)s");
 }
 
+TEST_CASE("a step timeout is given in seconds", "[mosaik]") {
+    const auto scenario = Scenario::parse(
+        R"({"sim_config": {"S": {"connect": "localhost:5555"}}, "sims": [{"name": "S"}], "until": 1,
+            "world": {"step_timeout": 2.5}})",
+        "w.json");
+    REQUIRE(scenario.world().step_timeout);
+    CHECK(scenario.world().step_timeout->count() == 2.5);
+}
+
 TEST_CASE("world options default to mosaik's", "[mosaik]") {
     const auto scenario = Scenario::parse(
         R"({"sim_config": {"S": {"connect": "localhost:5555"}}, "sims": [{"name": "S"}], "until": 1})", "w.json");
@@ -316,5 +325,6 @@ TEST_CASE("world options default to mosaik's", "[mosaik]") {
     CHECK_FALSE(world.rt_factor);
     CHECK_FALSE(world.rt_strict);
     CHECK(world.start_timeout.count() == 10.0);
+    CHECK_FALSE(world.step_timeout);
     CHECK(std::get<Scenario::Connect>(scenario.sim_config("S").starter).addr == "localhost:5555");
 }
