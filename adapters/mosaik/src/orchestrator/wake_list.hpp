@@ -17,10 +17,16 @@ class WakeList {
 public:
     using Condition = std::function<bool()>;
 
+    /// How a waiter is resumed by notify().
+    enum class Resumption {
+        queued,  ///< through its executor's queue, after the notifier has gone on
+        inline_  ///< at once, inside notify(), for waiters that change nothing the notifier uses
+    };
+
     /// Suspends the calling coroutine until notify() finds `condition` true or wake_all() is
     /// called; `condition` must live until then. The caller re-checks what it waits for.
-    asio::awaitable<void> wait(const Condition& condition);
-    /// Resumes (by posting to their executors) the waiters whose condition holds.
+    asio::awaitable<void> wait(const Condition& condition, Resumption how = Resumption::queued);
+    /// Resumes the waiters whose condition holds, in the order they began to wait.
     void notify();
     /// Resumes every waiter.
     void wake_all();
@@ -30,15 +36,19 @@ public:
     struct Resume {
         virtual ~Resume() = default;
         virtual void post() = 0;
+        virtual void dispatch() = 0;
     };
 
 private:
     struct Waiter {
         const Condition* condition;
         std::unique_ptr<Resume> resume;
+        Resumption how;
     };
     std::vector<Waiter> waiters_;
-    std::vector<std::unique_ptr<Resume>> ready_;  // kept to reuse its memory
+    std::vector<Waiter> ready_;
+    static constexpr int max_inline_depth = 16;
+    int depth_ = 0;
 };
 
 }  // namespace mas::mosaik::detail

@@ -330,7 +330,9 @@ void World::Impl::notify() {
 asio::awaitable<void> World::Impl::wait_until(const detail::WakeList::Condition& condition) {
     while (!condition()) {
         if (failure) throw SimulationError("", "the run was aborted");
-        co_await wake.wait(condition);
+        // A simulator process resumed inline only steps its own simulator and changes the
+        // schedule the way the notifier does; the run's own loop is resumed through the queue.
+        co_await wake.wait(condition, detail::WakeList::Resumption::inline_);
     }
 }
 
