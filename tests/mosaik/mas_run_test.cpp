@@ -125,3 +125,23 @@ TEST_CASE("mas-run fails a simulator process that hangs in a step after --step-t
     CHECK(::kill(pid, 0) == -1);
     CHECK(errno == ESRCH);
 }
+
+TEST_CASE("mas-run runs a Python simulator started through %(python)s as it runs the C++ one", "[mosaik][integration]") {
+    // tests/mosaik/data/example_sim.py speaks mosaik's protocol with Python's json module, the
+    // way a mosaik_api_v3 simulator does on the wire.
+    test::TempDir dir;
+    const std::string set_bin = "sim_bin=" MAS_SIMULATORS_DIR;
+    auto cpp = mas_run({std::string(MAS_SCENARIOS_DIR) + "/tutorial-demo1.json", "--out", (dir.path() / "cpp").string(),
+                        "--set", set_bin});
+    INFO(cpp.err);
+    REQUIRE(cpp.status.success());
+    auto python = mas_run({std::string(MAS_MOSAIK_TEST_DATA_DIR) + "/tutorial-demo1-python.json", "--out",
+                           (dir.path() / "python").string(), "--set", set_bin});
+    INFO(python.err);
+    REQUIRE(python.status.success());
+    const auto series = read_file(dir.path() / "python" / "tutorial-demo1.csv");
+    CHECK(series == read_file(dir.path() / "cpp" / "tutorial-demo1.csv"));
+    // Model_0 starts at 2 and adds its delta 1 at every step.
+    CHECK_THAT(series, Catch::Contains("0,ExampleSim-0.Model_0,val,3\n") && Catch::Contains("9,ExampleSim-0.Model_0,val,12\n"));
+    CHECK(no_children());
+}
