@@ -41,15 +41,12 @@ struct PushTarget {
     EntityAttr dest_attr;
 };
 
-/// Orders intervals where mosaik does (min over connections); a key for per-(sim, delay) maps.
+/// Orders intervals where mosaik does (min over connections); a key for per-(sim, delay) maps,
+/// in the simulators' start order so that inputs are assembled the same way in every run.
 struct SimDelay {
     SimRunner* sim;
     TieredInterval delay;
-    friend bool operator<(const SimDelay& a, const SimDelay& b) {
-        if (a.sim != b.sim) return a.sim < b.sim;
-        if (a.delay.tiers() != b.delay.tiers()) return a.delay.tiers() < b.delay.tiers();
-        return a.delay.cutoff() < b.delay.cutoff();
-    }
+    friend bool operator<(const SimDelay& a, const SimDelay& b);
 };
 
 /// One pulled value, compiled when the run starts: where it is expected in the source's get_data
@@ -76,6 +73,7 @@ struct SimRunner {
           meta(std::move(m)) {}
 
     std::unique_ptr<SimProxy> proxy;
+    std::size_t start_order = 0;  // its place among the world's simulators
     std::string sid;
     GroupPath group;
     std::size_t depth;
@@ -149,5 +147,11 @@ struct SimRunner {
         timed_inputs.insert(pos, std::move(input));
     }
 };
+
+inline bool operator<(const SimDelay& a, const SimDelay& b) {
+    if (a.sim != b.sim) return a.sim->start_order < b.sim->start_order;
+    if (a.delay.tiers() != b.delay.tiers()) return a.delay.tiers() < b.delay.tiers();
+    return a.delay.cutoff() < b.delay.cutoff();
+}
 
 }  // namespace mas::mosaik::detail

@@ -105,6 +105,7 @@ asio::awaitable<Json> World::add_simulator(std::unique_ptr<SimProxy> proxy, Json
     const auto type = parse_type(sid, meta);
     auto models = parse_models(sid, meta, type);
     auto runner = std::make_unique<SimRunner>(std::move(proxy), std::move(group), type, meta);
+    runner->start_order = impl_->sims.size();
     runner->model_attrs = std::move(models);
     if (type != SimType::event_based) runner->next_steps.insert(runner->at(0));
     runner->progress = runner->at(0);
