@@ -61,6 +61,18 @@ auto at(const ScenarioLocation& where, F&& f) {
     }
 }
 
+// The same for an operation that talks to a simulator.
+template <class T>
+asio::awaitable<T> located(const ScenarioLocation& where, asio::awaitable<T> op) {
+    try {
+        co_return co_await std::move(op);
+    } catch (const ScenarioError&) {
+        throw;
+    } catch (const ConfigError& e) {
+        throw ScenarioError(where, e.what());
+    }
+}
+
 class Builder {
 public:
     Builder(const Scenario& scenario, SimStarter& starter, World& world)
@@ -76,15 +88,8 @@ public:
         co_await extra_calls(0);
         for (std::size_t i = 0; i < scenario_.entities().size(); ++i) {
             const auto& group = scenario_.entities()[i];
-            std::vector<EntityRef> created;
-            try {
-                created = co_await world_.create(group.sim, group.num, group.model, group.params);
-            } catch (const ScenarioError&) {
-                throw;
-            } catch (const ConfigError& e) {
-                throw ScenarioError(group.where, e.what());
-            }
-            created_.push_back(std::move(created));
+            auto create = world_.create(group.sim, group.num, group.model, group.params);
+            created_.push_back(co_await located(group.where, std::move(create)));
             co_await extra_calls(i + 1);
         }
         for (const auto& connection : scenario_.connections()) connect(connection);
@@ -97,14 +102,8 @@ private:
     asio::awaitable<void> extra_calls(std::size_t after) {
         for (const auto& call : scenario_.extra_method_calls()) {
             if (call.after_entities != after) continue;
-            Json result;
-            try {
-                result = co_await world_.call_extra(call.sim, call.method, call.args, call.kwargs);
-            } catch (const ScenarioError&) {
-                throw;
-            } catch (const ConfigError& e) {
-                throw ScenarioError(call.where, e.what());
-            }
+            auto extra = world_.call_extra(call.sim, call.method, call.args, call.kwargs);
+            const Json result = co_await located(call.where, std::move(extra));
             logger()->info("{}.{}() returned {}", call.sim, call.method, result.describe());
         }
     }

@@ -1,30 +1,23 @@
 #include "orchestrator/sim_failure.hpp"
 
+#include <string_view>
+
 #include <fmt/format.h>
 
-#include "mas/channel/request.hpp"
 #include "simulator_calls.hpp"
 
 namespace mas::mosaik::detail {
 
-std::string python_type_name(const std::exception& error) {
-    auto name = exception_type_name(error);
-    for (const std::string_view prefix : {"mas::mosaik::", "mas::"}) {
-        if (name.starts_with(prefix)) return name.substr(prefix.size());
-    }
-    return name;
-}
-
 std::pair<std::string, std::string> describe_exception() {
-    try {
-        throw;
-    } catch (const CallFailure& e) {
-        return {e.type(), e.what()};
-    } catch (const std::exception& e) {
-        return {python_type_name(e), e.what()};
-    } catch (...) {
-        return {"UnknownError", "an exception not derived from std::exception"};
+    auto described = describe_current_exception();
+    auto& name = described.first;
+    for (const std::string_view prefix : {"mas::mosaik::", "mas::"}) {
+        if (name.starts_with(prefix)) {
+            name.erase(0, prefix.size());
+            break;
+        }
     }
+    return described;
 }
 
 SimulationError call_failed(const std::string& sid, const std::string& method, Json content) {

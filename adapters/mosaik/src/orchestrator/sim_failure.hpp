@@ -9,11 +9,9 @@
 
 namespace mas::mosaik::detail {
 
-/// The Python-style type name mosaik's peers see for an exception: libmas' name of its C++ type
-/// without the `mas::mosaik::` or `mas::` namespace (so SimulationError stays "SimulationError").
-std::string python_type_name(const std::exception& error);
-
-/// The type name and message of the exception being handled. Call it only inside a catch block.
+/// The type name and message of the exception being handled (describe_current_exception), with
+/// libmas' C++ type names shown without the `mas::mosaik::` or `mas::` namespace, as mosaik's
+/// peers see them (so SimulationError stays "SimulationError"). Call it only inside a catch block.
 std::pair<std::string, std::string> describe_exception();
 
 /// `Simulator "<sid>" failed in <method>: <type>: <message>`, keeping the failure content
