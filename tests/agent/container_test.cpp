@@ -4,7 +4,10 @@
 #include <vector>
 
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
 #include "mas/agent/agent.hpp"
@@ -328,4 +331,53 @@ TEST_CASE("Extra serializers get type ids after the date, as aiomas' extra_seria
     const auto mirrored = test::run(io, proxy["mirror"].call<Point>(Point{1, 2}));
     CHECK(mirrored.x == 2.0);
     CHECK(mirrored.y == 1.0);
+}
+
+namespace {
+
+// Counts a channel's state changes and lets a test wait for the next one of a kind.
+struct Reconnects {
+    explicit Reconnects(asio::io_context& io) : changed(io, asio::steady_timer::time_point::max()) {}
+    ReconnectPolicy policy() {
+        ReconnectPolicy p;
+        p.initial_delay = std::chrono::milliseconds(5);
+        p.max_delay = std::chrono::milliseconds(20);
+        p.on_state = [this](const ChannelEvent& event) {
+            if (event.state == ChannelState::connected) ++connected;
+            if (event.state == ChannelState::disconnected) ++lost;
+            changed.cancel();
+        };
+        return p;
+    }
+    asio::awaitable<void> wait(const int& counter, int value) {
+        while (counter < value) {
+            changed.expires_at(asio::steady_timer::time_point::max());
+            co_await changed.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+        }
+    }
+    asio::steady_timer changed;
+    int connected = 0;
+    int lost = 0;
+};
+
+}  // namespace
+
+TEST_CASE("A proxy to an agent of a container that is restarted at its address works again", "[agent][integration]") {
+    asio::io_context io;
+    Reconnects reconnects(io);
+    ContainerOptions options;
+    options.reconnect = reconnects.policy();
+    auto caller = test::run(io, Container::create("tcp://127.0.0.1:0", options));
+    auto remote = make_container(io);
+    remote->spawn<Callee>();
+    const auto address = remote->addr();
+    auto proxy = test::run(io, caller->connect(address + "/0"));
+    CHECK(test::run(io, proxy["add"].call<int>(1, 2)) == 3);
+
+    remote.reset();  // the remote container goes away...
+    test::run(io, reconnects.wait(reconnects.lost, 1));
+    remote = make_container(io, address);  // ...and comes back at the same address
+    remote->spawn<Callee>();
+    test::run(io, reconnects.wait(reconnects.connected, 1));
+    CHECK(test::run(io, proxy["add"].call<int>(2, 3)) == 5);
 }

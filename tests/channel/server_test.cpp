@@ -273,3 +273,14 @@ TEST_CASE("A TLS client verifies the server's host name, or the name it is told 
     client.tls_server_name = "wrong.example";
     CHECK(test::run(io, call_once(server.endpoint(), "hi", client)) == Json("hi"));
 }
+
+TEST_CASE("Assigning over the last Server handle closes the server", "[channel]") {
+    asio::io_context io;
+    auto server = test::run(io, start_server(Endpoint::tcp("127.0.0.1", 0), echo_server()));
+    const auto address = server.endpoint();
+    CHECK(test::run(io, call_once(address, "before")) == Json("before"));
+    server = Server();
+    // The port is free again: a listener still accepting there would make this bind fail.
+    auto again = test::run(io, start_server(address, echo_server()));
+    CHECK(test::run(io, call_once(address, "after")) == Json("after"));
+}

@@ -2,6 +2,10 @@
 
 #include <string>
 
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
 #include "mas/rpc/remote_error.hpp"
@@ -256,4 +260,52 @@ TEST_CASE("Dropping the last handle and proxy closes a client connection", "[rpc
     remote = rpc::Proxy();
     test::run(loop.io, std::move(ended));
     CHECK_FALSE(accepted.is_open());
+}
+
+namespace {
+
+struct RestartingServer {
+    Addition service;
+    Server server;
+};
+
+asio::awaitable<void> rpc_server_restart(asio::io_context& io) {
+    asio::steady_timer changed(io, asio::steady_timer::time_point::max());
+    int reconnected = 0;
+    ConnectOptions options;
+    options.reconnect = ReconnectPolicy();
+    options.reconnect->initial_delay = std::chrono::milliseconds(5);
+    options.reconnect->on_state = [&](const ChannelEvent& event) {
+        if (event.state == ChannelState::connected) ++reconnected;
+        changed.cancel();
+    };
+    RestartingServer first;
+    const auto any_port = Endpoint::tcp("127.0.0.1", 0);
+    first.server = co_await rpc::start_server(any_port, first.service);
+    const auto address = first.server.endpoint();
+    auto opening = rpc::open_connection(address, nullptr, options);
+    auto connection = co_await std::move(opening);
+    auto add = connection.remote()["add"];
+    const int before = co_await add.call<int>(1, 2);
+    CHECK(before == 3);
+
+    first.server.close();
+    RestartingServer second;
+    second.server = co_await rpc::start_server(address, second.service);
+    while (reconnected == 0) {
+        changed.expires_at(asio::steady_timer::time_point::max());
+        co_await changed.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    }
+    // The same proxy, over the new connection.
+    const int after = co_await add.call<int>(20, 22);
+    CHECK(after == 42);
+    CHECK(connection.is_open());
+    connection.close();
+}
+
+}  // namespace
+
+TEST_CASE("An RPC client with a reconnect policy calls its server again after the server restarts", "[rpc]") {
+    asio::io_context io;
+    test::run(io, rpc_server_restart(io));
 }

@@ -182,6 +182,7 @@ asio::awaitable<rpc::Connection> Container::open_to(std::string address,
     options.timeout = timeout;
     options.ssl = options_.client_ssl;
     options.tls_server_name = options_.tls_server_name;
+    options.reconnect = options_.reconnect;
     rpc::Connection connection;
     try {
         connection = co_await rpc::open_connection(container_endpoint(address), &root_.router(), std::move(options));

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "agent/child_process.hpp"
+#include "rpc/connection_state.hpp"
 #include "mas/agent/container.hpp"
 #include "mas/core/log.hpp"
 #include "mas/core/with_timeout.hpp"
@@ -81,6 +82,7 @@ struct SubprocessContainer::State {
     static asio::awaitable<std::string> read_ready_line(std::shared_ptr<State> self);
     /// Logs the child's further output until it ends, then reaps the child and finishes.
     static asio::awaitable<void> watch(std::shared_ptr<State> self);
+    void forget_connection() noexcept;
     /// Records the exit, wakes wait_exit() and runs the on_exit callbacks.
     void finish(ExitStatus result);
     /// The last handle is gone: kill and reap a child that still runs, without callbacks.
@@ -148,6 +150,7 @@ void SubprocessContainer::State::finish(ExitStatus result) {
     if (status) return;
     status = result;
     child.close();
+    forget_connection();
     if (stop_requested) {
         agent_log()->info("{} stopped: {}", describe(), result.to_string());
     } else {
@@ -170,7 +173,13 @@ void SubprocessContainer::State::abandon() noexcept {
         agent_log()->debug("{} killed: its last handle is gone", describe());
     }
     child.close();
+    forget_connection();
     exited.cancel();
+}
+
+void SubprocessContainer::State::forget_connection() noexcept {
+    // The child's container is gone for good: its connection must not try to come back.
+    if (const auto& connection = manager.connection()) connection->channel.close();
 }
 
 SubprocessContainer::SubprocessContainer(std::shared_ptr<State> state)

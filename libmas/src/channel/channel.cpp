@@ -1,5 +1,6 @@
 #include "channel/channel_impl.hpp"
 #include "channel/channel_log.hpp"
+#include "channel/redialer.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -21,50 +22,9 @@ spdlog::logger& channel_log() {
 
 namespace {
 
-constexpr std::size_t read_chunk = 64 * 1024;
-
 std::string_view shorten(std::string_view text) { return text.substr(0, 200); }
 
 }  // namespace
-
-// ---- WaitList --------------------------------------------------------------------------------
-
-asio::awaitable<void> WaitList::wait() {
-    co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::error_code)>(
-        [this](auto handler) {
-            const auto key = next_key_++;
-            auto slot = asio::get_associated_cancellation_slot(handler);
-            if (slot.is_connected()) {
-                // Without this, with_timeout around recv() would wait forever for its loser.
-                slot.assign([this, key](asio::cancellation_type) { cancel(key); });
-            }
-            waiters_.push_back({key, Completion<std::error_code>(std::move(handler), *registry_, track_work_)});
-        },
-        asio::use_awaitable);
-}
-
-void WaitList::notify_all(bool inline_allowed) {
-    auto waiters = std::move(waiters_);
-    waiters_.clear();
-    for (auto& w : waiters) {
-        if (inline_allowed) {
-            w.completion.complete_inline(std::error_code());
-        } else {
-            w.completion.complete(std::error_code());
-        }
-    }
-}
-
-void WaitList::cancel(std::uint64_t key) {
-    for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
-        if (it->key == key) {
-            auto completion = std::move(it->completion);
-            waiters_.erase(it);
-            completion.complete(asio::error::operation_aborted);
-            return;
-        }
-    }
-}
 
 // ---- ChannelImpl -----------------------------------------------------------------------------
 
@@ -74,8 +34,7 @@ ChannelImpl::ChannelImpl(TransportPtr transport, const ChannelOptions& options)
       codec_(options.codec ? options.codec : std::make_shared<const JsonCodec>()),
       options_(options),
       peer_(transport_->peer()),
-      registry_(registry_of(executor_)),
-      in_(read_chunk) {}
+      registry_(registry_of(executor_)) {}
 
 ChannelImpl::~ChannelImpl() = default;
 
@@ -186,10 +145,10 @@ asio::awaitable<void> ChannelImpl::read_loop() {
         while (!closed_ && incoming_.size() >= options_.max_queued_requests) co_await reader_resume_.wait();
         if (closed_) co_return;
         std::error_code ec;
-        auto n = co_await transport_->read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_), ec);
+        auto n = co_await transport_->read_some(in_.space(), ec);
         if (closed_) co_return;
         if (ec) {
-            const auto partial = in_end_ - in_begin_;
+            const auto partial = in_.partial();
             if (ec == asio::error::eof && partial == 0) {
                 close(ec, "closed by the peer");
             } else if (ec == asio::error::eof) {
@@ -199,52 +158,36 @@ asio::awaitable<void> ChannelImpl::read_loop() {
             }
             co_return;
         }
-        in_end_ += n;
+        in_.commit(n);
     }
 }
 
 bool ChannelImpl::dispatch_frames() {
-    std::size_t needed = 0;
+    std::optional<std::uint32_t> too_large;
     while (!closed_) {
-        const auto available = in_end_ - in_begin_;
-        if (available < frame_header_size) break;
-        const auto length = read_frame_length(in_.data() + in_begin_);
-        if (length > options_.max_message_size) {
-            // Checked before allocating, so a hostile header cannot make us reserve 4 GiB.
-            const auto reason = fmt::format("frame length {} exceeds the maximum message size of {} bytes", length,
-                                            options_.max_message_size);
-            channel_log().error("channel {}: protocol error, closing the connection: {}", peer_, reason);
-            close(make_error_code(errc::message_too_large), "protocol error: " + reason);
-            return false;
-        }
-        if (available < frame_header_size + length) {
-            needed = frame_header_size + length;
-            break;
-        }
-        std::string_view payload(in_.data() + in_begin_ + frame_header_size, length);
-        in_begin_ += frame_header_size + length;
+        const auto payload = in_.next(options_.max_message_size, too_large);
+        if (!payload) break;
         if (channel_log().should_log(spdlog::level::trace)) {
-            channel_log().trace("{} <- {} bytes: {}", peer_, length, shorten(payload));
+            channel_log().trace("{} <- {} bytes: {}", peer_, payload->size(), shorten(*payload));
         }
         Message msg;
         try {
-            msg = decode_message(*codec_, payload);
+            msg = decode_message(*codec_, *payload);
         } catch (const ProtocolError& e) {
             fail_protocol(e.what());
             return false;
         }
         handle_message(std::move(msg));
     }
-    if (closed_) return false;
-    // Move the unfinished frame to the front and make sure it fits.
-    const auto remaining = in_end_ - in_begin_;
-    if (in_begin_ > 0) {
-        if (remaining > 0) std::memmove(in_.data(), in_.data() + in_begin_, remaining);
-        in_begin_ = 0;
-        in_end_ = remaining;
+    if (too_large) {
+        const auto reason = fmt::format("frame length {} exceeds the maximum message size of {} bytes", *too_large,
+                                        options_.max_message_size);
+        channel_log().error("channel {}: protocol error, closing the connection: {}", peer_, reason);
+        close(make_error_code(errc::message_too_large), "protocol error: " + reason);
+        return false;
     }
-    const auto wanted = std::max({needed, read_chunk, remaining + 1});
-    if (in_.size() < wanted || (in_.size() > read_chunk && wanted == read_chunk)) in_.resize(wanted);
+    if (closed_) return false;
+    in_.compact();
     return true;
 }
 
@@ -324,6 +267,14 @@ void ChannelImpl::close(std::error_code why, const std::string& reason) noexcept
         channel_log().error("channel {}: error while closing: {}", peer_, e.what());
         transport_->close();
     }
+    if (on_close_) {
+        try {
+            auto callback = std::move(on_close_);
+            callback(reason);
+        } catch (const std::exception& e) {
+            channel_log().error("channel {}: close callback failed: {}", peer_, e.what());
+        }
+    }
 }
 
 }  // namespace mas::detail
@@ -337,15 +288,43 @@ Channel::Channel(std::shared_ptr<detail::ChannelImpl> impl)
           if (auto channel = weak.lock()) channel->close(make_error_code(errc::closed), "closed locally");
       }) {}
 
-asio::awaitable<Json> Channel::send(Json content) { return detail::ChannelImpl::send(impl_, std::move(content)); }
+Channel::Channel(std::shared_ptr<detail::Redialer> redialer)
+    : redialer_(std::move(redialer)), owner_(nullptr, [weak = std::weak_ptr(redialer_)](void*) {
+          if (auto redialer = weak.lock()) redialer->close();
+      }) {}
 
-asio::awaitable<Request> Channel::recv() { return detail::ChannelImpl::recv(impl_); }
+// A reconnecting channel goes through its Redialer; a plain one straight to its connection, so
+// the common case pays one test of a pointer.
+asio::awaitable<Json> Channel::send(Json content) {
+    if (redialer_) return detail::Redialer::send(redialer_, std::move(content));
+    return detail::ChannelImpl::send(impl_, std::move(content));
+}
 
-void Channel::close() noexcept { impl_->close(make_error_code(errc::closed), "closed locally"); }
-bool Channel::is_open() const noexcept { return impl_->is_open(); }
-std::string Channel::peer() const { return impl_->peer(); }
-asio::any_io_executor Channel::executor() const { return impl_->executor(); }
-std::size_t Channel::buffered_bytes() const noexcept { return impl_->buffered_bytes(); }
-std::size_t Channel::queued_requests() const noexcept { return impl_->queued_requests(); }
+asio::awaitable<Request> Channel::recv() {
+    if (redialer_) return detail::Redialer::recv(redialer_);
+    return detail::ChannelImpl::recv(impl_);
+}
+
+void Channel::close() noexcept {
+    if (redialer_) {
+        redialer_->close();
+    } else {
+        impl_->close(make_error_code(errc::closed), "closed locally");
+    }
+}
+
+bool Channel::is_open() const noexcept { return redialer_ ? redialer_->is_open() : impl_->is_open(); }
+std::string Channel::peer() const { return redialer_ ? redialer_->peer() : impl_->peer(); }
+asio::any_io_executor Channel::executor() const { return redialer_ ? redialer_->executor() : impl_->executor(); }
+
+std::size_t Channel::buffered_bytes() const noexcept {
+    const auto& impl = redialer_ ? redialer_->current() : impl_;
+    return impl ? impl->buffered_bytes() : 0;
+}
+
+std::size_t Channel::queued_requests() const noexcept {
+    const auto& impl = redialer_ ? redialer_->current() : impl_;
+    return impl ? impl->queued_requests() : 0;
+}
 
 }  // namespace mas

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -15,36 +16,13 @@
 
 #include <asio/steady_timer.hpp>
 
+#include "channel/frame_buffer.hpp"
 #include "channel/transport.hpp"
 #include "core/completion.hpp"
+#include "core/wait_list.hpp"
 #include "mas/channel/channel.hpp"
 
 namespace mas::detail {
-
-/// A list of suspended coroutines waiting for a state change (space to write, data to read).
-/// wait() throws asio::system_error(operation_aborted) when its coroutine is cancelled.
-class WaitList {
-public:
-    /// `track_work`: see Completion; false only for waits the channel's read keeps alive.
-    WaitList(Registry& registry, bool track_work) : registry_(&registry), track_work_(track_work) {}
-
-    asio::awaitable<void> wait();
-    /// Wakes every waiter; with `inline_allowed`, waiters on this thread run before it returns.
-    void notify_all(bool inline_allowed = false);
-    [[nodiscard]] bool empty() const noexcept { return waiters_.empty(); }
-
-private:
-    struct Waiter {
-        std::uint64_t key;
-        Completion<std::error_code> completion;
-    };
-    void cancel(std::uint64_t key);
-
-    std::vector<Waiter> waiters_;
-    std::uint64_t next_key_ = 0;
-    Registry* registry_;
-    bool track_work_;
-};
 
 class ChannelImpl : public std::enable_shared_from_this<ChannelImpl> {
 public:
@@ -67,6 +45,9 @@ public:
     /// Queues a reply frame; used by Request. Throws mas::ConnectionError if closed.
     void queue_reply(std::uint64_t id, MessageType type, const Json& content);
     void close(std::error_code why, const std::string& reason) noexcept;
+    /// Called with the reason when this channel closes, whoever closes it (a reconnecting
+    /// channel's Redialer listens here).
+    void on_close(std::function<void(const std::string&)> callback) { on_close_ = std::move(callback); }
 
     [[nodiscard]] bool is_open() const noexcept { return !closed_; }
     [[nodiscard]] const std::string& peer() const noexcept { return peer_; }
@@ -110,9 +91,7 @@ private:
     bool writer_busy_ = false;
     WaitList writable_{registry_, true};
 
-    std::vector<char> in_;
-    std::size_t in_begin_ = 0;
-    std::size_t in_end_ = 0;
+    FrameBuffer in_;
     std::deque<Incoming> incoming_;
     WaitList readable_{registry_, false};      // recv() callers waiting for a request
     WaitList reader_resume_{registry_, true};  // the reader, paused while too many requests wait
@@ -121,6 +100,7 @@ private:
     std::error_code close_code_;
     std::string close_reason_;
     std::unique_ptr<asio::steady_timer> linger_;
+    std::function<void(const std::string&)> on_close_;
 };
 
 }  // namespace mas::detail

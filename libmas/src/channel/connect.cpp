@@ -10,7 +10,9 @@
 
 #include "channel/channel_impl.hpp"
 #include "channel/channel_log.hpp"
+#include "channel/connect.hpp"
 #include "channel/local_queue.hpp"
+#include "channel/redialer.hpp"
 #include "channel/stream_transport.hpp"
 
 namespace mas::detail {
@@ -65,7 +67,9 @@ asio::awaitable<TransportPtr> connect_tls(const Endpoint& endpoint, const Connec
     co_return std::make_unique<StreamTransport<TlsStream>>(std::move(stream), peer, options.ssl);
 }
 
-asio::awaitable<TransportPtr> connect_once(const Endpoint& endpoint, const ConnectOptions& options) {
+}  // namespace
+
+asio::awaitable<TransportPtr> connect_transport(const Endpoint& endpoint, const ConnectOptions& options) {
     auto executor = co_await asio::this_coro::executor;
     switch (endpoint.kind) {
     case Endpoint::Kind::tcp: {
@@ -88,8 +92,15 @@ asio::awaitable<TransportPtr> connect_once(const Endpoint& endpoint, const Conne
     throw ConfigError("unknown endpoint kind");
 }
 
-// A refused or unreachable server may just not be up yet; a failed TLS handshake will not fix
-// itself by trying again.
+void validate(const ReconnectPolicy& policy) {
+    using Duration = std::chrono::steady_clock::duration;
+    if (policy.initial_delay < Duration::zero() || policy.max_delay < policy.initial_delay) {
+        throw ConfigError("reconnect policy: need 0 <= initial_delay <= max_delay");
+    }
+    if (!(policy.jitter >= 0.0 && policy.jitter <= 1.0)) throw ConfigError("reconnect policy: jitter must be in [0, 1]");
+    if (policy.connect_timeout <= Duration::zero()) throw ConfigError("reconnect policy: connect_timeout must be positive");
+}
+
 bool worth_retrying(const ConnectionError& e) {
     const auto ec = e.code();
     return ec == asio::error::connection_refused || ec == asio::error::host_not_found ||
@@ -100,7 +111,6 @@ bool worth_retrying(const ConnectionError& e) {
            ec == asio::error::timed_out || ec == asio::error::connection_reset;
 }
 
-}  // namespace
 }  // namespace mas::detail
 
 namespace mas {
@@ -108,12 +118,13 @@ namespace mas {
 asio::awaitable<Channel> open_connection(Endpoint endpoint, ConnectOptions options) {
     using namespace detail;
     constexpr auto retry_interval = std::chrono::milliseconds(100);
+    if (options.reconnect) validate(*options.reconnect);
     const auto deadline = options.timeout ? std::optional(Clock::now() + *options.timeout) : std::nullopt;
     auto executor = co_await asio::this_coro::executor;
     TransportPtr transport;
     for (;;) {
         try {
-            transport = co_await connect_once(endpoint, options);
+            transport = co_await connect_transport(endpoint, options);
             break;
         } catch (const ConnectionError& e) {
             if (!deadline || Clock::now() >= *deadline || !worth_retrying(e)) throw;
@@ -124,7 +135,10 @@ asio::awaitable<Channel> open_connection(Endpoint endpoint, ConnectOptions optio
     }
     auto impl = std::make_shared<ChannelImpl>(std::move(transport), options);
     impl->start();
-    co_return Channel(std::move(impl));
+    if (!options.reconnect) co_return Channel(std::move(impl));
+    auto redialer = std::make_shared<Redialer>(std::move(impl), std::move(endpoint), std::move(options));
+    redialer->start();
+    co_return Channel(std::move(redialer));
 }
 
 }  // namespace mas

@@ -37,7 +37,7 @@ void require_openssl(int result, std::string_view what) {
     throw Error(fmt::format("cannot configure TLS context ({}): {}", what, text));
 }
 
-asio::ssl::context make_context(asio::ssl::context::method method, const TlsFiles& files) {
+asio::ssl::context make_bare_context(asio::ssl::context::method method) {
     asio::ssl::context ctx(method);
     SSL_CTX* native = ctx.native_handle();
     // asio starts every context at TLS 1.0; aiomas accepts nothing older than TLS 1.2.
@@ -46,15 +46,29 @@ asio::ssl::context make_context(asio::ssl::context::method method, const TlsFile
     require_openssl(SSL_CTX_set_ciphersuites(native, tls13_ciphersuites), "TLS 1.3 suites");
     require_openssl(SSL_CTX_set1_groups_list(native, ecdh_groups), "ECDH groups");
     ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_compression);
+    return ctx;
+}
 
+void load_ca(asio::ssl::context& ctx, const std::filesystem::path& ca_file) {
     asio::error_code ec;
-    ctx.load_verify_file(files.ca_file.string(), ec);
-    if (ec) throw_load_error("CA file", files.ca_file, ec);
-    ctx.use_certificate_chain_file(files.cert_file.string(), ec);
-    if (ec) throw_load_error("certificate chain file", files.cert_file, ec);
+    ctx.load_verify_file(ca_file.string(), ec);
+    if (ec) throw_load_error("CA file", ca_file, ec);
+}
+
+void load_identity(asio::ssl::context& ctx, const std::filesystem::path& cert_file,
+                   const std::filesystem::path& key_file) {
+    asio::error_code ec;
+    ctx.use_certificate_chain_file(cert_file.string(), ec);
+    if (ec) throw_load_error("certificate chain file", cert_file, ec);
     // OpenSSL also checks here that the key belongs to the certificate loaded just before.
-    ctx.use_private_key_file(files.key_file.string(), asio::ssl::context::pem, ec);
-    if (ec) throw_load_error("private key file", files.key_file, ec);
+    ctx.use_private_key_file(key_file.string(), asio::ssl::context::pem, ec);
+    if (ec) throw_load_error("private key file", key_file, ec);
+}
+
+asio::ssl::context make_context(asio::ssl::context::method method, const TlsFiles& files) {
+    auto ctx = make_bare_context(method);
+    load_ca(ctx, files.ca_file);
+    load_identity(ctx, files.cert_file, files.key_file);
     return ctx;
 }
 
@@ -75,6 +89,22 @@ asio::ssl::context make_ssl_server_context(const TlsFiles& files) {
 
 asio::ssl::context make_ssl_client_context(const TlsFiles& files) {
     auto ctx = make_context(asio::ssl::context::tls_client, files);
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+    return ctx;
+}
+
+asio::ssl::context make_tls_server_context(const std::filesystem::path& cert_file,
+                                           const std::filesystem::path& key_file) {
+    auto ctx = make_bare_context(asio::ssl::context::tls_server);
+    SSL_CTX_set_options(ctx.native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
+    load_identity(ctx, cert_file, key_file);
+    ctx.set_verify_mode(asio::ssl::verify_none);
+    return ctx;
+}
+
+asio::ssl::context make_tls_client_context(const std::filesystem::path& ca_file) {
+    auto ctx = make_bare_context(asio::ssl::context::tls_client);
+    load_ca(ctx, ca_file);
     ctx.set_verify_mode(asio::ssl::verify_peer);
     return ctx;
 }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <asio/ssl/context.hpp>
@@ -34,6 +35,11 @@ struct ContainerOptions {
     /// TLS: the host name remote containers' certificates must carry; empty means each
     /// address's host.
     std::string tls_server_name;
+    /// How connections to other containers come back after a loss: a remote container that is
+    /// restarted at its address is reached again through the proxies already handed out (calls
+    /// in flight during the loss fail with ConnectionError). Unset: a lost connection stays lost
+    /// and the next connect() opens a new one.
+    std::optional<ReconnectPolicy> reconnect = ReconnectPolicy();
 };
 
 }  // namespace mas::agent

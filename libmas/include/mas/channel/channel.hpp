@@ -18,6 +18,7 @@ namespace mas {
 
 namespace detail {
 class ChannelImpl;
+class Redialer;
 }
 
 /// One end of a connection. Both ends can send requests and receive the peer's requests; many
@@ -31,6 +32,8 @@ public:
     Channel() = default;
     /// Takes ownership of a started connection (used by open_connection and servers).
     explicit Channel(std::shared_ptr<detail::ChannelImpl> impl);
+    /// Takes ownership of a reconnecting client connection (open_connection with a policy).
+    explicit Channel(std::shared_ptr<detail::Redialer> redialer);
 
     /// Sends `content` as a request and returns the peer's result. Throws mas::RemoteError if
     /// the peer answered with a failure, mas::ConnectionError if the channel is or gets closed
@@ -42,13 +45,15 @@ public:
     asio::awaitable<Json> send(Json content);
 
     /// Waits for the next request from the peer. Throws mas::ConnectionError once the channel is
-    /// closed (locally, by the peer, or after a protocol error).
+    /// closed (locally, by the peer, or after a protocol error). A reconnecting channel goes on
+    /// with the next connection after a loss and throws only once it has given up.
     asio::awaitable<Request> recv();
 
     /// Closes the channel: every pending send() and recv() fails with mas::ConnectionError at
     /// once; replies already queued are still flushed for up to `close_linger`. Never throws.
     void close() noexcept;
 
+    /// Whether the channel can still be used; a reconnecting channel is open while it reconnects.
     [[nodiscard]] bool is_open() const noexcept;
     /// The peer's address, e.g. "127.0.0.1:4242" or "local://name".
     [[nodiscard]] std::string peer() const;
@@ -57,10 +62,10 @@ public:
     [[nodiscard]] std::size_t buffered_bytes() const noexcept;
     /// Received requests waiting for recv().
     [[nodiscard]] std::size_t queued_requests() const noexcept;
-    [[nodiscard]] const std::shared_ptr<detail::ChannelImpl>& impl() const noexcept { return impl_; }
 
 private:
     std::shared_ptr<detail::ChannelImpl> impl_;
+    std::shared_ptr<detail::Redialer> redialer_;  // set for a reconnecting channel (impl_ is not)
     std::shared_ptr<void> owner_;  // the last copy closes the connection
 };
 
@@ -68,7 +73,7 @@ private:
 /// set) and returns a started channel on the calling coroutine's executor. With
 /// `options.timeout`, refused or failing attempts are retried until the deadline. Throws
 /// mas::ConnectionError (with the last error) if no connection could be made, including a failed
-/// TLS handshake.
+/// TLS handshake. With `options.reconnect`, the channel reconnects after a loss (ReconnectPolicy).
 asio::awaitable<Channel> open_connection(Endpoint endpoint, ConnectOptions options = {});
 
 }  // namespace mas

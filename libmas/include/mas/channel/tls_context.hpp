@@ -1,6 +1,7 @@
 #pragma once
 /// \file
-/// TLS contexts configured the way aiomas' make_ssl_server_context / make_ssl_client_context do.
+/// TLS contexts configured the way aiomas' make_ssl_server_context / make_ssl_client_context do,
+/// and their server-only-authentication variants for aiomsg peers.
 
 #include <filesystem>
 
@@ -26,5 +27,16 @@ asio::ssl::context make_ssl_server_context(const TlsFiles& files);
 /// connecting (open_connection sets SNI and host name verification from the endpoint's host).
 /// Throws mas::ConfigError naming the file that could not be loaded.
 asio::ssl::context make_ssl_client_context(const TlsFiles& files);
+
+/// A server context for server-only authentication, as aiomsg's TLS uses it: the same protocol and
+/// cipher limits, presenting `cert_file` (chain) and `key_file`, asking clients for no
+/// certificate. Throws mas::ConfigError naming the file that could not be loaded.
+asio::ssl::context make_tls_server_context(const std::filesystem::path& cert_file,
+                                           const std::filesystem::path& key_file);
+
+/// A client context for server-only authentication: the same limits, verifying the server's
+/// certificate against `ca_file` (a CA, or a self-signed server certificate that is its own trust
+/// anchor) and presenting none. Throws mas::ConfigError naming the file that could not be loaded.
+asio::ssl::context make_tls_client_context(const std::filesystem::path& ca_file);
 
 }  // namespace mas
