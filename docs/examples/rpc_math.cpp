@@ -86,11 +86,18 @@ asio::awaitable<mas::example::Serving> serve(mas::Endpoint endpoint) {
     co_return serving;
 }
 
-asio::awaitable<void> talk(mas::Endpoint endpoint, std::chrono::steady_clock::duration timeout) {
-    Client client;
+// Not a coroutine: the options only need to live until open_connection has taken them.
+asio::awaitable<rpc::Connection> connect(mas::Endpoint endpoint, Client& client,
+                                         std::chrono::steady_clock::duration timeout) {
     mas::ConnectOptions options;
     options.timeout = timeout;
-    auto connection = co_await rpc::open_connection(std::move(endpoint), client, options);
+    return rpc::open_connection(std::move(endpoint), client, std::move(options));
+}
+
+asio::awaitable<void> talk(mas::Endpoint endpoint, std::chrono::steady_clock::duration timeout) {
+    Client client;
+    auto opening = connect(std::move(endpoint), client, timeout);
+    auto connection = co_await std::move(opening);
     auto remote = connection.remote();
     say("client: add(3, 4) = {}", show(co_await remote["add"](3, 4)));
     say("client: add(1, b=2.5) = {}", show(co_await remote["add"](1, rpc::kw("b", 2.5))));
