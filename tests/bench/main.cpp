@@ -24,6 +24,7 @@
 #include "channel_bench.hpp"
 #include "json_bench.hpp"
 #include "mosaik_bench.hpp"
+#include "msg_bench.hpp"
 #include "orchestrator_bench.hpp"
 #include "raw_baseline.hpp"
 #include "report.hpp"
@@ -280,6 +281,42 @@ void run_orchestrator(const Options& options, Report& report) {
     }
 }
 
+void run_msg(const Options& options, Report& report) {
+    const ThroughputPhases phases{std::chrono::milliseconds(options.warmup_ms),
+                                  std::chrono::milliseconds(options.duration_ms)};
+    struct Part {
+        const char* name;
+        MsgRun run;
+        bool goal;  // at-most-once: at least 60% of the raw stream
+    };
+    const std::vector<Part> parts{
+        {"publish1.at_most_once", {mas::msg::SendMode::publish, mas::msg::Delivery::at_most_once, 1, phases}, true},
+        {"roundrobin4.at_most_once", {mas::msg::SendMode::round_robin, mas::msg::Delivery::at_most_once, 4, phases}, true},
+        {"roundrobin1.at_least_once", {mas::msg::SendMode::round_robin, mas::msg::Delivery::at_least_once, 1, phases}, false},
+        {"roundrobin4.at_least_once", {mas::msg::SendMode::round_robin, mas::msg::Delivery::at_least_once, 4, phases}, false},
+    };
+    std::vector<double> raw;
+    std::vector<std::vector<double>> mas(parts.size());
+    for (int round = 1; round <= options.rounds; ++round) {
+        spdlog::info("msg round {}/{}: raw one-way stream of DATA frames", round, options.rounds);
+        raw.push_back(raw_stream_throughput(phases));
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            spdlog::info("msg round {}/{}: smart socket, {}", round, options.rounds, parts[i].name);
+            mas[i].push_back(msg_throughput(parts[i].run));
+        }
+    }
+    report.add("msg.raw.stream.per_s", median(raw), "1/s");
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const auto name = fmt::format("msg.{}", parts[i].name);
+        report.add(name + ".per_s", median(mas[i]), "1/s");
+        if (parts[i].goal) {
+            report.add_ratio(name + ".ratio", median(mas[i]), median(raw), Goal{Goal::Kind::at_least, 0.6});
+        } else {
+            report.add_ratio(name + ".ratio", median(mas[i]), median(raw), std::nullopt);
+        }
+    }
+}
+
 void run(const Options& options) {
     Report report;
     if (options.selected("tcp")) {
@@ -297,6 +334,7 @@ void run(const Options& options) {
         run_agent_memory(report);
     }
     if (options.selected("mosaik")) run_mosaik(options, report);
+    if (options.selected("msg")) run_msg(options, report);
     if (options.selected("orchestrator.2") || options.selected("orchestrator.2proc") ||
         options.selected("orchestrator.chain")) {
         run_orchestrator(options, report);
@@ -331,7 +369,7 @@ void add_options(CLI::App& app, Options& options) {
         ->check(CLI::Range(0, 600'000))
         ->capture_default_str();
     app.add_option("--only", options.only, "Run only these parts (repeatable)")
-        ->check(CLI::IsMember({"tcp", "unix", "json", "agent", "mosaik", "orchestrator", "orchestrator.2", "orchestrator.2proc",
+        ->check(CLI::IsMember({"tcp", "unix", "json", "agent", "mosaik", "msg", "orchestrator", "orchestrator.2", "orchestrator.2proc",
                               "orchestrator.chain"}));
     app.add_option("--log-level", options.log_level, "Diagnostics on stderr")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))

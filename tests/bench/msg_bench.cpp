@@ -1,0 +1,140 @@
+#include "msg_bench.hpp"
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "mas/core/block_on.hpp"
+#include "mas/core/error.hpp"
+#include "mas/msg/envelope.hpp"
+#include "mas/msg/socket.hpp"
+#include "raw_socket.hpp"
+
+namespace mas::bench {
+namespace {
+
+// A 16-byte payload, about the size of a small control message.
+const std::string payload = "measurement-0042";
+
+// The receivers' side: counts every message of every receiver in one window (one thread).
+struct Counting {
+    explicit Counting(const ThroughputPhases& phases) : window(phases) {}
+    ThroughputWindow window;
+    std::atomic<bool> enough{false};
+};
+
+asio::awaitable<void> count_messages(msg::Socket& receiver, Counting& counting) {
+    try {
+        for (;;) {
+            co_await receiver.recv();
+            if (!counting.window.record()) counting.enough = true;
+        }
+    } catch (const ConnectionError&) {
+        // Closed once the sender is done: the end of the run.
+    }
+}
+
+asio::awaitable<void> send_until_enough(msg::Socket& sender, std::size_t peers, const Counting& counting) {
+    co_await sender.wait_connections(peers);
+    while (!counting.enough) {
+        std::string message = payload;
+        co_await sender.send(std::move(message));
+    }
+}
+
+asio::awaitable<Endpoint> bind_loopback(msg::Socket& socket) {
+    const auto any_port = Endpoint::tcp("127.0.0.1", 0);
+    co_return co_await socket.bind(any_port);
+}
+
+}  // namespace
+
+double msg_throughput(const MsgRun& run) {
+    asio::io_context sender_io;
+    asio::io_context receiver_io;
+    msg::SocketOptions options;
+    options.send_mode = run.mode;
+    options.delivery = run.delivery;
+    msg::Socket sender(sender_io.get_executor(), options);
+    const auto bound = block_on(sender_io, bind_loopback(sender));
+
+    Counting counting(run.phases);
+    std::vector<std::unique_ptr<msg::Socket>> receivers;
+    for (std::size_t i = 0; i < run.peers; ++i) {
+        receivers.push_back(std::make_unique<msg::Socket>(receiver_io.get_executor()));
+        receivers.back()->connect(bound);
+        asio::co_spawn(receiver_io, count_messages(*receivers.back(), counting), asio::detached);
+    }
+    std::thread receiving([&] { receiver_io.run(); });
+    // Closed on their own thread; destroyed only after it has stopped, since the counting
+    // coroutines use them until they see the close.
+    const auto close_receivers = [&] {
+        asio::post(receiver_io, [&] {
+            for (auto& receiver : receivers) receiver->close();
+        });
+        receiving.join();
+    };
+    try {
+        block_on(sender_io, send_until_enough(sender, run.peers, counting));
+    } catch (...) {
+        close_receivers();
+        throw;
+    }
+    // The receivers kept reading until now, so the sender never blocked on a full buffer.
+    close_receivers();
+    sender.close();
+    sender_io.run();
+    return counting.window.per_second();
+}
+
+double raw_stream_throughput(const ThroughputPhases& phases) {
+    auto endpoint = Endpoint::tcp("127.0.0.1", 0);
+    int listener = listen_on(endpoint);
+    std::string batch;
+    for (int i = 0; i < 64; ++i) msg::append_data(batch, payload);
+    std::thread writer([listener, &batch] {
+        int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) return;
+        set_no_delay(fd);
+        try {
+            for (;;) write_all(fd, batch.data(), batch.size());
+        } catch (const std::exception&) {
+            // The reader closed its end: the measurement is over.
+        }
+        close_fd(fd);
+    });
+    int reader = -1;
+    double rate = 0;
+    try {
+        reader = connect_to(endpoint);
+        RawFrameReader frames;
+        ThroughputWindow window(phases);
+        bool measuring = true;
+        while (measuring && frames.fill(reader)) {
+            for (auto n = frames.take_frames(); n > 0 && measuring; --n) measuring = window.record();
+        }
+        rate = window.per_second();
+    } catch (...) {
+        ::shutdown(listener, SHUT_RDWR);
+        close_fd(reader);
+        writer.join();
+        close_fd(listener);
+        throw;
+    }
+    close_fd(reader);
+    writer.join();
+    close_fd(listener);
+    return rate;
+}
+
+}  // namespace mas::bench
