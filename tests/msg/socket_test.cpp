@@ -573,3 +573,76 @@ TEST_CASE("Backoff doubles per failure up to its cap, with jitter below the nomi
     }
     CHECK(fixed_delay()(7) == 100ms);
 }
+
+// ---- without suspending ----------------------------------------------------------------------
+
+namespace {
+
+asio::awaitable<void> nowait_exchange(Socket& source, Socket& sink) {
+    // No peer yet: try_send buffers until write_high_water bytes wait, then refuses and leaves
+    // the buffer as it was.
+    std::size_t accepted = 0;
+    while (source.try_send("message-" + std::to_string(accepted))) ++accepted;
+    CHECK(accepted > 0);
+    CHECK(source.buffered_messages() == accepted);
+    CHECK_FALSE(source.try_send("refused"));
+    CHECK(source.buffered_messages() == accepted);
+    CHECK_FALSE(sink.try_recv());
+
+    const auto any_port = Endpoint::tcp("127.0.0.1", 0);
+    const auto bound = co_await sink.bind(any_port);
+    source.connect(bound);
+    // recv() waits for the first; the rest are taken as they have arrived, without suspending.
+    std::vector<std::string> got;
+    while (got.size() < accepted) {
+        got.push_back(co_await sink.recv());
+        while (auto payload = sink.try_recv()) got.push_back(std::move(*payload));
+    }
+    CHECK(got == numbered("message-", static_cast<int>(accepted)));
+    CHECK_FALSE(sink.try_recv());
+
+    // Connected and drained: there is room again; the identity comes with try_recv_identity.
+    co_await source.flush();
+    const auto again = numbered("again-", 20);
+    for (const auto& payload : again) CHECK(source.try_send(payload));
+    std::vector<Message> messages;
+    while (messages.size() < again.size()) {
+        messages.push_back(co_await sink.recv_identity());
+        while (auto message = sink.try_recv_identity()) messages.push_back(std::move(*message));
+    }
+    for (std::size_t i = 0; i < again.size(); ++i) {
+        CHECK(messages[i].payload == again[i]);
+        CHECK(messages[i].identity == source.identity());
+    }
+}
+
+}  // namespace
+
+TEST_CASE("try_send buffers until the high-water mark and then refuses; try_recv takes what has arrived",
+          "[msg]") {
+    asio::io_context io;
+    SocketOptions options;
+    options.write_high_water = 1000;
+    Socket source(io.get_executor(), options);
+    Socket sink(io.get_executor());
+    test::run(io, nowait_exchange(source, sink));
+    source.close();
+    CHECK_THROWS_AS(source.try_send("closed"), ConnectionError);
+    sink.close();
+    CHECK_FALSE(sink.try_recv());
+}
+
+TEST_CASE("try_send refuses what send refuses", "[msg]") {
+    asio::io_context io;
+    SocketOptions publish_reliably;
+    publish_reliably.send_mode = SendMode::publish;
+    publish_reliably.delivery = Delivery::at_least_once;
+    Socket publisher(io.get_executor(), publish_reliably);
+    CHECK_THROWS_AS(publisher.try_send("x"), ConfigError);
+    SocketOptions small;
+    small.max_frame_size = 64;
+    Socket limited(io.get_executor(), small);
+    CHECK_THROWS_AS(limited.try_send(std::string(100, 'x')), CodecError);
+    CHECK(limited.buffered_messages() == 0);
+    CHECK_THROWS_AS(limited.try_send("to nobody", peer_x), ConnectionError);
+}

@@ -46,7 +46,6 @@ asio::awaitable<void> Connection::run() {
     auto self = shared_from_this();
     last_sent_ = last_received_ = Clock::now();
     append_hello(out_, socket_->identity());
-    out_requeue_.push_back(false);
     start_write();
     watchdog_timer_.emplace(socket_->executor());
     asio::co_spawn(socket_->executor(), watchdog(), asio::detached);
@@ -91,6 +90,11 @@ bool Connection::dispatch_frames() {
     while (!closed_) {
         const auto envelope = in_.next(socket_->options().max_frame_size, too_large);
         if (!envelope) break;
+        // The common case first: plain data on an established connection needs no decoding.
+        if (active_ && !envelope->empty() && (*envelope)[0] == static_cast<char>(EnvelopeType::data)) {
+            socket_->deliver(peer_identity_, envelope->substr(1));
+            continue;
+        }
         if (!handle_frame(*envelope)) return false;
     }
     if (too_large) {
@@ -105,11 +109,6 @@ bool Connection::dispatch_frames() {
 }
 
 bool Connection::handle_frame(std::string_view envelope) {
-    // The common case first: plain data on an established connection needs no decoding.
-    if (active_ && !envelope.empty() && envelope[0] == static_cast<char>(EnvelopeType::data)) {
-        socket_->deliver(peer_identity_, envelope.substr(1));
-        return !closed_;
-    }
     std::optional<Envelope> decoded;
     try {
         decoded = decode_envelope(envelope);
@@ -188,7 +187,6 @@ asio::awaitable<void> Connection::watchdog() {
             // A write still under way counts as sending.
             if (!writer_busy_) {
                 append_heartbeat(out_);
-                out_requeue_.push_back(false);
                 start_write();
             }
             beat = now + interval;
@@ -199,27 +197,25 @@ asio::awaitable<void> Connection::watchdog() {
 }
 
 void Connection::append_data(std::string_view payload, bool requeue) {
+    if (!requeue) out_kept_.push_back(out_.size());
     msg::append_data(out_, payload);
-    out_requeue_.push_back(requeue);
     start_write();
 }
 
 void Connection::append_data_req(const MsgId& id, std::string_view payload) {
-    msg::append_data_req(out_, id, payload);
-    out_requeue_.push_back(false);  // the resend timer takes care of it
+    msg::append_data_req(out_, id, payload);  // never requeued: the resend timer takes care of it
     start_write();
 }
 
 void Connection::append_ack(const MsgId& id) {
     msg::append_ack(out_, id);
-    out_requeue_.push_back(false);
     start_write();
 }
 
 void Connection::start_write() {
     if (writer_busy_ || out_.empty() || transport_closed_) return;
     writing_.swap(out_);
-    out_requeue_.clear();  // handed over: whatever happens now, these frames may have arrived
+    out_kept_.clear();  // handed over: whatever happens now, these frames may have arrived
     writer_busy_ = true;
     last_sent_ = Clock::now();
     transport_->async_write(asio::buffer(writing_),
@@ -279,14 +275,17 @@ void Connection::shut() noexcept {
 
 std::vector<std::string> Connection::take_unsent() {
     std::vector<std::string> payloads;
-    std::size_t pos = 0;
-    for (const bool requeue : out_requeue_) {
+    auto kept = out_kept_.begin();
+    for (std::size_t pos = 0; pos < out_.size();) {
         const auto length = read_frame_length(out_.data() + pos);
-        if (requeue) payloads.emplace_back(out_.data() + pos + data_overhead, length - 1);
+        const bool is_data = out_[pos + frame_header_size] == static_cast<char>(EnvelopeType::data);
+        const bool is_kept = kept != out_kept_.end() && *kept == pos;
+        if (is_kept) ++kept;
+        if (is_data && !is_kept) payloads.emplace_back(out_.data() + pos + data_overhead, length - 1);
         pos += frame_header_size + length;
     }
     out_.clear();
-    out_requeue_.clear();
+    out_kept_.clear();
     return payloads;
 }
 

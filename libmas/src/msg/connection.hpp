@@ -5,7 +5,6 @@
 // goes out in one write per batch, as in a channel.
 
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,7 +80,11 @@ private:
 
     std::string out_;      // frames not handed to the transport yet
     std::string writing_;  // the batch being written
-    std::deque<bool> out_requeue_;  // per frame in out_: may it go to another peer?
+    // Offsets in out_ of the DATA frames that must not go to another peer if this connection dies
+    // before writing them (sent to this peer's identity); every other DATA frame may. Frames of
+    // other types are never moved: HELLO, HEARTBEAT and ACK belong to this connection, and an
+    // unacknowledged DATA_REQ is resent by the socket's timer.
+    std::vector<std::size_t> out_kept_;
     bool writer_busy_ = false;
 
     Clock::time_point last_sent_;

@@ -60,9 +60,15 @@ asio::awaitable<void> Socket::send(std::string payload, const Identity& to) {
     }(impl_, std::move(payload), to);
 }
 
+bool Socket::try_send(std::string_view payload) { return impl_->try_send(payload, nullptr); }
+
+bool Socket::try_send(std::string_view payload, const Identity& to) { return impl_->try_send(payload, &to); }
+
 asio::awaitable<std::string> Socket::recv() { return impl_->recv(); }
 
 asio::awaitable<Message> Socket::recv_identity() { return impl_->recv_identity(); }
+std::optional<std::string> Socket::try_recv() { return impl_->try_recv(); }
+std::optional<Message> Socket::try_recv_identity() { return impl_->try_recv_identity(); }
 asio::awaitable<std::optional<Message>> Socket::next() { return impl_->next(); }
 asio::awaitable<void> Socket::flush() { return impl_->flush(); }
 asio::awaitable<void> Socket::wait_connections(std::size_t count) { return impl_->wait_connections(count); }

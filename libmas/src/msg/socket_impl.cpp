@@ -59,20 +59,13 @@ struct SocketImpl::Connector {
     std::shared_ptr<Connection> current;
 };
 
-std::size_t SocketImpl::MsgIdHash::operator()(const MsgId& id) const noexcept {
-    // The last 8 bytes are a per-socket counter for our ids and random for a peer's.
-    std::uint64_t tail;
-    std::memcpy(&tail, id.data() + 8, sizeof tail);
-    return static_cast<std::size_t>(tail * 0x9e3779b97f4a7c15ULL);
-}
-
 SocketImpl::SocketImpl(asio::any_io_executor executor, SocketOptions options)
     : executor_(std::move(executor)),
       options_((validate(options), std::move(options))),
       identity_(options_.identity ? *options_.identity : random_identity()),
       name_("socket " + to_hex(identity_).substr(0, 8)),
       registry_(mas::detail::registry_of(executor_)),
-      msg_prefix_(random_u64()) {}
+      unacked_(random_u64()) {}
 
 // ---- bind and connect ------------------------------------------------------------------------
 
@@ -175,16 +168,18 @@ bool SocketImpl::activate(const std::shared_ptr<Connection>& connection) {
     return true;
 }
 
-void SocketImpl::deliver(const Identity& from, std::string_view payload) {
-    auto& message = received_.emplace_back();
-    message.identity = from;
-    message.payload.assign(payload);
-    if (!readable_.empty()) readable_.notify_all();
-}
-
 void SocketImpl::acknowledged(const MsgId& id) {
-    // Stale entries in resend_order_ are skipped when they come due.
-    if (unacked_.erase(id) > 0 && unacked_.empty() && !settled_.empty() && settled()) settled_.notify_all();
+    if (!unacked_.erase(id)) return;
+    // Acknowledged messages leave their deadlines behind; those at the front go now, so that with
+    // ACKs in order the queue holds no more than the messages in flight (others are skipped when
+    // they come due).
+    while (!resend_order_.empty()) {
+        const auto& [deadline, front_id] = resend_order_.front();
+        const auto* pending = unacked_.find(front_id);
+        if (pending && !pending->buffered && pending->deadline == deadline) break;
+        resend_order_.pop_front();
+    }
+    if (unacked_.empty() && !settled_.empty() && settled()) settled_.notify_all();
 }
 
 void SocketImpl::ended(const Connection& connection, std::vector<std::string> unsent) {
@@ -232,38 +227,78 @@ asio::awaitable<void> SocketImpl::wait_writable() {
     while (!closed_ && write_blocked()) co_await writable_.wait();
 }
 
-asio::awaitable<void> SocketImpl::send(std::string payload, const Identity* to) {
-    const std::optional<Identity> target = to ? std::optional(*to) : std::nullopt;
+void SocketImpl::check_sendable(std::size_t size, const Identity* to) const {
     if (closed_) throw_closed();
     const bool reliable = options_.delivery == Delivery::at_least_once;
-    if (reliable && !target && options_.send_mode == SendMode::publish) {
+    if (reliable && !to && options_.send_mode == SendMode::publish) {
         throw ConfigError("at-least-once delivery is not available with the publish send mode (aiomsg protocol "
                           "section 6); use round-robin, or send to one identity");
     }
-    if (payload.size() + 1 + (reliable ? 16 : 0) > options_.max_frame_size) {
-        throw CodecError(fmt::format("message of {} bytes exceeds the maximum frame size of {} bytes",
-                                     payload.size(), options_.max_frame_size));
+    if (size + 1 + (reliable ? 16 : 0) > options_.max_frame_size) {
+        throw CodecError(fmt::format("message of {} bytes exceeds the maximum frame size of {} bytes", size,
+                                     options_.max_frame_size));
     }
+}
+
+asio::awaitable<void> SocketImpl::send(std::string payload, const Identity* to) {
+    // `to`, if set, lives in the caller's coroutine frame until this one has finished.
+    check_sendable(payload.size(), to);
     if (write_blocked()) co_await wait_writable();
     if (closed_) throw_closed();
+    dispatch(payload, to);
+}
+
+bool SocketImpl::try_send(std::string_view payload, const Identity* to) {
+    check_sendable(payload.size(), to);
+    if (write_blocked()) return false;
+    dispatch(payload, to);
+    return true;
+}
+
+void SocketImpl::dispatch(std::string_view payload, const Identity* to) {
+    const bool reliable = options_.delivery == Delivery::at_least_once;
+    if (!to && !reliable && !active_.empty()) {
+        // The common case, straight into the connections' buffers.
+        if (options_.send_mode == SendMode::publish) {
+            for (const auto& c : active_) c->append_data(payload, true);
+        } else {
+            next_robin_ %= active_.size();
+            active_[next_robin_++]->append_data(payload, true);
+        }
+        return;
+    }
     std::shared_ptr<Connection> peer;
-    if (target) {
-        peer = find(*target);
+    if (to) {
+        peer = find(*to);
         if (!peer) {
-            throw ConnectionError(fmt::format("{}: no peer with identity {} is connected", name_, to_hex(*target)),
+            throw ConnectionError(fmt::format("{}: no peer with identity {} is connected", name_, to_hex(*to)),
                                   make_error_code(errc::not_found));
         }
     }
-    Outgoing message{std::move(payload), std::nullopt};
-    if (reliable) {
-        message.id = next_msg_id();
-        track(*message.id, message.payload, target, false);
+    if (!reliable) {
+        Outgoing message{std::string(payload), std::nullopt};
+        if (peer) {
+            write_to(*peer, message, false);
+        } else {
+            route(std::move(message));
+        }
+        return;
+    }
+    const auto counter = msg_counter_++;
+    const auto id = unacked_.id_of(counter);
+    auto& entry = unacked_.insert(counter, Unacked{std::string(payload), to ? std::optional(*to) : std::nullopt,
+                                                   options_.max_resends, Clock::time_point(), false});
+    if (!peer && !active_.empty()) {
+        next_robin_ %= active_.size();
+        peer = active_[next_robin_++];
     }
     if (peer) {
-        write_to(*peer, message, false);
-    } else {
-        route(std::move(message));
+        send_tracked(*peer, id, entry);
+        return;
     }
+    entry.buffered = true;
+    unsent_bytes_ += entry.payload.size();
+    unsent_.push_back(Outgoing{entry.payload, id});
 }
 
 std::shared_ptr<Connection> SocketImpl::find(const Identity& identity) const {
@@ -275,7 +310,9 @@ std::shared_ptr<Connection> SocketImpl::find(const Identity& identity) const {
 
 void SocketImpl::route(Outgoing message) {
     if (active_.empty()) {
-        if (message.id) unacked_.at(*message.id).buffered = true;
+        if (message.id) {
+            if (auto* entry = unacked_.find(*message.id)) entry->buffered = true;
+        }
         unsent_bytes_ += message.payload.size();
         unsent_.push_back(std::move(message));
         return;
@@ -293,11 +330,14 @@ void SocketImpl::write_to(Connection& connection, const Outgoing& message, bool 
         connection.append_data(message.payload, requeue);
         return;
     }
-    connection.append_data_req(*message.id, message.payload);
-    auto& entry = unacked_.at(*message.id);
+    if (auto* entry = unacked_.find(*message.id)) send_tracked(connection, *message.id, *entry);
+}
+
+void SocketImpl::send_tracked(Connection& connection, const MsgId& id, Unacked& entry) {
+    connection.append_data_req(id, entry.payload);
     entry.buffered = false;
     entry.deadline = Clock::now() + options_.resend_timeout;
-    resend_order_.emplace_back(entry.deadline, *message.id);
+    resend_order_.emplace_back(entry.deadline, id);
     arm_resend_timer();
 }
 
@@ -306,7 +346,7 @@ void SocketImpl::flush_buffered() {
         auto message = std::move(unsent_.front());
         unsent_.pop_front();
         unsent_bytes_ -= message.payload.size();
-        if (message.id && !unacked_.contains(*message.id)) continue;  // acknowledged meanwhile
+        if (message.id && !unacked_.find(*message.id)) continue;  // acknowledged meanwhile
         route(std::move(message));
     }
 }
@@ -318,18 +358,6 @@ bool SocketImpl::write_blocked() const noexcept {
 }
 
 // ---- at-least-once ---------------------------------------------------------------------------
-
-MsgId SocketImpl::next_msg_id() noexcept {
-    MsgId id;
-    const auto count = msg_counter_++;
-    std::memcpy(id.data(), &msg_prefix_, 8);
-    for (int i = 0; i < 8; ++i) id[15 - i] = static_cast<std::uint8_t>(count >> (8 * i));
-    return id;
-}
-
-void SocketImpl::track(const MsgId& id, std::string payload, std::optional<Identity> to, bool buffered) {
-    unacked_.emplace(id, Unacked{std::move(payload), to, options_.max_resends, Clock::time_point(), buffered});
-}
 
 void SocketImpl::arm_resend_timer() {
     if (resend_loop_running_ || closed_) return;
@@ -362,13 +390,13 @@ void SocketImpl::resend_due() {
     while (!resend_order_.empty() && resend_order_.front().first <= now) {
         const auto [deadline, id] = resend_order_.front();
         resend_order_.pop_front();
-        auto it = unacked_.find(id);
+        auto* pending = unacked_.find(id);
         // Acknowledged, waiting in the buffer for a peer, or already rescheduled.
-        if (it == unacked_.end() || it->second.buffered || it->second.deadline != deadline) continue;
-        auto& entry = it->second;
+        if (!pending || pending->buffered || pending->deadline != deadline) continue;
+        auto& entry = *pending;
         if (entry.resends_left == 0) {
             auto payload = std::move(entry.payload);
-            unacked_.erase(it);
+            unacked_.erase(id);
             msg_log().error("{}: gave up on a message of {} bytes: not acknowledged after {} resends", name_,
                             payload.size(), options_.max_resends);
             if (unacked_.empty() && !settled_.empty() && settled()) settled_.notify_all();
@@ -419,27 +447,43 @@ asio::awaitable<void> SocketImpl::wait_for_messages() {
 asio::awaitable<std::string> SocketImpl::recv() {
     if (received_.empty() && !closed_) co_await wait_for_messages();
     if (received_.empty()) throw_closed();
-    auto message = take_received();
-    co_return std::move(message.payload);
+    auto payload = received_.pop_payload();
+    taken();
+    co_return payload;
 }
 
 asio::awaitable<Message> SocketImpl::recv_identity() {
     if (received_.empty() && !closed_) co_await wait_for_messages();
     if (received_.empty()) throw_closed();
-    co_return take_received();
+    auto message = received_.pop();
+    taken();
+    co_return message;
 }
 
 asio::awaitable<std::optional<Message>> SocketImpl::next() {
     if (received_.empty() && !closed_) co_await wait_for_messages();
     if (received_.empty()) co_return std::nullopt;
-    co_return std::optional<Message>(take_received());
+    std::optional<Message> message(received_.pop());
+    taken();
+    co_return message;
 }
 
-Message SocketImpl::take_received() {
-    auto message = std::move(received_.front());
-    received_.pop_front();
-    if (!reader_resume_.empty() && !receive_full()) reader_resume_.notify_all();
+std::optional<std::string> SocketImpl::try_recv() {
+    if (received_.empty()) return std::nullopt;
+    std::optional<std::string> payload(received_.pop_payload());
+    taken();
+    return payload;
+}
+
+std::optional<Message> SocketImpl::try_recv_identity() {
+    if (received_.empty()) return std::nullopt;
+    std::optional<Message> message(received_.pop());
+    taken();
     return message;
+}
+
+void SocketImpl::taken() {
+    if (!reader_resume_.empty() && !receive_full()) reader_resume_.notify_all();
 }
 
 asio::awaitable<void> SocketImpl::flush() {

@@ -8,7 +8,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <asio/any_io_executor.hpp>
@@ -19,6 +18,8 @@
 #include "core/wait_list.hpp"
 #include "mas/msg/socket.hpp"
 #include "msg/connection.hpp"
+#include "msg/receive_queue.hpp"
+#include "msg/unacked_table.hpp"
 
 namespace mas::msg::detail {
 
@@ -31,9 +32,12 @@ public:
     asio::awaitable<Endpoint> bind(Endpoint endpoint, BindOptions options);
     void connect(Endpoint endpoint, ConnectOptions options);
     asio::awaitable<void> send(std::string payload, const Identity* to);
+    bool try_send(std::string_view payload, const Identity* to);
     asio::awaitable<std::string> recv();
     asio::awaitable<Message> recv_identity();
     asio::awaitable<std::optional<Message>> next();
+    std::optional<std::string> try_recv();
+    std::optional<Message> try_recv_identity();
     asio::awaitable<void> wait_connections(std::size_t count);
     asio::awaitable<void> flush();
     void close() noexcept;
@@ -41,7 +45,11 @@ public:
     // ---- reports from connections ----
     /// The peer's HELLO was valid; false if its identity is already connected (a duplicate).
     bool activate(const std::shared_ptr<Connection>& connection);
-    void deliver(const Identity& from, std::string_view payload);
+    /// Inline: called for every message received.
+    void deliver(const Identity& from, std::string_view payload) {
+        received_.push(from, payload);
+        if (!readable_.empty()) readable_.notify_all();
+    }
     void acknowledged(const MsgId& id);
     /// `unsent`: payloads that never reached the transport and may go to another peer.
     void ended(const Connection& connection, std::vector<std::string> unsent);
@@ -74,26 +82,28 @@ private:
         bool buffered;  // waiting in unsent_ for a peer; its clock starts when it goes out
     };
     struct Connector;
-    struct MsgIdHash {
-        std::size_t operator()(const MsgId& id) const noexcept;
-    };
 
     asio::awaitable<void> connect_loop(std::shared_ptr<Connector> connector);
     void serve(mas::detail::TransportPtr transport);
     std::shared_ptr<Connection> find(const Identity& identity) const;
+    /// Throws what send() and try_send() throw before anything is sent.
+    void check_sendable(std::size_t size, const Identity* to) const;
+    /// Sends or buffers at once; the caller has checked the message and the high-water mark.
+    void dispatch(std::string_view payload, const Identity* to);
     /// Sends to a peer by the send mode, or buffers if there is none.
     void route(Outgoing message);
     void write_to(Connection& connection, const Outgoing& message, bool requeue);
+    /// Sends an at-least-once message and starts its resend clock.
+    void send_tracked(Connection& connection, const MsgId& id, Unacked& entry);
     void flush_buffered();
     [[nodiscard]] bool write_blocked() const noexcept;
     [[nodiscard]] bool settled() const noexcept;
-    MsgId next_msg_id() noexcept;
-    void track(const MsgId& id, std::string payload, std::optional<Identity> to, bool buffered);
     void arm_resend_timer();
     asio::awaitable<void> resend_loop();
     void resend_due();
     [[noreturn]] void throw_closed() const;
-    Message take_received();
+    /// Wakes paused readers once the queue has room again.
+    void taken();
     asio::awaitable<void> wait_for_messages();
     asio::awaitable<void> wait_writable();
 
@@ -111,14 +121,13 @@ private:
 
     std::deque<Outgoing> unsent_;
     std::size_t unsent_bytes_ = 0;
-    std::deque<Message> received_;
+    ReceiveQueue received_;
 
-    std::unordered_map<MsgId, Unacked, MsgIdHash> unacked_;
+    UnackedTable<Unacked> unacked_;
     std::deque<std::pair<Clock::time_point, MsgId>> resend_order_;  // deadlines, oldest first
     std::optional<asio::steady_timer> resend_timer_;
     bool resend_loop_running_ = false;
     std::uint64_t msg_counter_ = 0;
-    std::uint64_t msg_prefix_ = 0;
 
     mas::detail::WaitList readable_{registry_, true};
     mas::detail::WaitList writable_{registry_, true};

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <asio/any_io_executor.hpp>
@@ -62,6 +63,13 @@ public:
     /// Sends `payload` to the peer with identity `to` only. Throws mas::ConnectionError if no
     /// such peer is connected (at-least-once resends do wait for it to come back).
     asio::awaitable<void> send(std::string payload, const Identity& to);
+    /// send() without suspending, for producers that send from a buffer of their own or many
+    /// messages at a time: if fewer than write_high_water bytes wait, `payload` is copied out
+    /// (sent, or buffered for want of a peer) and the result is true; otherwise nothing happens
+    /// and the result is false (co_await send() then waits for room). Throws as send() does.
+    bool try_send(std::string_view payload);
+    /// try_send() to the peer with identity `to` only.
+    bool try_send(std::string_view payload, const Identity& to);
 
     /// The next received payload, from any connection. Throws mas::ConnectionError once the
     /// socket is closed and nothing is left to receive.
@@ -71,6 +79,12 @@ public:
     /// Async iteration: the next message, or nothing once the socket is closed and drained:
     /// `while (auto m = co_await socket.next()) { ... }`.
     asio::awaitable<std::optional<Message>> next();
+    /// recv() without suspending: the next payload if one has been received and waits, else
+    /// nothing (also once the socket is closed). A consumer of many small messages can take
+    /// what has arrived in one go after each recv().
+    std::optional<std::string> try_recv();
+    /// try_recv() with the sender's identity.
+    std::optional<Message> try_recv_identity();
 
     /// Waits until everything sent so far has left: nothing is buffered for want of a peer, every
     /// connection has handed its frames to the system, and every at-least-once message has been
