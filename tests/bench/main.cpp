@@ -281,20 +281,39 @@ void run_orchestrator(const Options& options, Report& report) {
     }
 }
 
+// The smart-socket parts, selectable as msg.<name> (msg selects them all).
+const std::vector<std::string> msg_part_names{
+    "publish1.at_most_once",     "publish1.at_most_once.nowait", "roundrobin4.at_most_once",
+    "roundrobin4.at_most_once.nowait", "roundrobin1.at_least_once",      "roundrobin4.at_least_once",
+};
+
+bool msg_selected(const Options& options) {
+    return std::any_of(msg_part_names.begin(), msg_part_names.end(),
+                       [&](const std::string& name) { return options.selected("msg." + name); });
+}
+
 void run_msg(const Options& options, Report& report) {
     const ThroughputPhases phases{std::chrono::milliseconds(options.warmup_ms),
                                   std::chrono::milliseconds(options.duration_ms)};
     struct Part {
-        const char* name;
+        std::string name;
         MsgRun run;
         bool goal;  // at-most-once: at least 60% of the raw stream
     };
-    const std::vector<Part> parts{
-        {"publish1.at_most_once", {mas::msg::SendMode::publish, mas::msg::Delivery::at_most_once, 1, phases}, true},
-        {"roundrobin4.at_most_once", {mas::msg::SendMode::round_robin, mas::msg::Delivery::at_most_once, 4, phases}, true},
-        {"roundrobin1.at_least_once", {mas::msg::SendMode::round_robin, mas::msg::Delivery::at_least_once, 1, phases}, false},
-        {"roundrobin4.at_least_once", {mas::msg::SendMode::round_robin, mas::msg::Delivery::at_least_once, 4, phases}, false},
+    using mas::msg::Delivery;
+    using mas::msg::SendMode;
+    const std::vector<Part> all_parts{
+        {msg_part_names[0], {SendMode::publish, Delivery::at_most_once, 1, false, phases}, true},
+        {msg_part_names[1], {SendMode::publish, Delivery::at_most_once, 1, true, phases}, true},
+        {msg_part_names[2], {SendMode::round_robin, Delivery::at_most_once, 4, false, phases}, true},
+        {msg_part_names[3], {SendMode::round_robin, Delivery::at_most_once, 4, true, phases}, true},
+        {msg_part_names[4], {SendMode::round_robin, Delivery::at_least_once, 1, false, phases}, false},
+        {msg_part_names[5], {SendMode::round_robin, Delivery::at_least_once, 4, false, phases}, false},
     };
+    std::vector<Part> parts;
+    for (const auto& part : all_parts) {
+        if (options.selected(fmt::format("msg.{}", part.name))) parts.push_back(part);
+    }
     std::vector<double> raw;
     std::vector<std::vector<double>> mas(parts.size());
     for (int round = 1; round <= options.rounds; ++round) {
@@ -334,7 +353,7 @@ void run(const Options& options) {
         run_agent_memory(report);
     }
     if (options.selected("mosaik")) run_mosaik(options, report);
-    if (options.selected("msg")) run_msg(options, report);
+    if (msg_selected(options)) run_msg(options, report);
     if (options.selected("orchestrator.2") || options.selected("orchestrator.2proc") ||
         options.selected("orchestrator.chain")) {
         run_orchestrator(options, report);
@@ -368,9 +387,12 @@ void add_options(CLI::App& app, Options& options) {
     app.add_option("--warmup-ms", options.warmup_ms, "Unmeasured lead-in of each throughput phase")
         ->check(CLI::Range(0, 600'000))
         ->capture_default_str();
-    app.add_option("--only", options.only, "Run only these parts (repeatable)")
-        ->check(CLI::IsMember({"tcp", "unix", "json", "agent", "mosaik", "msg", "orchestrator", "orchestrator.2", "orchestrator.2proc",
-                              "orchestrator.chain"}));
+    std::vector<std::string> parts{"tcp", "unix", "json", "agent", "mosaik", "msg"};
+    for (const auto& name : msg_part_names) parts.push_back("msg." + name);
+    for (const char* name : {"orchestrator", "orchestrator.2", "orchestrator.2proc", "orchestrator.chain"}) {
+        parts.emplace_back(name);
+    }
+    app.add_option("--only", options.only, "Run only these parts (repeatable)")->check(CLI::IsMember(parts));
     app.add_option("--log-level", options.log_level, "Diagnostics on stderr")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();

@@ -33,19 +33,31 @@ struct Counting {
     std::atomic<bool> enough{false};
 };
 
-asio::awaitable<void> count_messages(msg::Socket& receiver, Counting& counting) {
+asio::awaitable<void> count_messages(msg::Socket& receiver, bool nowait, Counting& counting) {
     try {
         for (;;) {
             co_await receiver.recv();
             if (!counting.window.record()) counting.enough = true;
+            if (!nowait) continue;
+            // Whatever else has arrived, without suspending.
+            while (receiver.try_recv()) {
+                if (!counting.window.record()) counting.enough = true;
+            }
         }
     } catch (const ConnectionError&) {
         // Closed once the sender is done: the end of the run.
     }
 }
 
-asio::awaitable<void> send_until_enough(msg::Socket& sender, std::size_t peers, const Counting& counting) {
-    co_await sender.wait_connections(peers);
+asio::awaitable<void> send_until_enough(msg::Socket& sender, const MsgRun& run, const Counting& counting) {
+    co_await sender.wait_connections(run.peers);
+    if (run.nowait) {
+        // From one buffer of the producer's own; send() only when there is no room.
+        while (!counting.enough) {
+            if (!sender.try_send(payload)) co_await sender.send(payload);
+        }
+        co_return;
+    }
     while (!counting.enough) {
         std::string message = payload;
         co_await sender.send(std::move(message));
@@ -73,7 +85,7 @@ double msg_throughput(const MsgRun& run) {
     for (std::size_t i = 0; i < run.peers; ++i) {
         receivers.push_back(std::make_unique<msg::Socket>(receiver_io.get_executor()));
         receivers.back()->connect(bound);
-        asio::co_spawn(receiver_io, count_messages(*receivers.back(), counting), asio::detached);
+        asio::co_spawn(receiver_io, count_messages(*receivers.back(), run.nowait, counting), asio::detached);
     }
     std::thread receiving([&] { receiver_io.run(); });
     // Closed on their own thread; destroyed only after it has stopped, since the counting
@@ -85,7 +97,7 @@ double msg_throughput(const MsgRun& run) {
         receiving.join();
     };
     try {
-        block_on(sender_io, send_until_enough(sender, run.peers, counting));
+        block_on(sender_io, send_until_enough(sender, run, counting));
     } catch (...) {
         close_receivers();
         throw;

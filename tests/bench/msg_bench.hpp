@@ -12,6 +12,9 @@ struct MsgRun {
     msg::SendMode mode = msg::SendMode::publish;
     msg::Delivery delivery = msg::Delivery::at_most_once;
     std::size_t peers = 1;
+    // Socket::try_send() from one buffer of the sender's, and try_recv() for whatever has arrived
+    // after each recv(), instead of a co_await send() and recv() per message.
+    bool nowait = false;
     ThroughputPhases phases;
 };
 
