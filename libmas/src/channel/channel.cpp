@@ -7,6 +7,7 @@
 
 #include <asio/async_result.hpp>
 #include <asio/co_spawn.hpp>
+#include <asio/defer.hpp>
 #include <asio/error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -114,8 +115,19 @@ void ChannelImpl::enqueue_frame(MessageType type, std::uint64_t id, const Json& 
 
 void ChannelImpl::start_write() {
     if (writer_busy_ || out_.empty()) return;
-    writing_.swap(out_);
     writer_busy_ = true;
+    write_deferred_ = true;
+    // Not at once, but when the handler that queued this frame returns (or, in the read loop,
+    // when the frames of one read are handled): the frames queued meanwhile (the replies to a
+    // whole read of requests, the next requests of callers whose replies came in) then leave in
+    // one write, not one plus the rest.
+    asio::defer(executor_, [self = shared_from_this()] { self->write_queued(); });
+}
+
+void ChannelImpl::write_queued() {
+    if (!write_deferred_) return;  // the read loop got there first
+    write_deferred_ = false;
+    writing_.swap(out_);
     if (!writable_.empty()) writable_.notify_all();
     transport_->async_write(asio::buffer(writing_),
                             [self = shared_from_this()](std::error_code ec) { self->on_written(ec); });
@@ -128,7 +140,10 @@ void ChannelImpl::on_written(std::error_code ec) {
         out_.clear();
         close(ec, fmt::format("write failed: {}", ec.message()));
     } else if (!out_.empty()) {
-        start_write();
+        // Already after the handlers that queued these frames: no reason to wait.
+        writer_busy_ = true;
+        write_deferred_ = true;
+        write_queued();
         return;
     }
     if (closed_) {
@@ -142,6 +157,8 @@ asio::awaitable<void> ChannelImpl::read_loop() {
     auto self = shared_from_this();
     while (!closed_) {
         if (!dispatch_frames()) co_return;
+        // What handling these frames queued goes out before this loop tries to read again.
+        if (write_deferred_) write_queued();
         while (!closed_ && incoming_.size() >= options_.max_queued_requests) co_await reader_resume_.wait();
         if (closed_) co_return;
         std::error_code ec;

@@ -65,6 +65,8 @@ private:
     asio::awaitable<void> read_loop();
     /// Hands queued frames to the transport unless a write is already under way.
     void start_write();
+    /// Hands everything queued to the transport in one write.
+    void write_queued();
     void on_written(std::error_code ec);
     void enqueue_frame(MessageType type, std::uint64_t id, const Json& content);
     /// Parses every complete frame in the read buffer; returns false if the channel was closed.
@@ -88,7 +90,8 @@ private:
 
     std::string out_;      // frames queued for the writer
     std::string writing_;  // the batch the transport is writing now
-    bool writer_busy_ = false;
+    bool writer_busy_ = false;     // a write is under way or deferred
+    bool write_deferred_ = false;  // start_write() deferred a write that has not started yet
     WaitList writable_{registry_, true};
 
     FrameBuffer in_;
