@@ -129,7 +129,15 @@ void ChannelImpl::write_queued() {
     write_deferred_ = false;
     writing_.swap(out_);
     if (!writable_.empty()) writable_.notify_all();
-    transport_->async_write(asio::buffer(writing_),
+    // Usually the system takes the whole batch at once: then there is no write operation whose
+    // completion must come back through the event loop.
+    std::error_code ec;
+    const auto written = transport_->write_now(asio::buffer(writing_), ec);
+    if (ec || written == writing_.size()) {
+        on_written(ec);
+        return;
+    }
+    transport_->async_write(asio::buffer(writing_) + written,
                             [self = shared_from_this()](std::error_code ec) { self->on_written(ec); });
 }
 

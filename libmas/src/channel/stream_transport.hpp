@@ -39,6 +39,22 @@ public:
                           [done = std::move(done)](std::error_code ec, std::size_t) { done(ec); });
     }
 
+    std::size_t write_now(asio::const_buffer buffer, std::error_code& ec) override {
+        ec.clear();
+        if constexpr (requires { stream_.lowest_layer(); }) {
+            return 0;  // TLS: a record may need a read first; the async path handles that
+        } else {
+            if (!non_blocking_) {
+                stream_.non_blocking(true, ec);
+                if (ec) return 0;
+                non_blocking_ = true;
+            }
+            const auto n = stream_.write_some(buffer, ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) ec.clear();
+            return n;
+        }
+    }
+
     void close() noexcept override {
         std::error_code ignored;
         lowest().shutdown(asio::socket_base::shutdown_both, ignored);
@@ -62,6 +78,7 @@ private:
     std::shared_ptr<void> keep_alive_;
     Stream stream_;
     std::string peer_;
+    bool non_blocking_ = false;  // set on first use of write_now()
 };
 
 using TcpStream = asio::ip::tcp::socket;

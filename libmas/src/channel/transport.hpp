@@ -25,6 +25,14 @@ public:
     /// A callback rather than a coroutine so that a sender can start the write itself, without
     /// waking a writer coroutine first.
     virtual void async_write(asio::const_buffer buffer, std::function<void(std::error_code)> done) = 0;
+    /// Writes what the system takes at once, without blocking and without a trip through the
+    /// event loop; returns the bytes written (0 with `ec` unset if it would block, or if this
+    /// transport cannot write that way, as TLS and the in-process queue cannot). The caller
+    /// continues with async_write() for the rest.
+    virtual std::size_t write_now(asio::const_buffer /*buffer*/, std::error_code& ec) {
+        ec.clear();
+        return 0;
+    }
     /// Closes the stream; pending reads and writes complete with an error. Never throws.
     virtual void close() noexcept = 0;
     /// The peer's address for messages and RemoteError::origin(), e.g. "127.0.0.1:4242".
