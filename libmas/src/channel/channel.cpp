@@ -173,14 +173,7 @@ asio::awaitable<void> ChannelImpl::read_loop() {
         auto n = co_await transport_->read_some(in_.space(), ec);
         if (closed_) co_return;
         if (ec) {
-            const auto partial = in_.partial();
-            if (ec == asio::error::eof && partial == 0) {
-                close(ec, "closed by the peer");
-            } else if (ec == asio::error::eof) {
-                close(ec, fmt::format("closed by the peer in the middle of a frame ({} bytes of it received)", partial));
-            } else {
-                close(ec, fmt::format("connection lost: {}", ec.message()));
-            }
+            close(ec, in_.end_of_reading(ec).reason);
             co_return;
         }
         in_.commit(n);

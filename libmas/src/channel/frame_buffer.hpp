@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include <asio/buffer.hpp>
@@ -61,6 +63,13 @@ public:
         if (data_.size() < wanted || (data_.size() > chunk && wanted == chunk)) data_.resize(wanted);
         needed_ = 0;
     }
+
+    /// How a read that failed with `ec` ended the connection, for the log and the close reason.
+    struct End {
+        bool clean;  ///< the peer closed between two frames
+        std::string reason;
+    };
+    [[nodiscard]] End end_of_reading(std::error_code ec) const;
 
 private:
     std::vector<char> data_ = std::vector<char>(chunk);

@@ -68,15 +68,8 @@ asio::awaitable<void> Connection::read_loop() {
         auto n = co_await transport_->read_some(in_.space(), ec);
         if (closed_) co_return;
         if (ec) {
-            const auto partial = in_.partial();
-            if (ec == asio::error::eof && partial == 0) {
-                close("closed by the peer", End::by_peer);
-            } else if (ec == asio::error::eof) {
-                close(fmt::format("closed by the peer in the middle of a frame ({} bytes of it received)", partial),
-                      End::failure);
-            } else {
-                close(fmt::format("connection lost: {}", ec.message()), End::failure);
-            }
+            const auto end = in_.end_of_reading(ec);
+            close(end.reason, end.clean ? End::by_peer : End::failure);
             co_return;
         }
         in_.commit(n);
