@@ -180,8 +180,13 @@ asio::awaitable<void> ChannelImpl::read_loop() {
     }
 }
 
+namespace {
+constexpr std::size_t early_write_every = 16;
+}  // namespace
+
 bool ChannelImpl::dispatch_frames() {
     std::optional<std::uint32_t> too_large;
+    std::size_t handled = 0;
     while (!closed_) {
         const auto payload = in_.next(options_.max_message_size, too_large);
         if (!payload) break;
@@ -196,6 +201,9 @@ bool ChannelImpl::dispatch_frames() {
             return false;
         }
         handle_message(std::move(msg));
+        // In a long read, what the first frames produced goes out while the rest are handled, so
+        // the peer can get on with it instead of waiting for the whole read to be done.
+        if (++handled % early_write_every == 0 && write_deferred_) write_queued();
     }
     if (too_large) {
         const auto reason = fmt::format("frame length {} exceeds the maximum message size of {} bytes", *too_large,
