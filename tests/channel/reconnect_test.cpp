@@ -1,5 +1,7 @@
 // Reconnecting client channels (ConnectOptions::reconnect): what is in flight fails, what comes
 // later goes over a new connection, nothing is sent twice.
+#include <sys/socket.h>
+
 #include <string>
 #include <vector>
 
@@ -7,6 +9,7 @@
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
@@ -227,4 +230,53 @@ TEST_CASE("Assigning over the last handle of a reconnecting channel closes it fo
     test::run(io, drop_handle(io, log));
     REQUIRE(log.events.size() == 1);
     CHECK(log.events[0].reason == "closed locally");
+}
+
+namespace {
+
+// A listener on `port` whose accept queue is full: connecting to it hangs (the SYN is dropped)
+// instead of failing, as with a host that does not answer.
+struct StuckListener {
+    StuckListener(asio::io_context& io, std::uint16_t port) : acceptor(io) {
+        const asio::ip::tcp::endpoint where(asio::ip::make_address("127.0.0.1"), port);
+        acceptor.open(where.protocol());
+        acceptor.set_option(asio::socket_base::reuse_address(true));
+        acceptor.bind(where);
+        acceptor.listen(0);
+        // Fill the queue; these connections are never accepted.
+        for (int i = 0; i < 2; ++i) {
+            auto& socket = fillers.emplace_back(io);
+            socket.open(where.protocol());
+            socket.non_blocking(true);
+            // The system call itself: asio's connect would wait for it to finish, which for the
+            // second one is never. In progress or done, either way it takes a slot.
+            ::connect(socket.native_handle(), where.data(), static_cast<socklen_t>(where.size()));
+        }
+    }
+    asio::ip::tcp::acceptor acceptor;
+    std::vector<asio::ip::tcp::socket> fillers;
+};
+
+asio::awaitable<void> hung_attempts(asio::io_context& io, StateLog& log) {
+    RecordingServer only(io.get_executor());
+    const auto any_port = Endpoint::tcp("127.0.0.1", 0);
+    only.server = co_await start_server(any_port, only.handler());
+    const auto address = only.server.endpoint();
+    ConnectOptions options;
+    options.reconnect = log.policy();
+    options.reconnect->max_attempts = 2;
+    options.reconnect->connect_timeout = 100ms;
+    auto channel = co_await open_connection(address, options);
+    only.server.close();
+    StuckListener stuck(io, address.port);
+    co_await log.wait_for(ChannelState::closed);
+    CHECK_THAT(log.events.back().reason, Catch::Contains("gave up after 2 attempts") && Catch::Contains("timed out"));
+}
+
+}  // namespace
+
+TEST_CASE("A reconnect attempt that hangs is abandoned after connect_timeout", "[channel]") {
+    asio::io_context io;
+    StateLog log(io.get_executor());
+    test::run(io, hung_attempts(io, log));
 }

@@ -646,3 +646,56 @@ TEST_CASE("try_send refuses what send refuses", "[msg]") {
     CHECK(limited.buffered_messages() == 0);
     CHECK_THROWS_AS(limited.try_send("to nobody", peer_x), ConnectionError);
 }
+
+// ---- one socket, many endpoints --------------------------------------------------------------
+
+namespace {
+
+asio::awaitable<void> hub_of_three(Socket& hub, Socket& tcp_peer, Socket& unix_peer, Socket& far_peer,
+                                   const Endpoint& unix_endpoint) {
+    // The hub binds twice and also connects out; all three peers' messages come through next().
+    const auto any_port = Endpoint::tcp("127.0.0.1", 0);
+    const auto on_tcp = co_await hub.bind(any_port);
+    const auto on_unix = co_await hub.bind(unix_endpoint);
+    const auto far = co_await far_peer.bind(any_port);
+    tcp_peer.connect(on_tcp);
+    unix_peer.connect(on_unix);
+    hub.connect(far);
+    co_await hub.wait_connections(3);
+    co_await tcp_peer.send("from tcp");
+    co_await unix_peer.send("from unix");
+    co_await far_peer.send("from far");
+    std::set<std::pair<std::string, Identity>> got;
+    while (got.size() < 3) {
+        auto message = co_await hub.next();
+        REQUIRE(message);
+        got.emplace(message->payload, message->identity);
+    }
+    const std::set<std::pair<std::string, Identity>> expected{{"from tcp", tcp_peer.identity()},
+                                                              {"from unix", unix_peer.identity()},
+                                                              {"from far", far_peer.identity()}};
+    CHECK(got == expected);
+    // Publishing reaches every connection, bound or connected.
+    co_await hub.send("to all");
+    const auto at_tcp = co_await tcp_peer.recv();
+    const auto at_unix = co_await unix_peer.recv();
+    const auto at_far = co_await far_peer.recv();
+    CHECK(at_tcp == "to all");
+    CHECK(at_unix == "to all");
+    CHECK(at_far == "to all");
+}
+
+}  // namespace
+
+TEST_CASE("One socket binds twice and connects out, and takes every peer's messages through next()", "[msg]") {
+    asio::io_context io;
+    test::TempDir dir;
+    SocketOptions publish;
+    publish.send_mode = SendMode::publish;
+    Socket hub(io.get_executor(), publish);
+    Socket tcp_peer(io.get_executor());
+    Socket unix_peer(io.get_executor());
+    Socket far_peer(io.get_executor());
+    test::run(io, hub_of_three(hub, tcp_peer, unix_peer, far_peer,
+                               Endpoint::unix_socket((dir.path() / "hub.sock").string())));
+}
