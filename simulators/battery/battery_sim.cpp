@@ -76,7 +76,7 @@ const BatterySim::Battery& BatterySim::find(const std::string& eid) const {
 }
 
 mosaik::Outputs BatterySim::get_data(const mosaik::OutputRequest& request) {
-    mosaik::Outputs out;
+    mosaik::Outputs out(request);
     for (const auto& [eid, attrs] : request) {
         const auto& battery = find(eid);
         out.entity(eid);

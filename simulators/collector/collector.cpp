@@ -79,7 +79,7 @@ asio::awaitable<std::optional<std::int64_t>> Collector::step(std::int64_t time, 
 }
 
 mosaik::Outputs Collector::get_data(const mosaik::OutputRequest& request) {
-    mosaik::Outputs out;
+    mosaik::Outputs out(request);
     for (const auto& [eid, attrs] : request) {
         if (eid != monitor_eid || !created_) throw ConfigError(fmt::format("{}: unknown entity '{}'", owner, eid));
         if (!attrs.empty()) throw ConfigError(fmt::format("{}: Monitor has no attribute '{}'", owner, attrs.front()));

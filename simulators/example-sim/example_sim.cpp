@@ -58,7 +58,7 @@ asio::awaitable<std::optional<std::int64_t>> ExampleSim::step(std::int64_t time,
 }
 
 mosaik::Outputs ExampleSim::get_data(const mosaik::OutputRequest& request) {
-    mosaik::Outputs out;
+    mosaik::Outputs out(request);
     for (const auto& [eid, attrs] : request) {
         const auto found = positions_.find(eid);
         if (found == positions_.end()) throw std::invalid_argument(fmt::format("Unknown entity: {}", eid));

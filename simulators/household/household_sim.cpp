@@ -55,7 +55,7 @@ const HouseholdSim::House& HouseholdSim::find(const std::string& eid) const {
 }
 
 mosaik::Outputs HouseholdSim::get_data(const mosaik::OutputRequest& request) {
-    mosaik::Outputs out;
+    mosaik::Outputs out(request);
     for (const auto& [eid, attrs] : request) {
         const auto& house = find(eid);
         out.entity(eid);

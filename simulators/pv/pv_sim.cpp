@@ -59,7 +59,7 @@ const PvSim::Pv& PvSim::find(const std::string& eid) const {
 }
 
 mosaik::Outputs PvSim::get_data(const mosaik::OutputRequest& request) {
-    mosaik::Outputs out;
+    mosaik::Outputs out(request);
     for (const auto& [eid, attrs] : request) {
         const auto& pv = find(eid);
         out.entity(eid);

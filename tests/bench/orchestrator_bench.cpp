@@ -51,7 +51,7 @@ public:
     [[nodiscard]] double first_value() const { return values_.at(0); }
 
     mosaik::Outputs get_data(const mosaik::OutputRequest& request) override {
-        mosaik::Outputs out;
+        mosaik::Outputs out(request);
         for (const auto& [eid, attrs] : request) {
             const auto found = positions_.find(eid);
             if (found == positions_.end()) throw std::invalid_argument("Unknown entity: " + eid);

@@ -1,6 +1,10 @@
 #include "mas/mosaik/outputs.hpp"
 
+#include <algorithm>
+#include <array>
+#include <random>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -35,4 +39,152 @@ TEST_CASE("Outputs give the same reply whether read or moved out", "[mosaik]") {
     const auto read = out.to_json();
     CHECK(read["empty"] == Json::object());
     CHECK(std::move(out).to_json() == read);
+}
+
+namespace {
+
+// A request of entities E_0..E_11 with one to three of the attributes a, b, c.
+OutputRequest sample_request() {
+    std::vector<OutputRequest::value_type> items;
+    const std::vector<std::string> all{"a", "b", "c"};
+    for (int i = 0; i < 12; ++i) {
+        items.emplace_back(fmt::format("E_{}", i), std::vector<std::string>(all.begin(), all.begin() + 1 + i % 3));
+    }
+    return OutputRequest(std::move(items));
+}
+
+struct Call {
+    int kind;  // 0 set, 1 entity, 2 time
+    std::string eid;
+    std::string attr;
+    int value;
+};
+
+void apply(Outputs& out, const Call& call) {
+    if (call.kind == 0) out.set(call.eid, call.attr, call.value);
+    if (call.kind == 1) out.entity(call.eid);
+    if (call.kind == 2) out.time(call.value);
+}
+
+enum class Order { request, shuffled_attrs, any };
+
+// Calls as simulators make them: the request in order (possibly skipping some and setting some
+// again), the entities in order but each one's attributes in any order, or anything at all,
+// including names that were not asked for.
+std::vector<Call> calls_for(const OutputRequest& request, std::mt19937& random, Order order) {
+    std::vector<Call> calls;
+    const auto chance = [&](int percent) { return static_cast<int>(random() % 100) < percent; };
+    if (order != Order::any) {
+        for (const auto& [eid, requested] : request) {
+            if (chance(20)) continue;
+            if (chance(50)) calls.push_back({1, eid, "", 0});
+            auto attrs = requested;
+            if (order == Order::shuffled_attrs) std::shuffle(attrs.begin(), attrs.end(), random);
+            for (const auto& attr : attrs) {
+                if (chance(20)) continue;
+                calls.push_back({0, eid, attr, static_cast<int>(random() % 1000)});
+                if (chance(10)) calls.push_back({0, eid, attr, static_cast<int>(random() % 1000)});
+            }
+        }
+        if (chance(30)) calls.push_back({2, "", "", static_cast<int>(random() % 50)});
+        return calls;
+    }
+    const std::vector<std::string> attrs{"a", "b", "c", "z"};
+    const auto count = 1 + random() % 40;
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto eid = chance(10) ? std::string("X") : fmt::format("E_{}", random() % 12);
+        const int kind = chance(80) ? 0 : (chance(70) ? 1 : 2);
+        calls.push_back({kind, eid, attrs[random() % attrs.size()], static_cast<int>(random() % 1000)});
+    }
+    return calls;
+}
+
+// The keys of a reply in their order ("eid" and "eid.attr"): Json's == ignores the order, as
+// Python's dicts do, but a simulator's reply keeps it.
+std::vector<std::string> key_order(const Json& reply) {
+    std::vector<std::string> keys;
+    for (const auto& [eid, attrs] : reply.as_object()) {
+        keys.push_back(eid);
+        if (!attrs.is_object()) continue;
+        for (const auto& item : attrs.as_object()) keys.push_back(eid + "." + item.first);
+    }
+    return keys;
+}
+
+}  // namespace
+
+TEST_CASE("Outputs made from the request give the same reply and lookups as plain Outputs, in any order",
+          "[mosaik]") {
+    const auto request = sample_request();
+    std::mt19937 random(20261204);
+    const std::vector<std::string> eids{"E_0", "E_1", "E_5", "E_11", "X", "E_12"};
+    const std::vector<std::string> attrs{"a", "b", "c", "z"};
+    for (int round = 0; round < 600; ++round) {
+        const auto order = std::array{Order::request, Order::shuffled_attrs, Order::any}[round % 3];
+        const bool in_order = order == Order::request;
+        const auto calls = calls_for(request, random, order);
+        Outputs plain;
+        Outputs laid_out(request);
+        for (const auto& call : calls) {
+            apply(plain, call);
+            apply(laid_out, call);
+        }
+        INFO("round " << round << " order " << static_cast<int>(order));
+        // Filled in the request's order, they keep the flat table the orchestrator reads.
+        if (in_order) CHECK(laid_out.laid_out_by(request));
+        CHECK(laid_out.time() == plain.time());
+        for (const auto& eid : eids) {
+            for (const auto& attr : attrs) {
+                const auto* expected = plain.find(eid, attr);
+                const auto* found = laid_out.find(eid, attr);
+                REQUIRE((found == nullptr) == (expected == nullptr));
+                if (expected) CHECK(*found == *expected);
+                // A hint only makes the lookup quicker, whether right or wrong.
+                for (const Outputs::Hint hint : {Outputs::Hint{0, 0}, Outputs::Hint{1, 1}, Outputs::Hint{11, 2}}) {
+                    const auto* hinted = laid_out.find(eid, attr, hint);
+                    CHECK(hinted == found);
+                    CHECK(plain.find(eid, attr, hint) == expected);
+                }
+            }
+        }
+        const auto copy = laid_out;
+        const auto expected = plain.to_json();
+        CHECK(copy.to_json() == expected);
+        CHECK(key_order(copy.to_json()) == key_order(expected));
+        const auto moved = std::move(laid_out).to_json();
+        CHECK(moved == expected);
+        CHECK(key_order(moved) == key_order(expected));
+    }
+}
+
+TEST_CASE("Outputs made from the request find a value by its place in the request", "[mosaik]") {
+    const auto request = sample_request();
+    Outputs out(request);
+    out.set("E_2", "c", 7);
+    out.entity("E_4");
+    CHECK(out.find("E_2", "c", Outputs::Hint{2, 2}) != nullptr);
+    CHECK(*out.find("E_2", "c", Outputs::Hint{2, 2}) == Json(7));
+    CHECK(out.find("E_2", "a", Outputs::Hint{2, 0}) == nullptr);  // requested, not set
+    CHECK(out.find("E_4", "a") == nullptr);
+    CHECK(out.to_json() == Json::object({{"E_2", Json::object({{"c", 7}})}, {"E_4", Json::object()}}));
+    // Setting an entity that comes earlier in the request keeps the order of the calls.
+    out.set("E_1", "a", 1);
+    CHECK_FALSE(out.laid_out_by(request));
+    const auto json = out.to_json();
+    REQUIRE(json.size() == 3);
+    CHECK(json.as_object().begin()->first == "E_2");
+    CHECK((json.as_object().begin() + 2)->first == "E_1");
+}
+
+TEST_CASE("Outputs read a remote simulator's reply and refuse what is not one", "[mosaik]") {
+    auto reply = Json::object({{"time", 3}, {"M_0", Json::object({{"val", 1.5}})}, {"M_1", Json::object()}});
+    const auto out = Outputs::from_json(reply);
+    CHECK(out.time() == std::optional<std::int64_t>(3));
+    REQUIRE(out.find("M_0", "val") != nullptr);
+    CHECK(*out.find("M_0", "val") == Json(1.5));
+    CHECK(out.find("time", "val") == nullptr);
+    CHECK(out.find("M_1", "val") == nullptr);
+    CHECK(out.to_json() == reply);
+    CHECK_THROWS_AS(Outputs::from_json(Json::array({1})), TypeError);
+    CHECK_THROWS_WITH(Outputs::from_json(Json::object({{"time", "soon"}})), Catch::Contains("\"time\""));
 }

@@ -99,7 +99,7 @@ asio::awaitable<Json> call(mosaik::SimProxy& proxy, std::string method, JsonArra
         co_return Json();
     }
     if (method == "step") {
-        auto next = co_await proxy.step(args[0].get<std::int64_t>(), args[1], args[2].get<std::int64_t>());
+        auto next = co_await proxy.step(args[0].get<std::int64_t>(), args[1], args[2].get<std::int64_t>(), false);
         co_return next ? Json(*next) : Json();
     }
     if (method == "get_data") co_return co_await proxy.get_data(args[0]);
@@ -228,7 +228,7 @@ TEST_CASE("A RemoteSimProxy rejects replies of the wrong kind with a SimulationE
         CHECK_THROWS_WITH(co_await std::move(create), Catch::Contains("invalid reply to create"));
         for (int i = 0; i < 3; ++i) {
             auto inputs = Json::object();
-            auto step = pair.proxy->step(0, std::move(inputs), 1);
+            auto step = pair.proxy->step(0, std::move(inputs), 1, false);
             CHECK_THROWS_AS(co_await std::move(step), SimulationError);
         }
         auto outputs = Json::object();
@@ -248,7 +248,7 @@ TEST_CASE("A simulator that closes its connection during a step fails the step, 
         auto executor = co_await asio::this_coro::executor;
         asio::co_spawn(executor, vanish(pair.sim), asio::detached);
         auto inputs = Json::object();
-        auto step = pair.proxy->step(0, std::move(inputs), 1);
+        auto step = pair.proxy->step(0, std::move(inputs), 1, false);
         CHECK_THROWS_WITH(co_await std::move(step), "Simulator \"Gone-0\" closed its connection (during step)");
         auto again = pair.proxy->setup_done();
         CHECK_THROWS_WITH(co_await std::move(again), Catch::Contains("closed its connection"));

@@ -140,7 +140,7 @@ asio::awaitable<void> drive_example_sim(SimProxy& proxy) {
                                   Json::object({{"eid", "Model_1"}, {"type", "ExampleModel"}})}));
     co_await proxy.setup_done();
     auto inputs = Json::object({{"Model_1", Json::object({{"delta", Json::object({{"Agent-0.a", -1}, {"Agent-0.b", -2}})}})}});
-    auto next = co_await proxy.step(0, std::move(inputs), 10);
+    auto next = co_await proxy.step(0, std::move(inputs), 10, false);
     CHECK(next == std::optional<std::int64_t>(1));
     auto request = Json::object({{"Model_0", Json::array({"val", "delta"})}, {"Model_1", Json::array({"val"})}});
     auto data = co_await proxy.get_data(std::move(request));
@@ -202,7 +202,7 @@ TEST_CASE("A simulator's async requests during step reach the handler and get it
         co_await proxy->create(1, std::move(model), none);
         co_await proxy->setup_done();
         auto inputs = Json::object();
-        auto next = co_await proxy->step(3, std::move(inputs), 10);
+        auto next = co_await proxy->step(3, std::move(inputs), 10, false);
         CHECK(next == std::optional<std::int64_t>(4));
         auto request = Json::object({{"Probe_0", Json::array({"progress", "event_error"})}});
         auto data = co_await proxy->get_data(std::move(request));
@@ -228,7 +228,7 @@ TEST_CASE("Without a handler a simulator's async request fails and the step can 
         co_await proxy->init(1.0, none);
         // get_progress is not caught by the probe: its failure fails the step.
         auto inputs = Json::object();
-        auto step = proxy->step(0, std::move(inputs), 10);
+        auto step = proxy->step(0, std::move(inputs), 10, false);
         CHECK_THROWS_WITH(co_await std::move(step), Catch::Contains("nobody answers requests from simulators"));
         co_await proxy->stop();
     }());
@@ -245,7 +245,7 @@ TEST_CASE("A simulator's exception becomes a SimulationError naming it, with the
         std::optional<SimulationError> error;
         try {
             auto inputs = Json::object();
-            co_await proxy->step(2, std::move(inputs), 10);
+            co_await proxy->step(2, std::move(inputs), 10, false);
         } catch (const SimulationError& e) {
             error = e;
         }

@@ -88,7 +88,7 @@ public:
         expect("setup_done", Json::array(), Json::object());
         co_return;
     }
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs, std::int64_t max_advance) override {
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs, std::int64_t max_advance, bool) override {
         auto args = Json::array({time, inputs, max_advance});
         auto reply = expect("step", std::move(args), Json::object());
         // The requests this simulator made to mosaik during that step, with mosaik's answers.

@@ -46,7 +46,7 @@ public:
         co_return Json(std::move(out));
     }
     asio::awaitable<void> setup_done() override { co_return; }
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs, std::int64_t max_advance) override {
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs, std::int64_t max_advance, bool) override {
         co_return step_(time, inputs, max_advance);
     }
     asio::awaitable<Json> get_data(const Json& outputs) override { co_return data_(outputs); }
@@ -296,12 +296,12 @@ public:
         : FakeSim(sid, std::move(meta), sid, [](std::int64_t t, const Json&, std::int64_t) { return t + 1; },
                   [](const Json&) { return Json::object(); }),
           hang_at_(hang_at) {}
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs, std::int64_t max_advance) override {
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs, std::int64_t max_advance, bool same_shape) override {
         if (time == hang_at_) {
             asio::steady_timer never(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
             co_await never.async_wait(asio::use_awaitable);
         }
-        co_return co_await FakeSim::step(time, inputs, max_advance);
+        co_return co_await FakeSim::step(time, inputs, max_advance, same_shape);
     }
 
 private:

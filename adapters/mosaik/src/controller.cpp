@@ -127,7 +127,7 @@ asio::awaitable<void> Controller::run_inputs(EntityAgent& agent, Inputs inputs) 
 }
 
 Outputs Controller::get_data(const OutputRequest& request) {
-    Outputs out;
+    Outputs out(request);
     for (const auto& [eid, attrs] : request) {
         auto it = entities_.find(eid);
         if (it == entities_.end()) throw ConfigError(fmt::format("get_data(): unknown entity \"{}\"", eid));

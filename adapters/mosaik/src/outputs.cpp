@@ -1,5 +1,6 @@
 #include "mas/mosaik/outputs.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <fmt/format.h>
@@ -12,16 +13,27 @@ namespace {
 // Up to this many entities a search in order is as quick as an index.
 constexpr std::size_t indexed_from = 8;
 
+// The value under `key`, looked for first at position `hint`.
+const Json* find_at(const JsonObject& object, std::string_view key, std::size_t hint) {
+    if (hint < object.size()) {
+        const auto& item = *(object.begin() + static_cast<std::ptrdiff_t>(hint));
+        if (item.first == key) return &item.second;
+    }
+    return object.find(key);
+}
+
 }  // namespace
 
 OutputRequest::OutputRequest(const Json& raw) {
     if (!raw.is_object()) throw TypeError("get_data outputs must be an object, got " + raw.describe());
+    items_.reserve(raw.as_object().size());
     for (const auto& [eid, attrs] : raw.as_object()) {
         if (!attrs.is_array()) {
             throw TypeError(fmt::format("get_data outputs of '{}' must be a list of attrs, got {}", eid,
                                         attrs.describe()));
         }
         std::vector<std::string> names;
+        names.reserve(attrs.as_array().size());
         for (const auto& a : attrs.as_array()) {
             if (!a.is_string()) {
                 throw TypeError(fmt::format("get_data outputs of '{}' must be attr names, got {}", eid, a.describe()));
@@ -30,6 +42,112 @@ OutputRequest::OutputRequest(const Json& raw) {
         }
         items_.emplace_back(eid, std::move(names));
     }
+    index();
+}
+
+OutputRequest::OutputRequest(std::vector<value_type> items) : items_(std::move(items)) { index(); }
+
+void OutputRequest::index() {
+    first_pair_.reserve(items_.size() + 1);
+    std::size_t pairs = 0;
+    for (const auto& item : items_) {
+        first_pair_.push_back(pairs);
+        pairs += item.second.size();
+    }
+    first_pair_.push_back(pairs);
+    if (items_.size() <= indexed_from) return;
+    const auto key_at = [&](std::size_t i) -> std::string_view { return items_[i].first; };
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+        if (!positions_.find(key_at(i), key_at)) positions_.add(key_at(i), i);
+    }
+}
+
+std::optional<std::size_t> OutputRequest::find(std::string_view eid) const {
+    if (!positions_.empty()) {
+        return positions_.find(eid, [&](std::size_t i) -> std::string_view { return items_[i].first; });
+    }
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+        if (items_[i].first == eid) return i;
+    }
+    return std::nullopt;
+}
+
+Outputs::Outputs(const OutputRequest& request)
+    : layout_(&request), slots_(request.pair_count()), marks_(request.size(), untouched) {}
+
+Outputs Outputs::from_json(Json reply) {
+    if (!reply.is_object()) throw TypeError("get_data returned " + reply.describe() + ", not a dict");
+    Outputs out;
+    auto& object = reply.as_object();
+    if (const auto* t = object.find("time")) {
+        if (!t->is_number()) throw TypeError("get_data's \"time\" is " + t->describe());
+        out.time_ = t->get<std::int64_t>();
+        object.erase("time");
+    }
+    out.data_ = std::move(object);
+    return out;
+}
+
+std::size_t Outputs::laid_out_entity(std::string_view eid) const {
+    // Simulators mostly fill the request in order: the entity of the last set, or the next one.
+    const std::size_t from = last_entity_ == none ? 0 : last_entity_;
+    for (std::size_t i = from; i < std::min(from + 2, layout_->size()); ++i) {
+        if ((*layout_)[i].first == eid) return i;
+    }
+    const auto found = layout_->find(eid);
+    return found ? *found : none;
+}
+
+std::size_t Outputs::touch(const std::string& eid) {
+    const std::size_t e = laid_out_entity(eid);
+    if (e == none) return none;
+    auto& mark = marks_[e];
+    if (mark == untouched) {
+        if (last_entity_ != none && e < last_entity_) return none;  // it would come after a later one
+        mark = -1;
+        last_entity_ = e;
+    }
+    return e;
+}
+
+Outputs::Slot* Outputs::laid_out_slot(const std::string& eid, const std::string& attr) {
+    const std::size_t e = touch(eid);
+    if (e == none) return nullptr;
+    auto& mark = marks_[e];
+    const auto& attrs = (*layout_)[e].second;
+    const auto start = static_cast<std::size_t>(std::max(mark + 1, 0));
+    std::size_t a = none;
+    for (std::size_t i = start; i < attrs.size() && a == none; ++i) {
+        if (attrs[i] == attr) a = i;
+    }
+    for (std::size_t i = 0; i < start && a == none; ++i) {
+        if (attrs[i] == attr) a = i;
+    }
+    if (a == none) return nullptr;
+    auto& slot = slots_[layout_->first_pair(e) + a];
+    if (!slot.set && static_cast<std::int32_t>(a) < mark) return nullptr;  // it would come after a later one
+    mark = std::max(mark, static_cast<std::int32_t>(a));
+    return &slot;
+}
+
+void Outputs::generalise() {
+    JsonObject data;
+    data.reserve(marks_.size());
+    for (std::size_t e = 0; e < marks_.size(); ++e) {
+        if (marks_[e] == untouched) continue;
+        const auto& [eid, attrs] = (*layout_)[e];
+        JsonObject values;
+        for (std::size_t a = 0; a < attrs.size(); ++a) {
+            auto& slot = slots_[layout_->first_pair(e) + a];
+            if (slot.set) values.push_back(attrs[a], std::move(slot.value));
+        }
+        data.push_back(eid, Json(std::move(values)));
+    }
+    data_ = std::move(data);
+    layout_ = nullptr;
+    slots_ = {};
+    marks_ = {};
+    last_entity_ = none;
 }
 
 Json& Outputs::entry(const std::string& eid) {
@@ -50,11 +168,23 @@ Json& Outputs::entry(const std::string& eid) {
 }
 
 Outputs& Outputs::set(const std::string& eid, const std::string& attr, Json value) {
+    if (layout_) {
+        if (auto* slot = laid_out_slot(eid, attr)) {
+            slot->value = std::move(value);
+            slot->set = true;
+            return *this;
+        }
+        generalise();
+    }
     entry(eid)[attr] = std::move(value);
     return *this;
 }
 
 Outputs& Outputs::entity(const std::string& eid) {
+    if (layout_) {
+        if (touch(eid) != none) return *this;
+        generalise();
+    }
     auto& e = entry(eid);
     if (e.is_null()) e = Json::object();
     return *this;
@@ -65,11 +195,43 @@ Outputs& Outputs::time(std::int64_t t) {
     return *this;
 }
 
+const Json* Outputs::general_find(std::string_view eid, std::string_view attr, const Hint* hint) const {
+    const Json* entity = hint ? find_at(data_, eid, hint->entity) : data_.find(eid);
+    if (!entity || !entity->is_object()) return nullptr;
+    return hint ? find_at(entity->as_object(), attr, hint->attr) : entity->as_object().find(attr);
+}
+
+const Json* Outputs::find(std::string_view eid, std::string_view attr) const {
+    if (!layout_) return general_find(eid, attr, nullptr);
+    const auto e = layout_->find(eid);
+    if (!e) return nullptr;
+    const auto& attrs = (*layout_)[*e].second;
+    for (std::size_t a = 0; a < attrs.size(); ++a) {
+        if (attrs[a] != attr) continue;
+        const auto& slot = slots_[layout_->first_pair(*e) + a];
+        return slot.set ? &slot.value : nullptr;
+    }
+    return nullptr;
+}
+
+const Json* Outputs::find(std::string_view eid, std::string_view attr, Hint hint) const {
+    if (!layout_) return general_find(eid, attr, &hint);
+    if (hint.entity < layout_->size()) {
+        const auto& [hinted_eid, attrs] = (*layout_)[hint.entity];
+        if (hinted_eid == eid && hint.attr < attrs.size() && attrs[hint.attr] == attr) {
+            const auto& slot = slots_[layout_->first_pair(hint.entity) + hint.attr];
+            return slot.set ? &slot.value : nullptr;
+        }
+    }
+    return find(eid, attr);
+}
+
 Json Outputs::to_json() const& {
     return Outputs(*this).to_json();
 }
 
 Json Outputs::to_json() && {
+    if (layout_) generalise();
     positions_.clear();
     if (!time_) return Json(std::exchange(data_, JsonObject()));
     JsonObject out;

@@ -68,9 +68,11 @@ asio::awaitable<Json> SimulatorCalls::step(std::int64_t time, const Inputs& inpu
     co_return next ? Json(*next) : Json();
 }
 
-Json SimulatorCalls::get_data(const OutputRequest& request) {
+Json SimulatorCalls::get_data(const OutputRequest& request) { return get_outputs(request).to_json(); }
+
+Outputs SimulatorCalls::get_outputs(const OutputRequest& request) {
     require_init("get_data");
-    return sim_.get_data(request).to_json();
+    return sim_.get_data(request);
 }
 
 Json SimulatorCalls::call_extra(const std::string& method, const JsonArray& args, const JsonObject& kwargs) {

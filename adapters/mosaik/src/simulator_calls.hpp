@@ -47,6 +47,8 @@ public:
     asio::awaitable<Json> step(std::int64_t time, const Inputs& inputs, std::int64_t max_advance);
     /// Returns the `get_data` reply.
     Json get_data(const OutputRequest& request);
+    /// The same as the simulator made it.
+    Outputs get_outputs(const OutputRequest& request);
     /// Calls an exposed extra method; a name that is not exposed is mosaik_api_v3's KeyError.
     Json call_extra(const std::string& method, const JsonArray& args, const JsonObject& kwargs);
 

@@ -39,8 +39,7 @@ struct LocalSimProxy::Impl {
     std::unique_ptr<Simulator> sim;
     detail::SimulatorCalls calls;
     detail::HandlerSlot handler;
-    std::optional<OutputRequest> request;  // made from request_json
-    Json request_json;
+    std::optional<Inputs> inputs;  // the view of the last step's inputs
     bool prepared = false;
     bool stopped = false;
 };
@@ -92,11 +91,13 @@ asio::awaitable<void> LocalSimProxy::setup_done() {
 }
 
 asio::awaitable<std::optional<std::int64_t>> LocalSimProxy::step(std::int64_t time, const Json& inputs,
-                                                                 std::int64_t max_advance) {
+                                                                 std::int64_t max_advance, bool same_shape) {
     try {
-        // Read in place: no copy of the inputs per step.
-        const auto checked = detail::SimulatorCalls::inputs_view(inputs);
-        const auto next = co_await impl_->calls.step(time, checked, max_advance);
+        // Read in place, and for inputs of the same shape as before without checking and
+        // indexing them again: the index holds positions, which the new values keep.
+        auto& view = impl_->inputs;
+        if (!same_shape || !view || &view->json() != &inputs) view = detail::SimulatorCalls::inputs_view(inputs);
+        const auto next = co_await impl_->calls.step(time, *view, max_advance);
         if (next.is_null()) co_return std::nullopt;
         co_return next.get<std::int64_t>();
     } catch (...) {
@@ -106,13 +107,16 @@ asio::awaitable<std::optional<std::int64_t>> LocalSimProxy::step(std::int64_t ti
 
 asio::awaitable<Json> LocalSimProxy::get_data(const Json& outputs) {
     try {
-        // The World asks for the same outputs at every step: converting them once saves an
-        // allocation per entity and attribute.
-        if (!impl_->request || impl_->request_json != outputs) {
-            impl_->request = detail::SimulatorCalls::output_request_from(outputs);
-            impl_->request_json = outputs;
-        }
-        co_return impl_->calls.get_data(*impl_->request);
+        const auto request = detail::SimulatorCalls::output_request_from(outputs);
+        co_return impl_->calls.get_data(request);
+    } catch (...) {
+        throw impl_->failed("get_data");
+    }
+}
+
+asio::awaitable<Outputs> LocalSimProxy::get_outputs(const OutputRequest& request, const Json&) {
+    try {
+        co_return impl_->calls.get_outputs(request);
     } catch (...) {
         throw impl_->failed("get_data");
     }

@@ -72,11 +72,10 @@ asio::awaitable<Json> World::Impl::handle_request(SimRunner& caller, const std::
             const auto [sid, eid] = split_full_id(full_id);
             auto& source = sim(sid);
             check_async_allowed(source, caller);
-            const Json* cached = options.cache ? source.output_for(caller.last_step.time()) : nullptr;
-            const Json* entity = cached && cached->is_object() ? cached->as_object().find(eid) : nullptr;
+            const Outputs* cached = options.cache ? source.output_for(caller.last_step.time()) : nullptr;
             auto& out = data.insert_or_assign(full_id, Json::object()).as_object();
             for (const auto& attr : attrs.as_array()) {
-                const Json* value = entity && entity->is_object() ? entity->as_object().find(attr.as_string()) : nullptr;
+                const Json* value = cached ? cached->find(eid, attr.as_string()) : nullptr;
                 if (value) {
                     out.insert_or_assign(attr.as_string(), *value);
                 } else {

@@ -135,7 +135,7 @@ asio::awaitable<void> RemoteSimProxy::setup_done() {
 }
 
 asio::awaitable<std::optional<std::int64_t>> RemoteSimProxy::step(std::int64_t time, const Json& inputs,
-                                                                  std::int64_t max_advance) {
+                                                                  std::int64_t max_advance, bool) {
     auto args = JsonArray{Json(time), inputs, Json(max_advance)};
     std::string method = "step";
     JsonObject kwargs;

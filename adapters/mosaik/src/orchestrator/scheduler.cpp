@@ -33,15 +33,6 @@ JsonObject& object_at(JsonObject& obj, const std::string& key) {
     return obj.insert_or_assign(key, Json::object()).as_object();
 }
 
-// The value under `key`, looked for first at position `hint`.
-const Json* find_at(const JsonObject& object, const std::string& key, std::size_t hint) {
-    if (hint < object.size()) {
-        const auto& item = *(object.begin() + static_cast<std::ptrdiff_t>(hint));
-        if (item.first == key) return &item.second;
-    }
-    return object.find(key);
-}
-
 bool all_zero(const TieredInterval& interval) {
     return std::all_of(interval.tiers().begin(), interval.tiers().end(), [](auto t) { return t == 0; });
 }
@@ -86,9 +77,9 @@ void World::Impl::compile_pulls(SimRunner& sim) {
             const auto attr = std::find(attrs.begin(), attrs.end(), from.second);
             const auto [slot, added] = slots.try_emplace(to.first, sim.pull_dest_eids.size());
             if (added) sim.pull_dest_eids.push_back(to.first);
-            group.flows.push_back(detail::PullFlow{from, to, key.sim->full_id(from.first),
-                                                   static_cast<std::size_t>(entity - request.begin()),
-                                                   static_cast<std::size_t>(attr - attrs.begin()), slot->second});
+            const Outputs::Hint hint{static_cast<std::size_t>(entity - request.begin()),
+                                     static_cast<std::size_t>(attr - attrs.begin())};
+            group.flows.push_back(detail::PullFlow{from, to, key.sim->full_id(from.first), hint, slot->second});
         }
         sim.pull_plan.push_back(std::move(group));
     }
@@ -187,6 +178,7 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
                 request.insert_or_assign(eid, Json(std::move(list)));
             }
             sim->output_request_json = Json(std::move(request));
+            sim->output_layout = OutputRequest(sim->output_request);
         }
         for (auto& sim : sims) co_await sim->proxy->setup_done();
     } catch (...) {
@@ -269,7 +261,7 @@ asio::awaitable<void> World::Impl::sim_process(SimRunner& sim) {
         if (observer_inputs) record.inputs = inputs;
         record.max_advance = max_advance(sim);
         co_await step(sim, record, inputs);
-        const Json* outputs = co_await get_outputs(sim);
+        const Outputs* outputs = co_await get_outputs(sim);
         sim.current_step.reset();
         if (outputs) notify_dependencies(sim, *outputs);
         for (auto& other : sims) advance_progress(*other);
@@ -343,14 +335,8 @@ asio::awaitable<void> World::Impl::wait_for_dependencies(SimRunner& sim) {
 }
 
 const Json* World::Impl::pulled_value(const SimRunner& sim, const detail::PullGroup& group, const detail::PullFlow& flow,
-                                      const Json* cache, std::int64_t now) const {
-    const Json* value = nullptr;
-    if (cache && cache->is_object()) {
-        if (const auto* entity = find_at(cache->as_object(), flow.from.first, flow.entity_hint);
-            entity && entity->is_object()) {
-            value = find_at(entity->as_object(), flow.from.second, flow.attr_hint);
-        }
-    }
+                                      const Outputs* cache, std::int64_t now) const {
+    const Json* value = cache ? cache->find(flow.from.first, flow.from.second, flow.hint) : nullptr;
     if (!value) {
         logger()->warn("simulator {}'s entity {} has no output for its persistent attribute {}, which {} needs at {}; "
                        "delivering null",
@@ -391,7 +377,7 @@ const Json& World::Impl::input_data(SimRunner& sim) {
         if (sim.pull_skeleton_values.empty()) build_pull_skeleton(sim);
         auto slot = sim.pull_skeleton_values.begin();
         for (const auto& group : sim.pull_plan) {
-            const Json* cache = group.src->output_for(now - group.shift);
+            const Outputs* cache = group.src->output_for(now - group.shift);
             for (const auto& flow : group.flows) {
                 const Json* value = pulled_value(sim, group, flow, cache, now);
                 **slot++ = value ? *value : Json();
@@ -433,7 +419,7 @@ const Json& World::Impl::input_data(SimRunner& sim) {
         return *slot;
     };
     for (const auto& group : sim.pull_plan) {
-        const Json* cache = group.src->output_for(now - group.shift);
+        const Outputs* cache = group.src->output_for(now - group.shift);
         for (const auto& flow : group.flows) {
             const Json* value = pulled_value(sim, group, flow, cache, now);
             object_at(slot_object(flow), flow.to.second).insert_or_assign(flow.src_full_id, value ? *value : Json());
@@ -467,7 +453,9 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
     sim.in_step = true;
     // Only an observer looks at the times: two clock reads are a noticeable part of a step.
     if (observer) record.start = std::chrono::steady_clock::now();
-    auto call = sim.proxy->step(now, inputs, record.max_advance);
+    // The inputs of steps with pulled values only are the same object, with new values.
+    const bool same_shape = &inputs == &sim.pull_skeleton;
+    auto call = sim.proxy->step(now, inputs, record.max_advance, same_shape);
     const auto next = co_await within_step_timeout(sim, std::move(call), "step", now);
     if (observer) record.end = std::chrono::steady_clock::now();
     sim.in_step = false;
@@ -495,26 +483,18 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
     }
 }
 
-asio::awaitable<const Json*> World::Impl::get_outputs(SimRunner& sim) {
+asio::awaitable<const Outputs*> World::Impl::get_outputs(SimRunner& sim) {
     if (sim.output_request.empty()) co_return nullptr;
-    auto call = sim.proxy->get_data(sim.output_request_json);
+    auto call = sim.proxy->get_outputs(sim.output_layout, sim.output_request_json);
     auto data = co_await within_step_timeout(sim, std::move(call), "get_data");
-    if (!data.is_object()) {
-        throw SimulationError(sim.sid, fmt::format("simulator {}: get_data returned {}, not a dict", sim.sid, data.describe()));
-    }
-    std::int64_t output_time = sim.last_step.time();
-    if (const auto* t = data.as_object().find("time")) {
-        if (!t->is_number()) throw SimulationError(sim.sid, fmt::format("simulator {}: get_data's \"time\" is {}", sim.sid, t->describe()));
-        output_time = t->get<std::int64_t>();
-    }
+    const std::int64_t output_time = data.time().value_or(sim.last_step.time());
     if (output_time < sim.last_step.time()) {
         throw SimulationError(sim.sid, fmt::format("simulator {}: output time {} is before its step time {}", sim.sid,
                                                    output_time, sim.last_step.time()));
     }
     sim.output_time = output_time == sim.current_step->time() ? *sim.current_step : sim.at(output_time);
     for (const auto& [from, targets] : sim.output_to_push) {
-        const auto* entity = data.as_object().find(from.first);
-        const auto* value = entity && entity->is_object() ? entity->as_object().find(from.second) : nullptr;
+        const auto* value = data.find(from.first, from.second);
         if (!value) continue;
         for (const auto& target : targets) {
             target.dest->add_timed_input(detail::TimedInput{output_time + target.delay.tiers()[0], 0,
@@ -536,11 +516,10 @@ asio::awaitable<const Json*> World::Impl::get_outputs(SimRunner& sim) {
     co_return &entry->second;
 }
 
-void World::Impl::notify_dependencies(SimRunner& sim, const Json& outputs) {
+void World::Impl::notify_dependencies(SimRunner& sim, const Outputs& outputs) {
     if (!sim.output_time) return;
     for (const auto& [port, targets] : sim.triggers) {
-        const auto* entity = outputs.as_object().find(port.first);
-        if (!entity || !entity->is_object() || !entity->as_object().contains(port.second)) continue;
+        if (!outputs.find(port.first, port.second)) continue;
         for (const auto& [dest, delay] : targets) dest->schedule_step(*sim.output_time + delay);
     }
 }

@@ -15,6 +15,7 @@
 
 #include "mas/core/json.hpp"
 #include "mas/mosaik/meta.hpp"
+#include "mas/mosaik/outputs.hpp"
 #include "mas/mosaik/orchestrator/model_attrs.hpp"
 #include "mas/mosaik/orchestrator/sim_proxy.hpp"
 #include "mas/mosaik/orchestrator/tiered_time.hpp"
@@ -55,8 +56,7 @@ struct PullFlow {
     EntityAttr from;
     EntityAttr to;
     std::string src_full_id;
-    std::size_t entity_hint;  // position of from.first in the source's output request
-    std::size_t attr_hint;    // position of from.second in that entity's attributes
+    Outputs::Hint hint;       // the positions of from.first and from.second in the source's output request
     std::size_t dest_slot;    // which of the destination entities (PullGroup::dest_eids) it goes to
 };
 
@@ -96,7 +96,8 @@ struct SimRunner {
     // Dataflow (World::connect).
     std::map<SimRunner*, TieredInterval> input_delays;
     std::vector<std::pair<std::string, std::vector<std::string>>> output_request;  // eid -> attrs, in order
-    Json output_request_json;  // output_request as get_data's argument, made when the run starts
+    OutputRequest output_layout;  // output_request, read, made when the run starts
+    Json output_request_json;     // output_request as get_data's argument, made then too
     std::map<SimDelay, std::set<std::pair<EntityAttr, EntityAttr>>> pulled_inputs;
     std::vector<PullGroup> pull_plan;            // pulled_inputs compiled when the run starts
     std::vector<std::string> pull_dest_eids;     // the entities receiving pulled inputs, by slot
@@ -112,11 +113,11 @@ struct SimRunner {
     std::map<SimRunner*, TieredInterval> triggering_ancestors;
 
     // Data.
-    std::optional<std::deque<std::pair<std::int64_t, Json>>> outputs;  // the cache, by insertion
+    std::optional<std::deque<std::pair<std::int64_t, Outputs>>> outputs;  // the cache, by insertion
     std::deque<TimedInput> timed_inputs;                                // kept sorted by (time, seq)
     std::uint64_t timed_seq = 0;
     JsonObject inputs_from_set_data;
-    Json data = Json::object();  // the last outputs, when there is no cache
+    Outputs data;  // the last outputs, when there is no cache
 
     /// (t, 0, ...) at this simulator's depth.
     [[nodiscard]] TieredTime at(std::int64_t t) const { return TieredTime::at(t, depth); }
@@ -132,7 +133,7 @@ struct SimRunner {
 
     /// The newest cached output whose time is at most `t` (mosaik scans by insertion, newest
     /// first), or nullptr.
-    [[nodiscard]] const Json* output_for(std::int64_t t) const {
+    [[nodiscard]] const Outputs* output_for(std::int64_t t) const {
         if (!outputs) return nullptr;
         for (auto it = outputs->rbegin(); it != outputs->rend(); ++it) {
             if (it->first <= t) return &it->second;

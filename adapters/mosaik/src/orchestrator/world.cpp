@@ -237,12 +237,10 @@ void World::connect(const EntityRef& src, const EntityRef& dest, const std::vect
                 auto& cache = *src_sim.outputs;
                 auto entry = std::find_if(cache.begin(), cache.end(), [&](const auto& e) { return e.first == t; });
                 if (entry == cache.end()) {
-                    cache.emplace_back(t, Json::object());
+                    cache.emplace_back(t, Outputs());
                     entry = std::prev(cache.end());
                 }
-                auto& by_eid = entry->second.as_object();
-                if (!by_eid.contains(src.eid)) by_eid.insert_or_assign(src.eid, Json::object());
-                by_eid.find(src.eid)->as_object().insert_or_assign(a, *initial);
+                entry->second.set(src.eid, a, *initial);
             } else {
                 dest_inputs().insert_or_assign(src.full_id(), *initial);
             }

@@ -76,17 +76,17 @@ public:
     void build_pull_skeleton(detail::SimRunner& sim);
     /// A pulled value from `cache` (the source's output for the step), or nullptr (warned).
     [[nodiscard]] const Json* pulled_value(const detail::SimRunner& sim, const detail::PullGroup& group,
-                                           const detail::PullFlow& flow, const Json* cache, std::int64_t now) const;
+                                           const detail::PullFlow& flow, const Outputs* cache, std::int64_t now) const;
     [[nodiscard]] std::int64_t max_advance(const detail::SimRunner& sim) const;
     asio::awaitable<void> step(detail::SimRunner& sim, StepRecord& record, const Json& inputs);
     /// Fetches and stores the outputs; returns them (valid until the cache is next pruned), or
     /// nullptr if nobody reads any.
-    asio::awaitable<const Json*> get_outputs(detail::SimRunner& sim);
+    asio::awaitable<const Outputs*> get_outputs(detail::SimRunner& sim);
     /// `call`, failing with a SimulationError after options.step_timeout, if set.
     template <class T>
     asio::awaitable<T> within_step_timeout(const detail::SimRunner& sim, asio::awaitable<T> call, const char* method,
                                            std::optional<std::int64_t> time = std::nullopt);
-    void notify_dependencies(detail::SimRunner& sim, const Json& outputs);
+    void notify_dependencies(detail::SimRunner& sim, const Outputs& outputs);
     void prune_cache();
     void check_cycles() const;
     void compile_pulls(detail::SimRunner& sim);

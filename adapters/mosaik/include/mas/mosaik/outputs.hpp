@@ -2,9 +2,11 @@
 /// \file
 /// OutputRequest and Outputs: the argument and the reply of a mosaik `get_data`.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,19 +24,55 @@ public:
     OutputRequest() = default;
     /// Reads mosaik's JSON; throws mas::TypeError if it is not an object of string lists.
     explicit OutputRequest(const Json& raw);
+    /// The entities and their attributes, in this order (an entity listed twice is found at its
+    /// first place).
+    explicit OutputRequest(std::vector<value_type> items);
 
     [[nodiscard]] auto begin() const noexcept { return items_.begin(); }
     [[nodiscard]] auto end() const noexcept { return items_.end(); }
     [[nodiscard]] std::size_t size() const noexcept { return items_.size(); }
+    [[nodiscard]] const value_type& operator[](std::size_t i) const { return items_[i]; }
+
+    /// The position of `eid` among the requested entities.
+    [[nodiscard]] std::optional<std::size_t> find(std::string_view eid) const;
+    /// How many (entity, attribute) pairs are requested.
+    [[nodiscard]] std::size_t pair_count() const noexcept { return first_pair_.empty() ? 0 : first_pair_.back(); }
+    /// The position among all requested pairs of the first attribute of entity `i`.
+    [[nodiscard]] std::size_t first_pair(std::size_t i) const { return first_pair_[i]; }
 
 private:
+    void index();
+
     std::vector<value_type> items_;
+    std::vector<std::size_t> first_pair_;  // one per entity, plus the total
+    detail::KeyIndex positions_;           // for many entities
 };
 
 /// The `get_data` reply: `{eid: {attr: value}}`, plus the optional top-level `"time"` (the output
-/// time of event-based and hybrid simulators).
+/// time of event-based and hybrid simulators). Entities come in the order they were first set,
+/// and each entity's attributes too.
+///
+/// Made from the request (`Outputs out(request);`), outputs filled in the request's order keep
+/// their values in one flat table laid out by it: no lookup by name, no allocation per entity,
+/// and an in-process simulator's reply reaches the orchestrator as it is. Anything else (an
+/// entity or attribute that was not asked for, or one set before an earlier one of the request)
+/// moves them to the general form, with the same result. The request must outlive the outputs.
 class Outputs {
 public:
+    /// Where find() looks first: the entity's position among the reply's entities (the
+    /// request's, if the reply follows it) and the attribute's among the entity's.
+    struct Hint {
+        std::size_t entity = 0;
+        std::size_t attr = 0;
+    };
+
+    Outputs() = default;
+    /// Empty outputs laid out by `request`, which must outlive them.
+    explicit Outputs(const OutputRequest& request);
+    /// A reply as a remote simulator sent it; throws mas::TypeError if it is not an object or its
+    /// "time" is not an integer.
+    [[nodiscard]] static Outputs from_json(Json reply);
+
     /// Sets `eid`.`attr` (the entity's entry is created on first use, in insertion order).
     Outputs& set(const std::string& eid, const std::string& attr, Json value);
     /// Creates an entity's entry even if it gets no attribute (mosaik sends `{}` for it).
@@ -43,16 +81,46 @@ public:
     Outputs& time(std::int64_t t);
 
     [[nodiscard]] std::optional<std::int64_t> time() const noexcept { return time_; }
+    /// The value of `eid`.`attr`, or nullptr.
+    [[nodiscard]] const Json* find(std::string_view eid, std::string_view attr) const;
+    /// The same, looking at `hint` first.
+    [[nodiscard]] const Json* find(std::string_view eid, std::string_view attr, Hint hint) const;
+    /// Whether these outputs are laid out by `request` (the same object).
+    [[nodiscard]] bool laid_out_by(const OutputRequest& request) const noexcept { return layout_ == &request; }
+
     /// The reply as mosaik reads it; "time" comes first when set.
     [[nodiscard]] Json to_json() const&;
     /// The same, moving the values out of these outputs.
     [[nodiscard]] Json to_json() &&;
 
 private:
+    struct Slot {
+        Json value;
+        bool set = false;
+    };
+    static constexpr std::int32_t untouched = -2;  // an entity's mark before it is set
+    static constexpr std::size_t none = static_cast<std::size_t>(-1);
+
+    /// The position of `eid` in the request's layout, marked as present, or `none` if it is not
+    /// requested or would come out of order.
+    std::size_t touch(const std::string& eid);
+    /// The slot for `eid`.`attr` in the request's layout, or nullptr if it is not requested or
+    /// setting it there would change the order of the reply.
+    Slot* laid_out_slot(const std::string& eid, const std::string& attr);
+    [[nodiscard]] std::size_t laid_out_entity(std::string_view eid) const;
+    /// Moves the laid-out values to the general form.
+    void generalise();
     /// The entry of `eid`, created if missing, in constant time for many entities.
     Json& entry(const std::string& eid);
+    [[nodiscard]] const Json* general_find(std::string_view eid, std::string_view attr, const Hint* hint) const;
 
     std::optional<std::int64_t> time_;
+    // Laid out by a request.
+    const OutputRequest* layout_ = nullptr;
+    std::vector<Slot> slots_;            // one per requested (entity, attr)
+    std::vector<std::int32_t> marks_;    // per entity: untouched, -1 (no attr yet) or the last attr set
+    std::size_t last_entity_ = none;     // the latest entity touched
+    // The general form.
     JsonObject data_;
     /// Positions in data_ by entity id, once there are more than a few entities: a simulator
     /// replies for each of its entities at every step.

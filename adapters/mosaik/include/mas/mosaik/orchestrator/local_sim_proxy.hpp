@@ -37,11 +37,14 @@ public:
     asio::awaitable<Json> init(double time_resolution, JsonObject sim_params) override;
     asio::awaitable<Json> create(std::int64_t num, std::string model, JsonObject model_params) override;
     asio::awaitable<void> setup_done() override;
-    /// Inputs that do not have mosaik's shape are a SimulationError.
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs,
-                                                      std::int64_t max_advance) override;
-    /// The OutputRequest made from `outputs` is kept for the next call with equal outputs.
+    /// Inputs that do not have mosaik's shape are a SimulationError. They are read in place;
+    /// with `same_shape`, inputs read at an earlier step are not checked and indexed again.
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs, std::int64_t max_advance,
+                                                      bool same_shape) override;
     asio::awaitable<Json> get_data(const Json& outputs) override;
+    /// The simulator's Outputs as it made them (laid out by `request` if it used it), with no
+    /// JSON in between.
+    asio::awaitable<Outputs> get_outputs(const OutputRequest& request, const Json& outputs) override;
     /// An extra method the simulator exposed; another name is a SimulationError (KeyError).
     asio::awaitable<Json> call_extra(std::string method, JsonArray args, JsonObject kwargs) override;
     /// Calls finalize() once (an exception is logged). Idempotent; never throws.

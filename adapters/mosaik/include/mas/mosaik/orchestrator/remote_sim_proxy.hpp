@@ -57,8 +57,9 @@ public:
     /// The entity list; a reply that is not a list is a SimulationError.
     asio::awaitable<Json> create(std::int64_t num, std::string model, JsonObject model_params) override;
     asio::awaitable<void> setup_done() override;
-    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs,
-                                                      std::int64_t max_advance) override;
+    /// Sends the inputs whole at every step (`same_shape` does not matter here).
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs, std::int64_t max_advance,
+                                                      bool same_shape) override;
     /// The data; a reply that is not an object is a SimulationError.
     asio::awaitable<Json> get_data(const Json& outputs) override;
     asio::awaitable<Json> call_extra(std::string method, JsonArray args, JsonObject kwargs) override;

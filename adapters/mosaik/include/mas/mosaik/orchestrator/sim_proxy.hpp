@@ -12,6 +12,7 @@
 
 #include "mas/core/error.hpp"
 #include "mas/core/json.hpp"
+#include "mas/mosaik/outputs.hpp"
 
 namespace mas::mosaik {
 
@@ -57,11 +58,18 @@ public:
     /// Async requests the simulator makes meanwhile go to the handler set with
     /// set_request_handler(). A reply that is not an integer or null is a SimulationError.
     /// `inputs` must live until the call has finished (the World reuses them between steps).
+    /// `same_shape` says that `inputs` is the object given to an earlier step, changed since in
+    /// its values only: an in-process simulator then reads it without checking its shape again.
     virtual asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs,
-                                                              std::int64_t max_advance) = 0;
+                                                              std::int64_t max_advance, bool same_shape) = 0;
     /// `get_data(outputs)`; returns `{eid: {attr: value}}`, possibly with "time". `outputs` must
     /// live until the call has finished (the World asks for the same outputs at every step).
     virtual asio::awaitable<Json> get_data(const Json& outputs) = 0;
+    /// The World's `get_data` at each step, with `request` read from `outputs` once (both must
+    /// live until the call has finished). This default reads get_data's JSON reply
+    /// (Outputs::from_json; a reply that is not a dict, or whose "time" is not an integer, is a
+    /// SimulationError); an in-process simulator's Outputs come back as it made them.
+    virtual asio::awaitable<Outputs> get_outputs(const OutputRequest& request, const Json& outputs);
     /// An extra method declared in the meta, with the scenario's arguments.
     virtual asio::awaitable<Json> call_extra(std::string method, JsonArray args, JsonObject kwargs) = 0;
     /// `stop`: a remote simulator gets `["stop", [], {}]`, is given a short time to close (mosaik

@@ -1,0 +1,16 @@
+#include "mas/mosaik/orchestrator/sim_proxy.hpp"
+
+#include <fmt/format.h>
+
+namespace mas::mosaik {
+
+asio::awaitable<Outputs> SimProxy::get_outputs(const OutputRequest&, const Json& outputs) {
+    auto reply = co_await get_data(outputs);
+    try {
+        co_return Outputs::from_json(std::move(reply));
+    } catch (const TypeError& e) {
+        throw SimulationError(sid(), fmt::format("simulator {}: {}", sid(), e.what()));
+    }
+}
+
+}  // namespace mas::mosaik

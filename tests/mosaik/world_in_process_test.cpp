@@ -1,0 +1,129 @@
+// The World with in-process simulators, whose data never becomes JSON: outputs made from the
+// request (read by their place in it), outputs filled in another order, and inputs read in place
+// while steps with and without pushed values alternate.
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "mas/mosaik/orchestrator/sim_starter.hpp"
+#include "mas/mosaik/orchestrator/world.hpp"
+#include "support/run.hpp"
+
+using namespace mas;
+
+namespace {
+
+enum class Fill { request_order, reverse_order, plain };
+
+constexpr int entity_count = 10;  // more than a few, so that ids are found by index
+constexpr std::int64_t until = 12;
+
+// Steps itself every time unit; entity i's `out` at step t is 10 t + i. `pulse` (non-persistent), -(10 t + i) - 1, is set only at
+// every third step. It records the sums of `in` and `pulse_in` each of its entities received.
+using Received = std::map<std::int64_t, std::map<std::string, double>>;
+
+class Node final : public mosaik::Simulator {
+public:
+    explicit Node(Fill fill) : fill_(fill) {}
+
+    mosaik::Meta init(const std::string&, double, const JsonObject&) override {
+        mosaik::Meta meta(mosaik::SimType::hybrid);  // time-based models cannot have non-persistent outputs
+        meta.model("N").attrs({"in", "pulse_in", "out", "pulse"}).non_persistent({"pulse"});
+        return meta;
+    }
+
+    std::vector<mosaik::Entity> create(std::int64_t num, const std::string& model, const JsonObject&) override {
+        std::vector<mosaik::Entity> out;
+        for (std::int64_t i = 0; i < num; ++i) out.emplace_back(fmt::format("n{}", i), model);
+        return out;
+    }
+
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const mosaik::Inputs& inputs,
+                                                      std::int64_t) override {
+        time_ = time;
+        for (int i = 0; i < entity_count; ++i) {
+            const auto eid = fmt::format("n{}", i);
+            if (inputs.contains(eid, "in")) received[time][eid + ".in"] = inputs.sum(eid, "in");
+            if (inputs.contains(eid, "pulse_in")) received[time][eid + ".pulse_in"] = inputs.sum(eid, "pulse_in");
+        }
+        co_return time + 1;
+    }
+
+    mosaik::Outputs get_data(const mosaik::OutputRequest& request) override {
+        std::vector<mosaik::OutputRequest::value_type> wanted(request.begin(), request.end());
+        if (fill_ == Fill::reverse_order) std::reverse(wanted.begin(), wanted.end());
+        auto out = fill_ == Fill::plain ? mosaik::Outputs() : mosaik::Outputs(request);
+        for (const auto& [eid, attrs] : wanted) {
+            const double value = 10.0 * static_cast<double>(time_) + std::stod(eid.substr(1));
+            for (const auto& attr : attrs) {
+                if (attr == "out") out.set(eid, attr, value);
+                if (attr == "pulse" && time_ % 3 == 0) out.set(eid, attr, -value - 1);
+            }
+        }
+        return out;
+    }
+
+    Received received;
+
+private:
+    Fill fill_;
+    std::int64_t time_ = 0;
+};
+
+std::string listed(const std::map<std::string, double>& values) {
+    std::string out;
+    for (const auto& [key, value] : values) out += fmt::format("{}={} ", key, value);
+    return out;
+}
+
+// What A and B received (the simulators go with the World).
+asio::awaitable<std::pair<Received, Received>> run_pair(Fill fill) {
+    std::vector<Node*> nodes;
+    mosaik::SimRegistry registry;
+    registry.add("Node", [fill, &nodes] {
+        auto sim = std::make_unique<Node>(fill);
+        nodes.push_back(sim.get());
+        return sim;
+    });
+    mosaik::SimStarter starter(std::move(registry));
+    mosaik::World world;
+    std::vector<std::vector<mosaik::EntityRef>> entities;
+    for (const std::string sid : {"A", "B"}) {
+        auto proxy = co_await starter.start(sid, mosaik::SimConfig(mosaik::SimConfig::Kind::in_process, "Node"));
+        co_await world.add_simulator(std::move(proxy));
+        const std::string model = "N";
+        entities.push_back(co_await world.create(sid, entity_count, model));
+    }
+    const std::vector<std::pair<std::string, std::string>> attrs{{"out", "in"}, {"pulse", "pulse_in"}};
+    for (int i = 0; i < entity_count; ++i) world.connect(entities[0][i], entities[1][i], attrs);
+    co_await world.run(until);
+    co_return std::pair(nodes.at(0)->received, nodes.at(1)->received);
+}
+
+}  // namespace
+
+TEST_CASE("In-process simulators exchange every step's values, however their outputs are filled", "[mosaik]") {
+    const auto fill = GENERATE(Fill::request_order, Fill::reverse_order, Fill::plain);
+    INFO("fill " << static_cast<int>(fill));
+    asio::io_context io;
+    const auto [at_a, received] = test::run(io, run_pair(fill));
+    REQUIRE(received.size() == static_cast<std::size_t>(until));
+    for (std::int64_t t = 0; t < until; ++t) {
+        INFO("time " << t);
+        std::map<std::string, double> expected;
+        for (int i = 0; i < entity_count; ++i) {
+            const double value = 10.0 * static_cast<double>(t) + i;
+            expected[fmt::format("n{}.in", i)] = value;
+            // Pushed at the source's step: steps with and without it alternate.
+            if (t % 3 == 0) expected[fmt::format("n{}.pulse_in", i)] = -value - 1;
+        }
+        CHECK(listed(received.at(t)) == listed(expected));
+    }
+    CHECK(at_a.empty());
+}
