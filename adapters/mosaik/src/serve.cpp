@@ -130,7 +130,8 @@ asio::awaitable<Json> Session::step(CallArgs& args) {
     const Inputs inputs = SimulatorCalls::inputs_from(args.take("inputs", 1));
     const auto max_advance = as<std::int64_t>(args.take("max_advance", 2), "step", "max_advance");
     args.finish();
-    co_return co_await calls_.step(time, inputs, max_advance);
+    const auto next = co_await calls_.step(time, inputs, max_advance);
+    co_return next ? Json(*next) : Json();
 }
 
 asio::awaitable<Json> Session::dispatch(Call& call) {

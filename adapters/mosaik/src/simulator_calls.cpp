@@ -57,15 +57,15 @@ void SimulatorCalls::setup_done() {
     sim_.setup_done();
 }
 
-asio::awaitable<Json> SimulatorCalls::step(std::int64_t time, const Inputs& inputs, std::int64_t max_advance) {
+asio::awaitable<std::optional<std::int64_t>> SimulatorCalls::step(std::int64_t time, const Inputs& inputs,
+                                                                  std::int64_t max_advance) {
     require_init("step");
     if (last_step_ && time < *last_step_) {
         throw CallFailure("ValueError",
                           fmt::format("step(): time {} goes back before the previous step time {}", time, *last_step_));
     }
     last_step_ = time;
-    const auto next = co_await sim_.step(time, inputs, max_advance);
-    co_return next ? Json(*next) : Json();
+    return sim_.step(time, inputs, max_advance);
 }
 
 Json SimulatorCalls::get_data(const OutputRequest& request) { return get_outputs(request).to_json(); }

@@ -43,8 +43,9 @@ public:
     /// returns the entity dicts.
     Json create(std::int64_t num, const std::string& model, const JsonObject& params);
     void setup_done();
-    /// Rejects a time before the previous step's; returns the next step time or null.
-    asio::awaitable<Json> step(std::int64_t time, const Inputs& inputs, std::int64_t max_advance);
+    /// Rejects a time before the previous step's (at once, by throwing); returns the simulator's
+    /// step itself, which gives the next step time or nullopt.
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Inputs& inputs, std::int64_t max_advance);
     /// Returns the `get_data` reply.
     Json get_data(const OutputRequest& request);
     /// The same as the simulator made it.

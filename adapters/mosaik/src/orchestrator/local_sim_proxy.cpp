@@ -97,9 +97,7 @@ asio::awaitable<std::optional<std::int64_t>> LocalSimProxy::step(std::int64_t ti
         // indexing them again: the index holds positions, which the new values keep.
         auto& view = impl_->inputs;
         if (!same_shape || !view || &view->json() != &inputs) view = detail::SimulatorCalls::inputs_view(inputs);
-        const auto next = co_await impl_->calls.step(time, *view, max_advance);
-        if (next.is_null()) co_return std::nullopt;
-        co_return next.get<std::int64_t>();
+        co_return co_await impl_->calls.step(time, *view, max_advance);
     } catch (...) {
         throw impl_->failed("step");
     }

@@ -53,7 +53,6 @@ bool shorter(const std::optional<TieredInterval>& current, const TieredInterval&
 template <class T>
 asio::awaitable<T> World::Impl::within_step_timeout(const detail::SimRunner& sim, asio::awaitable<T> call,
                                                     const char* method, std::optional<std::int64_t> time) {
-    if (!options.step_timeout) co_return co_await std::move(call);
     const auto what = time ? fmt::format("{} {}", method, *time) : std::string(method);
     try {
         co_return co_await with_timeout(std::move(call), *options.step_timeout, what);
@@ -238,8 +237,11 @@ asio::awaitable<void> World::Impl::stop_all() {
 
 asio::awaitable<void> World::Impl::sim_process(SimRunner& sim) {
     advance_progress(sim);
-    while (co_await next_step_settled(sim)) {
-        co_await wait_for_dependencies(sim);
+    for (;;) {
+        // Checked here first: a coroutine that waits costs an allocation, and mostly nothing is
+        // to be waited for.
+        if (!step_settled(sim) && !co_await next_step_settled(sim)) break;
+        if (!dependencies_done(sim)) co_await wait_for_dependencies(sim);
         sim.current_step = *sim.next_steps.begin();
         sim.next_steps.erase(sim.next_steps.begin());
         if (*sim.current_step != sim.progress) {
@@ -304,6 +306,10 @@ void World::Impl::advance_progress(SimRunner& sim) {
     sim.progress = next;
 }
 
+bool World::Impl::step_settled(const SimRunner& sim) const {
+    return sim.progress.time() < until && !sim.next_steps.empty() && *sim.next_steps.begin() == sim.progress;
+}
+
 asio::awaitable<bool> World::Impl::next_step_settled(SimRunner& sim) {
     while (sim.progress.time() < until) {
         if (!sim.next_steps.empty() && *sim.next_steps.begin() == sim.progress) co_return true;
@@ -315,23 +321,24 @@ asio::awaitable<bool> World::Impl::next_step_settled(SimRunner& sim) {
     co_return false;
 }
 
-asio::awaitable<void> World::Impl::wait_for_dependencies(SimRunner& sim) {
-    const auto next = *sim.next_steps.begin();
-    const bool lazy = run_options.lazy_stepping;
-    co_await wait_until([&] {
-        for (const auto& [pre, delay] : sim.input_delays) {
-            if (!(pre->progress + delay > next)) return false;
-        }
-        for (const auto& [succ, interval] : sim.successors_to_wait_for) {
+bool World::Impl::dependencies_done(const SimRunner& sim) const {
+    const auto& next = *sim.next_steps.begin();
+    for (const auto& [pre, delay] : sim.input_delays) {
+        if (!(pre->progress + delay > next)) return false;
+    }
+    for (const auto& [succ, interval] : sim.successors_to_wait_for) {
+        if (succ->progress < next + interval) return false;
+    }
+    if (run_options.lazy_stepping) {
+        for (const auto& [succ, interval] : sim.successors) {
             if (succ->progress < next + interval) return false;
         }
-        if (lazy) {
-            for (const auto& [succ, interval] : sim.successors) {
-                if (succ->progress < next + interval) return false;
-            }
-        }
-        return true;
-    });
+    }
+    return true;
+}
+
+asio::awaitable<void> World::Impl::wait_for_dependencies(SimRunner& sim) {
+    co_await wait_until([&] { return dependencies_done(sim); });
 }
 
 const Json* World::Impl::pulled_value(const SimRunner& sim, const detail::PullGroup& group, const detail::PullFlow& flow,
@@ -456,7 +463,13 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
     // The inputs of steps with pulled values only are the same object, with new values.
     const bool same_shape = &inputs == &sim.pull_skeleton;
     auto call = sim.proxy->step(now, inputs, record.max_advance, same_shape);
-    const auto next = co_await within_step_timeout(sim, std::move(call), "step", now);
+    // Without a timeout the call is awaited directly: one coroutine frame less per step.
+    std::optional<std::int64_t> next;
+    if (options.step_timeout) {
+        next = co_await within_step_timeout(sim, std::move(call), "step", now);
+    } else {
+        next = co_await std::move(call);
+    }
     if (observer) record.end = std::chrono::steady_clock::now();
     sim.in_step = false;
     sim.last_step = *sim.current_step;
@@ -486,7 +499,12 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
 asio::awaitable<const Outputs*> World::Impl::get_outputs(SimRunner& sim) {
     if (sim.output_request.empty()) co_return nullptr;
     auto call = sim.proxy->get_outputs(sim.output_layout, sim.output_request_json);
-    auto data = co_await within_step_timeout(sim, std::move(call), "get_data");
+    Outputs data;
+    if (options.step_timeout) {
+        data = co_await within_step_timeout(sim, std::move(call), "get_data");
+    } else {
+        data = co_await std::move(call);
+    }
     const std::int64_t output_time = data.time().value_or(sim.last_step.time());
     if (output_time < sim.last_step.time()) {
         throw SimulationError(sim.sid, fmt::format("simulator {}: output time {} is before its step time {}", sim.sid,

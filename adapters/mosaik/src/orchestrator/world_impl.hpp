@@ -69,7 +69,12 @@ public:
     asio::awaitable<void> stop_all();
     void advance_progress(detail::SimRunner& sim);
     [[nodiscard]] TieredTime progress_limit(const detail::SimRunner& sim) const;
+    /// Whether the sim's next step is settled now (and before until).
+    [[nodiscard]] bool step_settled(const detail::SimRunner& sim) const;
+    /// Waits until the next step is settled; false once the sim has progressed to until.
     asio::awaitable<bool> next_step_settled(detail::SimRunner& sim);
+    /// Whether the sim's predecessors and the successors it waits for allow its next step.
+    [[nodiscard]] bool dependencies_done(const detail::SimRunner& sim) const;
     asio::awaitable<void> wait_for_dependencies(detail::SimRunner& sim);
     /// The inputs of the sim's current step, valid until its next step.
     const Json& input_data(detail::SimRunner& sim);
@@ -82,7 +87,7 @@ public:
     /// Fetches and stores the outputs; returns them (valid until the cache is next pruned), or
     /// nullptr if nobody reads any.
     asio::awaitable<const Outputs*> get_outputs(detail::SimRunner& sim);
-    /// `call`, failing with a SimulationError after options.step_timeout, if set.
+    /// `call`, failing with a SimulationError after options.step_timeout (which must be set).
     template <class T>
     asio::awaitable<T> within_step_timeout(const detail::SimRunner& sim, asio::awaitable<T> call, const char* method,
                                            std::optional<std::int64_t> time = std::nullopt);
