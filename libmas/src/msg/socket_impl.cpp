@@ -262,8 +262,7 @@ void SocketImpl::dispatch(std::string_view payload, const Identity* to) {
         if (options_.send_mode == SendMode::publish) {
             for (const auto& c : active_) c->append_data(payload, true);
         } else {
-            next_robin_ %= active_.size();
-            active_[next_robin_++]->append_data(payload, true);
+            next_in_turn().append_data(payload, true);
         }
         return;
     }
@@ -288,14 +287,21 @@ void SocketImpl::dispatch(std::string_view payload, const Identity* to) {
     const auto id = unacked_.id_of(counter);
     auto& entry = unacked_.insert(counter, Unacked{std::string(payload), to ? std::optional(*to) : std::nullopt,
                                                    options_.max_resends, Clock::time_point(), false});
-    if (!peer && !active_.empty()) {
-        next_robin_ %= active_.size();
-        peer = active_[next_robin_++];
-    }
     if (peer) {
         send_tracked(*peer, id, entry);
-        return;
+    } else if (!active_.empty()) {
+        send_tracked(next_in_turn(), id, entry);
+    } else {
+        buffer_unacked(id, entry);
     }
+}
+
+Connection& SocketImpl::next_in_turn() {
+    next_robin_ %= active_.size();
+    return *active_[next_robin_++];
+}
+
+void SocketImpl::buffer_unacked(const MsgId& id, Unacked& entry) {
     entry.buffered = true;
     unsent_bytes_ += entry.payload.size();
     unsent_.push_back(Outgoing{entry.payload, id});
@@ -321,8 +327,7 @@ void SocketImpl::route(Outgoing message) {
         for (const auto& c : active_) write_to(*c, message, true);
         return;
     }
-    next_robin_ %= active_.size();
-    write_to(*active_[next_robin_++], message, true);
+    write_to(next_in_turn(), message, true);
 }
 
 void SocketImpl::write_to(Connection& connection, const Outgoing& message, bool requeue) {
@@ -409,24 +414,17 @@ void SocketImpl::resend_due() {
             }
             continue;
         }
-        std::shared_ptr<Connection> peer;
-        if (entry.to) {
-            peer = find(*entry.to);
-        } else if (!active_.empty()) {
-            next_robin_ %= active_.size();
-            peer = active_[next_robin_++];
-        }
-        if (!peer && !entry.to) {
+        if (!entry.to && active_.empty()) {
             // Nobody to send it to: it waits in the buffer, and its clock starts when it goes out.
-            entry.buffered = true;
-            unsent_bytes_ += entry.payload.size();
-            unsent_.push_back(Outgoing{entry.payload, id});
+            buffer_unacked(id, entry);
             continue;
         }
-        if (peer) {
+        const auto peer = entry.to ? find(*entry.to) : nullptr;
+        Connection* to = entry.to ? peer.get() : &next_in_turn();
+        if (to) {
             --entry.resends_left;
-            msg_log().debug("{}: resending an unacknowledged message to {}", name_, peer->describe());
-            peer->append_data_req(id, entry.payload);
+            msg_log().debug("{}: resending an unacknowledged message to {}", name_, to->describe());
+            to->append_data_req(id, entry.payload);
         }
         // A by-identity message whose peer is away waits for it without using up a resend.
         entry.deadline = next_deadline;

@@ -95,6 +95,11 @@ private:
     void write_to(Connection& connection, const Outgoing& message, bool requeue);
     /// Sends an at-least-once message and starts its resend clock.
     void send_tracked(Connection& connection, const MsgId& id, Unacked& entry);
+    /// The peer whose turn it is in round-robin order; there must be one.
+    Connection& next_in_turn();
+    /// Keeps an at-least-once message in the buffer until a peer is there; its resend clock
+    /// starts when it goes out.
+    void buffer_unacked(const MsgId& id, Unacked& entry);
     void flush_buffered();
     [[nodiscard]] bool write_blocked() const noexcept;
     [[nodiscard]] bool settled() const noexcept;
