@@ -74,6 +74,16 @@ struct RecordingServer {
         }
     }
 
+    /// Starts serving on an ephemeral loopback port and opens a channel to it that reconnects
+    /// with `policy`.
+    asio::awaitable<Channel> start_and_connect(ReconnectPolicy policy) {
+        const auto any_port = Endpoint::tcp("127.0.0.1", 0);
+        server = co_await start_server(any_port, handler());
+        ConnectOptions options;
+        options.reconnect = std::move(policy);
+        co_return co_await open_connection(server.endpoint(), options);
+    }
+
     ClientConnected handler() {
         return [this](Channel channel) -> asio::awaitable<void> {
             try {
@@ -102,12 +112,8 @@ asio::awaitable<void> hang(Channel channel, bool& failed_with_connection_error) 
 
 asio::awaitable<void> server_restart(asio::io_context& io, StateLog& log) {
     RecordingServer first(io.get_executor());
-    const auto any_port = Endpoint::tcp("127.0.0.1", 0);
-    first.server = co_await start_server(any_port, first.handler());
+    auto channel = co_await first.start_and_connect(log.policy());
     const auto address = first.server.endpoint();
-    ConnectOptions options;
-    options.reconnect = log.policy();
-    auto channel = co_await open_connection(address, options);
     Json ping1("ping 1");
     const auto before = co_await channel.send(ping1);
     CHECK(before == Json("ping 1"));
@@ -161,12 +167,9 @@ namespace {
 
 asio::awaitable<void> give_up(asio::io_context& io, StateLog& log) {
     RecordingServer only(io.get_executor());
-    const auto any_port = Endpoint::tcp("127.0.0.1", 0);
-    only.server = co_await start_server(any_port, only.handler());
-    ConnectOptions options;
-    options.reconnect = log.policy();
-    options.reconnect->max_attempts = 2;
-    auto channel = co_await open_connection(only.server.endpoint(), options);
+    auto policy = log.policy();
+    policy.max_attempts = 2;
+    auto channel = co_await only.start_and_connect(policy);
     only.server.close();
     co_await log.wait_for(ChannelState::closed);
     CHECK_FALSE(channel.is_open());
@@ -212,11 +215,7 @@ namespace {
 
 asio::awaitable<void> drop_handle(asio::io_context& io, StateLog& log) {
     RecordingServer only(io.get_executor());
-    const auto any_port = Endpoint::tcp("127.0.0.1", 0);
-    only.server = co_await start_server(any_port, only.handler());
-    ConnectOptions options;
-    options.reconnect = log.policy();
-    auto channel = co_await open_connection(only.server.endpoint(), options);
+    auto channel = co_await only.start_and_connect(log.policy());
     channel = Channel();  // the last handle: the connection must close, and no reconnecting start
     co_await log.wait_for(ChannelState::closed);
     only.server.close();
@@ -259,14 +258,11 @@ struct StuckListener {
 
 asio::awaitable<void> hung_attempts(asio::io_context& io, StateLog& log) {
     RecordingServer only(io.get_executor());
-    const auto any_port = Endpoint::tcp("127.0.0.1", 0);
-    only.server = co_await start_server(any_port, only.handler());
+    auto policy = log.policy();
+    policy.max_attempts = 2;
+    policy.connect_timeout = 100ms;
+    auto channel = co_await only.start_and_connect(policy);
     const auto address = only.server.endpoint();
-    ConnectOptions options;
-    options.reconnect = log.policy();
-    options.reconnect->max_attempts = 2;
-    options.reconnect->connect_timeout = 100ms;
-    auto channel = co_await open_connection(address, options);
     only.server.close();
     StuckListener stuck(io, address.port);
     co_await log.wait_for(ChannelState::closed);
