@@ -115,12 +115,11 @@ Outputs::Slot* Outputs::laid_out_slot(const std::string& eid, const std::string&
     if (e == none) return nullptr;
     auto& mark = marks_[e];
     const auto& attrs = (*layout_)[e].second;
+    // Looked for from the attribute after the last one set, where an in-order fill finds it first.
     const auto start = static_cast<std::size_t>(std::max(mark + 1, 0));
     std::size_t a = none;
-    for (std::size_t i = start; i < attrs.size() && a == none; ++i) {
-        if (attrs[i] == attr) a = i;
-    }
-    for (std::size_t i = 0; i < start && a == none; ++i) {
+    for (std::size_t k = 0; k < attrs.size() && a == none; ++k) {
+        const auto i = (start + k) % attrs.size();
         if (attrs[i] == attr) a = i;
     }
     if (a == none) return nullptr;

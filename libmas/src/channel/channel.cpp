@@ -320,16 +320,9 @@ Channel::Channel(std::shared_ptr<detail::Redialer> redialer)
       }) {}
 
 // A reconnecting channel goes through its Redialer; a plain one straight to its connection, so
-// the common case pays one test of a pointer. A reconnecting channel that is connected sends on
-// its connection directly too (a call made while connected fails if that connection is lost, as
-// one already sent does); only one without a connection waits in the Redialer for the next.
+// the common case pays one test of a pointer.
 asio::awaitable<Json> Channel::send(Json content) {
-    if (redialer_) {
-        if (redialer_->is_open() && redialer_->current()) {
-            return detail::ChannelImpl::send(redialer_->current(), std::move(content));
-        }
-        return detail::Redialer::send(redialer_, std::move(content));
-    }
+    if (redialer_) return detail::Redialer::send(redialer_, std::move(content));
     return detail::ChannelImpl::send(impl_, std::move(content));
 }
 

@@ -124,7 +124,15 @@ asio::awaitable<void> Redialer::wait_for_connection() {
     std::rethrow_exception(last_failure_);
 }
 
+// Connected, the call goes on the connection without a coroutine of its own (a call made while
+// connected fails if that connection is lost, as one already sent does); only a call without a
+// connection waits here for the next.
 asio::awaitable<Json> Redialer::send(std::shared_ptr<Redialer> self, Json content) {
+    if (!self->closed_ && self->current_) return ChannelImpl::send(self->current_, std::move(content));
+    return send_when_connected(std::move(self), std::move(content));
+}
+
+asio::awaitable<Json> Redialer::send_when_connected(std::shared_ptr<Redialer> self, Json content) {
     if (self->closed_) std::rethrow_exception(self->closed_error());
     if (!self->current_) co_await self->wait_for_connection();
     co_return co_await ChannelImpl::send(self->current_, std::move(content));

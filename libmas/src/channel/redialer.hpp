@@ -50,6 +50,8 @@ public:
     [[nodiscard]] const std::shared_ptr<ChannelImpl>& current() const noexcept { return current_; }
 
 private:
+    /// send() for a call made while there is no connection: waits for the next one.
+    static asio::awaitable<Json> send_when_connected(std::shared_ptr<Redialer> self, Json content);
     void watch(const std::shared_ptr<ChannelImpl>& impl);
     void lost(const std::string& reason);
     asio::awaitable<void> reconnect();

@@ -34,48 +34,48 @@ CallContent parse_content(Json& content) {
     return {&content[0].as_string(), &content[1].as_array(), &content[2].as_object()};
 }
 
-asio::awaitable<void> send_reply(Request& request, Json result, const std::string& path) {
-    try {
-        co_await request.reply(std::move(result));
-    } catch (const ConnectionError& e) {
-        rpc_log()->debug("reply to \"{}\" (id {}) not sent: {}", path, request.id(), e.what());
-    }
-}
-
-asio::awaitable<void> send_failure(Request& request, std::string text, const std::string& path) {
-    try {
-        co_await request.fail_with_text(std::move(text));
-    } catch (const ConnectionError& e) {
-        rpc_log()->debug("failure reply to \"{}\" (id {}) not sent: {}", path, request.id(), e.what());
-    }
-}
-
-asio::awaitable<void> finish_coroutine(std::shared_ptr<ConnectionState> state, Request request,
-                                       asio::awaitable<Json> op, std::string path,
-                                       [[maybe_unused]] std::shared_ptr<void> busy) {  // held until replied
-    Json result;
-    std::string failure;
-    try {
-        result = co_await std::move(op);
-    } catch (const std::exception& e) {
-        failure = failure_reply_text(path, std::current_exception());
-        rpc_log()->warn("{} from {}: \"{}\" failed: {}", request.id(), state->peer, path, e.what());
-    }
-    if (failure.empty()) {
-        co_await send_reply(request, std::move(result), path);
-    } else {
-        co_await send_failure(request, std::move(failure), path);
-    }
-}
-
-// What handle() leaves to the serving loop: a reply or a failure reply to send (nothing when a
-// coroutine function took the request over).
+// What is to be sent for a request: its result or a failure reply (nothing when a coroutine
+// function took the request over).
 struct Answer {
     enum class Kind { none, result, failure } kind = Kind::none;
     Json result;
     std::string failure;
     const std::string* path = nullptr;
 };
+
+// The reply or failure reply itself, not a coroutine of its own: the serving loop sends one per
+// request. `answer` must not be none.
+asio::awaitable<void> send_answer(Request& request, Answer& answer) {
+    if (answer.kind == Answer::Kind::failure) return request.fail_with_text(std::move(answer.failure));
+    return request.reply(std::move(answer.result));
+}
+
+// A peer that has gone away gets no answer; that is no error of the function.
+void log_unsent(const Request& request, const Answer& answer, const ConnectionError& e) {
+    rpc_log()->debug("{} to \"{}\" (id {}) not sent: {}",
+                     answer.kind == Answer::Kind::failure ? "failure reply" : "reply", *answer.path, request.id(),
+                     e.what());
+}
+
+asio::awaitable<void> finish_coroutine(std::shared_ptr<ConnectionState> state, Request request,
+                                       asio::awaitable<Json> op, std::string path,
+                                       [[maybe_unused]] std::shared_ptr<void> busy) {  // held until replied
+    Answer answer;
+    answer.path = &path;
+    try {
+        answer.result = co_await std::move(op);
+        answer.kind = Answer::Kind::result;
+    } catch (const std::exception& e) {
+        answer.kind = Answer::Kind::failure;
+        answer.failure = failure_reply_text(path, std::current_exception());
+        rpc_log()->warn("{} from {}: \"{}\" failed: {}", request.id(), state->peer, path, e.what());
+    }
+    try {
+        co_await send_answer(request, answer);
+    } catch (const ConnectionError& e) {
+        log_unsent(request, answer, e);
+    }
+}
 
 // Plain functions are called here, without a coroutine frame of their own; the loop sends the
 // answer.
@@ -129,17 +129,10 @@ asio::awaitable<void> serve_loop(std::shared_ptr<ConnectionState> state) {
         }
         auto answer = handle(state, request);
         if (answer.kind == Answer::Kind::none) continue;
-        // Awaited here, not in send_reply(): one coroutine frame less per request.
-        const bool failed = answer.kind == Answer::Kind::failure;
         try {
-            if (failed) {
-                co_await request.fail_with_text(std::move(answer.failure));
-            } else {
-                co_await request.reply(std::move(answer.result));
-            }
+            co_await send_answer(request, answer);
         } catch (const ConnectionError& e) {
-            rpc_log()->debug("{} to \"{}\" (id {}) not sent: {}", failed ? "failure reply" : "reply", *answer.path,
-                             request.id(), e.what());
+            log_unsent(request, answer, e);
         }
     }
 }
