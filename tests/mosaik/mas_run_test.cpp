@@ -145,3 +145,22 @@ TEST_CASE("mas-run runs a Python simulator started through %(python)s as it runs
     CHECK_THAT(series, Catch::Contains("0,ExampleSim-0.Model_0,val,3\n") && Catch::Contains("9,ExampleSim-0.Model_0,val,12\n"));
     CHECK(no_children());
 }
+
+TEST_CASE("mas-run's --until ends the run early and --rt-factor paces it in real time", "[mosaik][integration]") {
+    test::TempDir dir;
+    const std::string set_bin = "sim_bin=" MAS_SIMULATORS_DIR;
+    // tutorial-demo1 runs until 10; at 0.2 wall seconds per step, step 3 cannot start before 0.6 s.
+    auto r = mas_run({std::string(MAS_SCENARIOS_DIR) + "/tutorial-demo1.json", "--out", dir.path().string(), "--set",
+                      set_bin, "--until", "4", "--rt-factor", "0.2", "--log-level", "error"});
+    INFO(r.err);
+    REQUIRE(r.status.success());
+    CHECK_THAT(r.out, Catch::Contains("simulated time: 4 steps"));
+    const auto series = read_file(dir.path() / "tutorial-demo1.csv");
+    CHECK_THAT(series, Catch::Contains("\n3,ExampleSim-0.Model_0,val,6\n"));
+    CHECK_THAT(series, !Catch::Contains("\n4,"));  // until is exclusive
+    const auto at = r.out.find("wall time: ");
+    REQUIRE(at != std::string::npos);
+    const double wall = std::stod(r.out.substr(at + std::string("wall time: ").size()));
+    CHECK(wall >= 0.6);  // a lower bound only: real time cannot run faster
+    CHECK(no_children());
+}
