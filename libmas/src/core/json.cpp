@@ -1,6 +1,9 @@
 #include "mas/core/json.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -8,23 +11,80 @@ namespace mas {
 
 // ---- JsonObject ------------------------------------------------------------------------------
 
+namespace {
+
+std::uint64_t key_hash(std::string_view key) noexcept { return std::hash<std::string_view>{}(key); }
+
+constexpr std::uint64_t position_mask = 0xffff'ffffU;
+
+std::uint64_t tag_of(std::uint64_t hash) noexcept { return hash >> 32U; }
+
+// The smallest power of two that keeps the index at most half full for `keys` keys.
+std::size_t index_capacity(std::size_t keys) noexcept { return std::bit_ceil(std::max<std::size_t>(keys * 2, 32)); }
+
+}  // namespace
+
 JsonObject::JsonObject(std::initializer_list<value_type> items) {
-    items_.reserve(items.size());
+    reserve(items.size());
     for (const auto& item : items) insert_or_assign(item.first, item.second);
 }
 
-Json* JsonObject::find(std::string_view key) noexcept {
-    for (auto& item : items_) {
-        if (item.first == key) return &item.second;
+void JsonObject::reserve(std::size_t n) {
+    items_.reserve(n);
+    if (n >= indexed_from && index_.size() < index_capacity(n)) rebuild_index(index_capacity(n));
+}
+
+std::size_t JsonObject::position(std::string_view key) const noexcept {
+    if (index_.empty()) {
+        for (std::size_t i = 0; i < items_.size(); ++i) {
+            if (items_[i].first == key) return i;
+        }
+        return npos;
     }
-    return nullptr;
+    const auto hash = key_hash(key);
+    const auto mask = index_.size() - 1;
+    for (auto slot = static_cast<std::size_t>(hash) & mask;; slot = (slot + 1) & mask) {
+        const auto entry = index_[slot];
+        if (entry == 0) return npos;
+        const auto pos = static_cast<std::size_t>((entry & position_mask) - 1);
+        if ((entry >> 32U) == tag_of(hash) && items_[pos].first == key) return pos;
+    }
+}
+
+void JsonObject::index_insert(std::size_t pos, std::uint64_t hash) noexcept {
+    const auto mask = index_.size() - 1;
+    auto slot = static_cast<std::size_t>(hash) & mask;
+    while (index_[slot] != 0) slot = (slot + 1) & mask;
+    index_[slot] = (tag_of(hash) << 32U) | static_cast<std::uint64_t>(pos + 1);
+}
+
+void JsonObject::rebuild_index(std::size_t capacity) {
+    index_.assign(capacity, 0);
+    // In position order, so that of duplicate keys the first stays the one found, as without index.
+    for (std::size_t i = 0; i < items_.size(); ++i) index_insert(i, key_hash(items_[i].first));
+}
+
+void JsonObject::index_last() {
+    if (items_.size() >= position_mask) throw Error("a JSON object cannot hold 2^32 - 1 keys or more");
+    if (index_.empty()) {
+        if (items_.size() >= indexed_from) rebuild_index(index_capacity(items_.size()));
+        return;
+    }
+    if (items_.size() * 2 > index_.size()) {
+        rebuild_index(index_capacity(items_.size()));
+        return;
+    }
+    index_insert(items_.size() - 1, key_hash(items_.back().first));
+}
+
+Json* JsonObject::find(std::string_view key) noexcept {
+    const auto pos = position(key);
+    return pos == npos ? nullptr : &items_[pos].second;
 }
 
 const Json* JsonObject::find(std::string_view key) const noexcept {
-    for (const auto& item : items_) {
-        if (item.first == key) return &item.second;
-    }
-    return nullptr;
+    const auto pos = position(key);
+    return pos == npos ? nullptr : &items_[pos].second;
 }
 
 const Json& JsonObject::at(std::string_view key) const {
@@ -35,6 +95,7 @@ const Json& JsonObject::at(std::string_view key) const {
 Json& JsonObject::operator[](std::string_view key) {
     if (Json* found = find(key)) return *found;
     items_.emplace_back(std::string(key), Json());
+    index_last();
     return items_.back().second;
 }
 
@@ -44,21 +105,27 @@ Json& JsonObject::insert_or_assign(std::string key, Json value) {
         return *found;
     }
     items_.emplace_back(std::move(key), std::move(value));
+    index_last();
     return items_.back().second;
 }
 
 void JsonObject::push_back(std::string key, Json value) {
     items_.emplace_back(std::move(key), std::move(value));
+    index_last();
 }
 
 bool JsonObject::erase(std::string_view key) {
-    for (auto it = items_.begin(); it != items_.end(); ++it) {
-        if (it->first == key) {
-            items_.erase(it);
-            return true;
-        }
+    const auto pos = position(key);
+    if (pos == npos) return false;
+    items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(pos));
+    // Every later position moved down by one: rebuilding costs no more than the erase itself.
+    if (items_.size() < indexed_from) {
+        index_.clear();
+        index_.shrink_to_fit();
+    } else if (!index_.empty()) {
+        rebuild_index(index_.size());
     }
-    return false;
+    return true;
 }
 
 bool operator==(const JsonObject& a, const JsonObject& b) {

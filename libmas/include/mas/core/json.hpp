@@ -38,12 +38,19 @@ struct Serializer;
 /// An array of Json values.
 using JsonArray = std::vector<Json>;
 
-/// An object of Json values that keeps its keys in insertion order, as Python dicts do.
+/// An object of Json values that keeps its keys in insertion order, as Python dicts do. Small
+/// objects are searched in place; from `indexed_from` keys on, a hash index of the positions finds
+/// a key in constant time, so objects with many thousands of keys (every entity of a simulator)
+/// cost the same per lookup as small ones. Change values through the iterators, never keys: the
+/// index would no longer find them.
 class JsonObject {
 public:
     using value_type = std::pair<std::string, Json>;
     using iterator = std::vector<value_type>::iterator;
     using const_iterator = std::vector<value_type>::const_iterator;
+
+    /// The size from which lookups go through the hash index instead of a linear search.
+    static constexpr std::size_t indexed_from = 16;
 
     JsonObject() = default;
     JsonObject(std::initializer_list<value_type> items);
@@ -58,14 +65,16 @@ public:
     Json& operator[](std::string_view key);
     /// Sets `key` (keeping its place if it exists) and returns the stored value.
     Json& insert_or_assign(std::string key, Json value);
-    /// Appends without checking for an existing key (decoders use it; last one wins on lookup
-    /// only if keys are unique, so prefer insert_or_assign).
+    /// Appends without checking for an existing key (decoders use it, after removing duplicates).
+    /// With a duplicate key, find() keeps returning the first one; prefer insert_or_assign.
     void push_back(std::string key, Json value);
+    /// Removes `key`, keeping the order of the others; linear in the size. False if missing.
     bool erase(std::string_view key);
 
     // Defined after Json, where value_type is complete (clang insists on it).
     [[nodiscard]] std::size_t size() const noexcept;
     [[nodiscard]] bool empty() const noexcept;
+    /// Makes room for `n` keys, in the items and, for a large `n`, in the index.
     void reserve(std::size_t n);
     iterator begin() noexcept;
     iterator end() noexcept;
@@ -75,7 +84,18 @@ public:
     friend bool operator==(const JsonObject& a, const JsonObject& b);
 
 private:
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    [[nodiscard]] std::size_t position(std::string_view key) const noexcept;
+    /// Indexes the item just appended (and builds the index when the object reaches indexed_from).
+    void index_last();
+    void rebuild_index(std::size_t capacity);
+    void index_insert(std::size_t position, std::uint64_t hash) noexcept;
+
     std::vector<value_type> items_;
+    // Open addressing with linear probing. A slot holds the upper 32 bits of the key's hash and
+    // its position + 1 (0: empty), so most probes compare no string. Empty while the object is
+    // small; its size is a power of two at least twice the number of keys.
+    std::vector<std::uint64_t> index_;
 };
 
 /// A value of a registered custom type (see mas::Serializer): its type name and its repr.
@@ -197,7 +217,6 @@ private:
 
 inline std::size_t JsonObject::size() const noexcept { return items_.size(); }
 inline bool JsonObject::empty() const noexcept { return items_.empty(); }
-inline void JsonObject::reserve(std::size_t n) { items_.reserve(n); }
 inline JsonObject::iterator JsonObject::begin() noexcept { return items_.begin(); }
 inline JsonObject::iterator JsonObject::end() noexcept { return items_.end(); }
 inline JsonObject::const_iterator JsonObject::begin() const noexcept { return items_.begin(); }
