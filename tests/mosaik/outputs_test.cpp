@@ -9,6 +9,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "mas/core/error.hpp"
+
 using namespace mas;
 using namespace mas::mosaik;
 
@@ -64,6 +66,21 @@ void apply(Outputs& out, const Call& call) {
     if (call.kind == 0) out.set(call.eid, call.attr, call.value);
     if (call.kind == 1) out.entity(call.eid);
     if (call.kind == 2) out.time(call.value);
+}
+
+// The same call by place (set_at, entity_at) where the request has the names, as a simulator
+// that walks the request makes it.
+void apply_by_place(Outputs& out, const OutputRequest& request, const Call& call) {
+    const auto e = request.find(call.eid);
+    if (!e || call.kind == 2) return apply(out, call);
+    if (call.kind == 1) {
+        out.entity_at(*e);
+        return;
+    }
+    const auto& attrs = request[*e].second;
+    const auto a = std::find(attrs.begin(), attrs.end(), call.attr);
+    if (a == attrs.end()) return apply(out, call);
+    out.set_at(*e, static_cast<std::size_t>(a - attrs.begin()), call.value);
 }
 
 enum class Order { request, shuffled_attrs, any };
@@ -125,13 +142,26 @@ TEST_CASE("Outputs made from the request give the same reply and lookups as plai
         const auto calls = calls_for(request, random, order);
         Outputs plain;
         Outputs laid_out(request);
+        Outputs by_place(request);
         for (const auto& call : calls) {
             apply(plain, call);
             apply(laid_out, call);
+            apply_by_place(by_place, request, call);
         }
         INFO("round " << round << " order " << static_cast<int>(order));
-        // Filled in the request's order, they keep the flat table the orchestrator reads.
-        if (in_order) CHECK(laid_out.laid_out_by(request));
+        // Filled in the request's order, they keep the flat table the orchestrator reads, where
+        // a value is found by its place alone.
+        if (in_order) {
+            CHECK(laid_out.laid_out_by(request));
+            CHECK(by_place.laid_out_by(request));
+            for (std::size_t e = 0; e < request.size(); ++e) {
+                for (std::size_t a = 0; a < request[e].second.size(); ++a) {
+                    CHECK(laid_out.find_laid_out({e, a}) == laid_out.find(request[e].first, request[e].second[a]));
+                }
+            }
+        }
+        CHECK(by_place.to_json() == plain.to_json());
+        CHECK(key_order(by_place.to_json()) == key_order(plain.to_json()));
         CHECK(laid_out.time() == plain.time());
         for (const auto& eid : eids) {
             for (const auto& attr : attrs) {
@@ -174,6 +204,23 @@ TEST_CASE("Outputs made from the request find a value by its place in the reques
     REQUIRE(json.size() == 3);
     CHECK(json.as_object().begin()->first == "E_2");
     CHECK((json.as_object().begin() + 2)->first == "E_1");
+}
+
+TEST_CASE("Setting outputs by place needs outputs made from a request and a place in it", "[mosaik]") {
+    const auto request = sample_request();
+    Outputs plain;
+    CHECK_THROWS_AS(plain.set_at(0, 0, 1), Error);
+    CHECK_THROWS_AS(plain.entity_at(0), Error);
+    CHECK(plain.find_laid_out({0, 0}) == nullptr);
+    Outputs out(request);
+    CHECK_THROWS_WITH(out.set_at(12, 0, 1), Catch::Contains("no such place"));
+    CHECK_THROWS_WITH(out.set_at(0, 1, 1), Catch::Contains("no such place"));  // E_0 has one attribute
+    CHECK_THROWS_AS(out.entity_at(12), Error);
+    // After an out-of-order call has made them general, places still name the request's entries.
+    out.set_at(3, 0, 30).set_at(1, 1, 11);
+    CHECK_FALSE(out.laid_out_by(request));
+    CHECK(out.find_laid_out({1, 1}) == nullptr);
+    CHECK(out.to_json() == Json::object({{"E_3", Json::object({{"a", 30}})}, {"E_1", Json::object({{"b", 11}})}}));
 }
 
 TEST_CASE("Outputs read a remote simulator's reply and refuse what is not one", "[mosaik]") {

@@ -286,3 +286,40 @@ TEST_CASE("An in-process simulator with an invalid meta fails init with Meta::va
                       Catch::StartsWith("Simulator \"Bad-0\" failed in init: mas::ConfigError: "));
     test::run(io, proxy.stop());
 }
+
+namespace {
+
+/// Notes at every step whether its inputs were marked as shaped like the step before's.
+class ShapeProbe : public AsyncProbe {
+public:
+    explicit ShapeProbe(std::vector<bool>& seen) : seen_(seen) {}
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const mosaik::Inputs& inputs,
+                                                      std::int64_t) override {
+        seen_.push_back(inputs.same_shape());
+        co_return time + 1;
+    }
+
+private:
+    std::vector<bool>& seen_;
+};
+
+}  // namespace
+
+TEST_CASE("An in-process simulator learns that a step's inputs are the last step's keys with new values", "[mosaik]") {
+    std::vector<bool> seen;
+    mosaik::LocalSimProxy proxy("Probe-0", std::make_unique<ShapeProbe>(seen));
+    asio::io_context io;
+    test::run(io, [&]() -> asio::awaitable<void> {
+        JsonObject none;
+        co_await proxy.init(1.0, none);
+        const auto a = Json::object({{"Probe_0", Json::object({{"in", Json::object({{"X-0.X_0", 1}})}})}});
+        const auto b = Json::object({{"Probe_0", Json::object({{"in", Json::object({{"X-0.X_1", 2}})}})}});
+        co_await proxy.step(0, a, 10, false);  // first sight
+        co_await proxy.step(1, a, 10, true);   // the same object again, as the World promises
+        co_await proxy.step(2, b, 10, true);   // another object: its keys are not known
+        co_await proxy.step(3, b, 10, false);  // the World does not promise it
+        co_await proxy.step(4, b, 10, true);
+        co_await proxy.stop();
+    }());
+    CHECK(seen == std::vector<bool>{false, true, false, false, true});
+}

@@ -10,7 +10,7 @@
 namespace mas::mosaik {
 namespace {
 
-// Up to this many entities a search in order is as quick as an index.
+// Up to this many entities a search of the request in order is as quick as an index.
 constexpr std::size_t indexed_from = 8;
 
 // The value under `key`, looked for first at position `hint`.
@@ -73,7 +73,7 @@ std::optional<std::size_t> OutputRequest::find(std::string_view eid) const {
 }
 
 Outputs::Outputs(const OutputRequest& request)
-    : layout_(&request), slots_(request.pair_count()), marks_(request.size(), untouched) {}
+    : request_(&request), layout_(&request), slots_(request.pair_count()), marks_(request.size(), untouched) {}
 
 Outputs Outputs::from_json(Json reply) {
     if (!reply.is_object()) throw TypeError("get_data returned " + reply.describe() + ", not a dict");
@@ -98,35 +98,41 @@ std::size_t Outputs::laid_out_entity(std::string_view eid) const {
     return found ? *found : none;
 }
 
-std::size_t Outputs::touch(const std::string& eid) {
-    const std::size_t e = laid_out_entity(eid);
-    if (e == none) return none;
+bool Outputs::touch_at(std::size_t e) {
     auto& mark = marks_[e];
     if (mark == untouched) {
-        if (last_entity_ != none && e < last_entity_) return none;  // it would come after a later one
+        if (last_entity_ != none && e < last_entity_) return false;  // it would come after a later one
         mark = -1;
         last_entity_ = e;
     }
-    return e;
+    return true;
 }
 
-Outputs::Slot* Outputs::laid_out_slot(const std::string& eid, const std::string& attr) {
-    const std::size_t e = touch(eid);
-    if (e == none) return nullptr;
+std::size_t Outputs::touch(const std::string& eid) {
+    const std::size_t e = laid_out_entity(eid);
+    return e != none && touch_at(e) ? e : none;
+}
+
+Outputs::Slot* Outputs::laid_out_slot_at(std::size_t e, std::size_t a) {
+    if (!touch_at(e)) return nullptr;
     auto& mark = marks_[e];
-    const auto& attrs = (*layout_)[e].second;
-    // Looked for from the attribute after the last one set, where an in-order fill finds it first.
-    const auto start = static_cast<std::size_t>(std::max(mark + 1, 0));
-    std::size_t a = none;
-    for (std::size_t k = 0; k < attrs.size() && a == none; ++k) {
-        const auto i = (start + k) % attrs.size();
-        if (attrs[i] == attr) a = i;
-    }
-    if (a == none) return nullptr;
     auto& slot = slots_[layout_->first_pair(e) + a];
     if (!slot.set && static_cast<std::int32_t>(a) < mark) return nullptr;  // it would come after a later one
     mark = std::max(mark, static_cast<std::int32_t>(a));
     return &slot;
+}
+
+Outputs::Slot* Outputs::laid_out_slot(const std::string& eid, const std::string& attr) {
+    const std::size_t e = laid_out_entity(eid);
+    if (e == none) return nullptr;
+    const auto& attrs = (*layout_)[e].second;
+    // Looked for from the attribute after the last one set, where an in-order fill finds it first.
+    const auto start = static_cast<std::size_t>(std::max(marks_[e] + 1, 0));
+    for (std::size_t k = 0; k < attrs.size(); ++k) {
+        const auto a = (start + k) % attrs.size();
+        if (attrs[a] == attr) return laid_out_slot_at(e, a);
+    }
+    return nullptr;
 }
 
 void Outputs::generalise() {
@@ -154,16 +160,7 @@ Json& Outputs::entry(const std::string& eid) {
         auto& last = *(data_.end() - 1);
         if (last.first == eid) return last.second;  // the attributes of one entity, one after the other
     }
-    if (data_.size() < indexed_from) return data_[eid];
-    const auto at = [&](std::size_t i) -> auto& { return *(data_.begin() + static_cast<std::ptrdiff_t>(i)); };
-    if (positions_.empty()) {
-        for (std::size_t i = 0; i < data_.size(); ++i) positions_.add(at(i).first, i);
-    }
-    const auto key_at = [&](std::size_t i) -> std::string_view { return at(i).first; };
-    if (const auto found = positions_.find(eid, key_at)) return at(*found).second;
-    positions_.add(eid, data_.size());
-    data_.push_back(eid, Json());
-    return at(data_.size() - 1).second;
+    return data_[eid];
 }
 
 Outputs& Outputs::set(const std::string& eid, const std::string& attr, Json value) {
@@ -177,6 +174,29 @@ Outputs& Outputs::set(const std::string& eid, const std::string& attr, Json valu
     }
     entry(eid)[attr] = std::move(value);
     return *this;
+}
+
+Outputs& Outputs::set_at(std::size_t entity, std::size_t attr, Json value) {
+    if (!request_ || entity >= request_->size() || attr >= (*request_)[entity].second.size()) {
+        throw Error(fmt::format("Outputs::set_at({}, {}): no such place in the request", entity, attr));
+    }
+    if (layout_) {
+        if (auto* slot = laid_out_slot_at(entity, attr)) {
+            slot->value = std::move(value);
+            slot->set = true;
+            return *this;
+        }
+    }
+    const auto& [eid, attrs] = (*request_)[entity];
+    return set(eid, attrs[attr], std::move(value));
+}
+
+Outputs& Outputs::entity_at(std::size_t entity) {
+    if (!request_ || entity >= request_->size()) {
+        throw Error(fmt::format("Outputs::entity_at({}): no such place in the request", entity));
+    }
+    if (layout_ && touch_at(entity)) return *this;
+    return this->entity((*request_)[entity].first);
 }
 
 Outputs& Outputs::entity(const std::string& eid) {
@@ -213,6 +233,14 @@ const Json* Outputs::find(std::string_view eid, std::string_view attr) const {
     return nullptr;
 }
 
+const Json* Outputs::find_laid_out(Hint hint) const noexcept {
+    if (!layout_ || hint.entity >= layout_->size() || hint.attr >= (*layout_)[hint.entity].second.size()) {
+        return nullptr;
+    }
+    const auto& slot = slots_[layout_->first_pair(hint.entity) + hint.attr];
+    return slot.set ? &slot.value : nullptr;
+}
+
 const Json* Outputs::find(std::string_view eid, std::string_view attr, Hint hint) const {
     if (!layout_) return general_find(eid, attr, &hint);
     if (hint.entity < layout_->size()) {
@@ -231,7 +259,6 @@ Json Outputs::to_json() const& {
 
 Json Outputs::to_json() && {
     if (layout_) generalise();
-    positions_.clear();
     if (!time_) return Json(std::exchange(data_, JsonObject()));
     JsonObject out;
     out.reserve(data_.size() + 1);

@@ -94,9 +94,11 @@ asio::awaitable<std::optional<std::int64_t>> LocalSimProxy::step(std::int64_t ti
                                                                  std::int64_t max_advance, bool same_shape) {
     try {
         // Read in place, and for inputs of the same shape as before without checking and
-        // indexing them again: the index holds positions, which the new values keep.
+        // indexing them again: only values changed, not the shape that was checked.
         auto& view = impl_->inputs;
-        if (!same_shape || !view || &view->json() != &inputs) view = detail::SimulatorCalls::inputs_view(inputs);
+        const bool again = same_shape && view && &view->json() == &inputs;
+        if (!again) view = detail::SimulatorCalls::inputs_view(inputs);
+        view->mark_same_shape(again);
         co_return co_await impl_->calls.step(time, *view, max_advance);
     } catch (...) {
         throw impl_->failed("step");

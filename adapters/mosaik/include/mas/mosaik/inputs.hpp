@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "mas/core/json.hpp"
-#include "mas/mosaik/detail/key_index.hpp"
 
 namespace mas::mosaik {
 
@@ -44,28 +43,35 @@ public:
     [[nodiscard]] std::vector<std::string> attrs(std::string_view eid) const;
     /// The values of `eid`.`attr` with their sources (empty if none arrived).
     [[nodiscard]] std::vector<SourceValue> values(std::string_view eid, std::string_view attr) const;
+    /// The values of `eid`.`attr` as they came, `{source_full_id: value}`, without copying them;
+    /// nullptr if none arrived. Valid as long as these inputs.
+    [[nodiscard]] const JsonObject* sources(std::string_view eid, std::string_view attr) const;
     /// Whether any value arrived for `eid`.`attr`.
     [[nodiscard]] bool contains(std::string_view eid, std::string_view attr) const;
     /// The sum of the numeric values of `eid`.`attr` (0 if none); throws mas::TypeError for a
     /// value that is not a number.
     [[nodiscard]] double sum(std::string_view eid, std::string_view attr) const;
     [[nodiscard]] bool empty() const noexcept { return data().size() == 0; }
+    /// True when these inputs have exactly the keys (entities, attributes, sources), in the same
+    /// order, as the simulator's previous step's, with only new values: an in-process step whose
+    /// inputs are pulled values only. A simulator may then reuse what it derived from the keys.
+    /// False whenever that is not known, e.g. for every step over the wire.
+    [[nodiscard]] bool same_shape() const noexcept { return same_shape_; }
+    /// Sets same_shape(); for an orchestrator that hands a view of the same JSON object again.
+    void mark_same_shape(bool same) noexcept { same_shape_ = same; }
     /// The inputs exactly as mosaik sent them.
     [[nodiscard]] const Json& json() const noexcept { return data(); }
 
 private:
     [[nodiscard]] const Json* entity(std::string_view eid) const;
-    [[nodiscard]] const JsonObject* sources(std::string_view eid, std::string_view attr) const;
     struct Borrowed {};
     Inputs(Borrowed, const Json& raw);
-    void check_and_index();
+    void check();
     [[nodiscard]] const Json& data() const noexcept { return view_ ? *view_ : raw_; }
 
     Json raw_ = Json::object();
     const Json* view_ = nullptr;  // set for a view: the JSON read in place of raw_
-    /// Positions of raw_'s entities sorted by id, for inputs of many entities (empty for few,
-    /// which are searched in order): a simulator looks up each of its entities at every step.
-    detail::KeyIndex by_eid_;
+    bool same_shape_ = false;
 };
 
 }  // namespace mas::mosaik

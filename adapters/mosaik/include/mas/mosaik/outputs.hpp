@@ -77,6 +77,12 @@ public:
     Outputs& set(const std::string& eid, const std::string& attr, Json value);
     /// Creates an entity's entry even if it gets no attribute (mosaik sends `{}` for it).
     Outputs& entity(const std::string& eid);
+    /// set() of the request's `entity`-th entity and its `attr`-th attribute, for outputs made
+    /// from a request: a simulator that walks the request need not name them, and no name is
+    /// compared. Throws mas::Error for outputs not made from a request or a place outside it.
+    Outputs& set_at(std::size_t entity, std::size_t attr, Json value);
+    /// entity() of the request's `entity`-th entity; throws as set_at does.
+    Outputs& entity_at(std::size_t entity);
     /// Sets the top-level "time" entry.
     Outputs& time(std::int64_t t);
 
@@ -85,6 +91,9 @@ public:
     [[nodiscard]] const Json* find(std::string_view eid, std::string_view attr) const;
     /// The same, looking at `hint` first.
     [[nodiscard]] const Json* find(std::string_view eid, std::string_view attr, Hint hint) const;
+    /// For outputs laid out by a request (laid_out_by), the value at its positions `hint`,
+    /// found without comparing names; nullptr if it is not set or these outputs are not laid out.
+    [[nodiscard]] const Json* find_laid_out(Hint hint) const noexcept;
     /// Whether these outputs are laid out by `request` (the same object).
     [[nodiscard]] bool laid_out_by(const OutputRequest& request) const noexcept { return layout_ == &request; }
 
@@ -104,17 +113,23 @@ private:
     /// The position of `eid` in the request's layout, marked as present, or `none` if it is not
     /// requested or would come out of order.
     std::size_t touch(const std::string& eid);
+    /// touch() of the layout's `e`-th entity; false if it would come out of order.
+    bool touch_at(std::size_t e);
+    /// The slot of the layout's entity `e` and attribute `a`, or nullptr if setting it there
+    /// would change the order of the reply.
+    Slot* laid_out_slot_at(std::size_t e, std::size_t a);
     /// The slot for `eid`.`attr` in the request's layout, or nullptr if it is not requested or
     /// setting it there would change the order of the reply.
     Slot* laid_out_slot(const std::string& eid, const std::string& attr);
     [[nodiscard]] std::size_t laid_out_entity(std::string_view eid) const;
     /// Moves the laid-out values to the general form.
     void generalise();
-    /// The entry of `eid`, created if missing, in constant time for many entities.
+    /// The entry of `eid`, created if missing.
     Json& entry(const std::string& eid);
     [[nodiscard]] const Json* general_find(std::string_view eid, std::string_view attr, const Hint* hint) const;
 
     std::optional<std::int64_t> time_;
+    const OutputRequest* request_ = nullptr;  // the request these outputs were made from, if any
     // Laid out by a request.
     const OutputRequest* layout_ = nullptr;
     std::vector<Slot> slots_;            // one per requested (entity, attr)
@@ -122,9 +137,6 @@ private:
     std::size_t last_entity_ = none;     // the latest entity touched
     // The general form.
     JsonObject data_;
-    /// Positions in data_ by entity id, once there are more than a few entities: a simulator
-    /// replies for each of its entities at every step.
-    detail::KeyIndex positions_;
 };
 
 }  // namespace mas::mosaik
