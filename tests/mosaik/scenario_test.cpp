@@ -35,7 +35,7 @@ std::string read_text(const std::filesystem::path& path) {
 // The pairs of a connection as "src -> dest" labels.
 std::vector<std::string> pair_labels(const Scenario::Connection& connection) {
     std::vector<std::string> labels;
-    for (const auto& pair : connection.pairs) labels.push_back(pair.src.label + " -> " + pair.dest.label);
+    for (const auto& pair : connection.pairs()) labels.push_back(pair.src.label + " -> " + pair.dest.label);
     return labels;
 }
 
@@ -115,7 +115,7 @@ TEST_CASE("tutorial-demo2.json puts models and agents in one group and feeds del
     CHECK(feedback.weak);
     CHECK(pair_labels(feedback) ==
           std::vector<std::string>{"agents[0] -> model_a[0]", "agents[1] -> model_b[0]", "agents[2] -> model_c[0]"});
-    CHECK(scenario.connections()[2].pairs.size() == 3);
+    CHECK(scenario.connections()[2].pair_count() == 3);
 }
 
 TEST_CASE("demo.json describes the neighbourhood and its battery controllers", "[mosaik]") {
@@ -131,12 +131,12 @@ TEST_CASE("demo.json describes the neighbourhood and its battery controllers", "
     CHECK(controllers.num == 2);
     const auto& connections = scenario.connections();
     REQUIRE(connections.size() == 7);
-    CHECK(connections[0].pairs.size() == 8);  // four houses to each of two controllers
+    CHECK(connections[0].pair_count() == 8);  // four houses to each of two controllers
     CHECK(connections[2].time_shifted == 1);
     CHECK(connections[2].initial_data.at("soc") == Json(0.2));
     CHECK(pair_labels(connections[3]) ==
           std::vector<std::string>{"controllers[0] -> batteries[0]", "controllers[1] -> batteries[1]"});
-    CHECK(connections[4].pairs.size() == 6);  // houses and pv plants to the monitor
+    CHECK(connections[4].pair_count() == 6);  // houses and pv plants to the monitor
 }
 
 TEST_CASE("every recorded mosaik scenario converts into the format with the same facts", "[mosaik]") {
@@ -176,9 +176,9 @@ TEST_CASE("every recorded mosaik scenario converts into the format with the same
     for (std::size_t i = 0; i < scenario.connections().size(); ++i) {
         const auto& connection = scenario.connections()[i];
         const auto& original = recorded["connections"][i];
-        REQUIRE(connection.pairs.size() == 1);
-        CHECK(connection.pairs[0].src.sim + "." + connection.pairs[0].src.eid == original["src"].as_string());
-        CHECK(connection.pairs[0].dest.sim + "." + connection.pairs[0].dest.eid == original["dest"].as_string());
+        REQUIRE(connection.pair_count() == 1);
+        CHECK(connection.pair(0).src.sim + "." + connection.pair(0).src.eid == original["src"].as_string());
+        CHECK(connection.pair(0).dest.sim + "." + connection.pair(0).dest.eid == original["dest"].as_string());
         CHECK(connection.attrs.size() == original["attrs"].size());
         CHECK(connection.async_requests == original["async_requests"].get<bool>());
         CHECK(connection.weak == original["weak"].get<bool>());
@@ -217,8 +217,8 @@ TEST_CASE(
     CHECK(connections[6].async_requests);
     CHECK(pair_labels(connections[6]) == std::vector<std::string>{"nodes[0] -> ctl[0]", "nodes[1] -> ctl[0]"});
     CHECK(connections[7].attrs.empty());
-    CHECK(connections[7].pairs[0].src.eid == "Node_0_c0");
-    CHECK_FALSE(connections[7].pairs[0].src.group.has_value());
+    CHECK(connections[7].pair(0).src.eid == "Node_0_c0");
+    CHECK_FALSE(connections[7].pair(0).src.group.has_value());
 
     REQUIRE(scenario.initial_events().size() == 1);
     CHECK(scenario.initial_events()[0].sim == "Gen-0");
@@ -250,9 +250,9 @@ TEST_CASE("entity selections pick by index and slice, and list and pair entities
     CHECK(pair_labels(c[2]) ==
           std::vector<std::string>{"xs[0] -> ys[0]", "xs[0] -> ys[1]", "xs[1] -> ys[0]", "xs[1] -> ys[1]"});
     CHECK(pair_labels(c[3]) == std::vector<std::string>{"xs[0] -> ys[0]", "A-0.X_9 -> ys[0]"});
-    CHECK(c[3].pairs[1].src.sim == "A-0");
-    CHECK(c[0].pairs[0].dest.group == 1);
-    CHECK(c[0].pairs[0].dest.index == 1);
+    CHECK(c[3].pair(1).src.sim == "A-0");
+    CHECK(c[0].pair(0).dest.group == 1);
+    CHECK(c[0].pair(0).dest.index == 1);
 }
 
 TEST_CASE("sim ids are counted per sim_config name as mosaik does, skipping given ids", "[mosaik]") {

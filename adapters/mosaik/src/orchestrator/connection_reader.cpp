@@ -1,6 +1,7 @@
 #include "orchestrator/connection_reader.hpp"
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include <fmt/format.h>
@@ -12,7 +13,7 @@ Scenario::Connection ConnectionReader::read(const ScenarioNode& node) const {
         node.object({"src", "dest", "attrs", "mode", "time_shifted", "initial_data", "weak", "async_requests"});
     Scenario::Connection connection;
     connection.where = node.where();
-    connection.pairs = pairs(object);
+    select_pairs(object, connection);
     if (const auto flag = object.get("async_requests")) connection.async_requests = flag->boolean();
     if (const auto flag = object.get("weak")) connection.weak = flag->boolean();
     if (const auto shift = object.get("time_shifted")) {
@@ -37,20 +38,20 @@ Scenario::Connection ConnectionReader::read(const ScenarioNode& node) const {
     return connection;
 }
 
-std::vector<Scenario::EntityRef> ConnectionReader::select(const ScenarioNode& node) const {
-    if (node.json().is_string()) return selector_.select(node);
+Scenario::Selection ConnectionReader::select(const ScenarioNode& node) const {
+    Scenario::Selection out;
+    if (node.json().is_string()) {
+        selector_.select(node, out);
+        return out;
+    }
     if (!node.json().is_array() || node.json().size() == 0) {
         node.fail(
             fmt::format("expected an entity group name, a full id '<sim_id>.<eid>' or a non-empty list of "
                         "them, got {}",
                         node.json().describe()));
     }
-    std::vector<Scenario::EntityRef> refs;
-    for (const auto& element : node.elements()) {
-        auto selected = selector_.select(element);
-        refs.insert(refs.end(), selected.begin(), selected.end());
-    }
-    return refs;
+    for (const auto& element : node.elements()) selector_.select(element, out);
+    return out;
 }
 
 std::vector<Scenario::AttrPair> ConnectionReader::attrs(const ScenarioNode& node) const {
@@ -70,9 +71,9 @@ std::vector<Scenario::AttrPair> ConnectionReader::attrs(const ScenarioNode& node
     return pairs;
 }
 
-std::vector<Scenario::Connection::Pair> ConnectionReader::pairs(const ScenarioObject& object) const {
-    const auto src = select(object.required("src"));
-    const auto dest = select(object.required("dest"));
+void ConnectionReader::select_pairs(const ScenarioObject& object, Scenario::Connection& connection) const {
+    auto src = select(object.required("src"));
+    auto dest = select(object.required("dest"));
     const auto mode = object.get("mode");
     bool one_to_one = false;
     if (mode) {
@@ -91,15 +92,9 @@ std::vector<Scenario::Connection::Pair> ConnectionReader::pairs(const ScenarioOb
                         "\"one_to_one\" (in order) or \"all_to_all\"",
                         src.size(), dest.size()));
     }
-    std::vector<Scenario::Connection::Pair> pairs;
-    if (one_to_one) {
-        for (std::size_t i = 0; i < src.size(); ++i) pairs.push_back({src[i], dest[i]});
-        return pairs;
-    }
-    for (const auto& from : src) {
-        for (const auto& to : dest) pairs.push_back({from, to});
-    }
-    return pairs;
+    connection.src = std::move(src);
+    connection.dest = std::move(dest);
+    connection.one_to_one = one_to_one;
 }
 
 void ConnectionReader::check_initial_data(const ScenarioNode& node, const Scenario::Connection& connection) const {
@@ -117,10 +112,17 @@ void ConnectionReader::check_initial_data(const ScenarioNode& node, const Scenar
 }
 
 void ConnectionReader::check_weak(const ScenarioNode& node, const Scenario::Connection& connection) const {
-    for (const auto& pair : connection.pairs) {
-        const auto& src = sim(pair.src.sim).group;
-        const auto& dest = sim(pair.dest.sim).group;
+    // Pairs of simulators decide it, so only the first pair of each pair of simulators is looked at.
+    std::set<std::pair<std::string, std::string>> checked;
+    for (std::size_t i = 0; i < connection.pair_count(); ++i) {
+        const auto [s, d] = connection.pair_indices(i);
+        const auto& src_sim = connection.src.sim(s);
+        const auto& dest_sim = connection.dest.sim(d);
+        if (!checked.emplace(src_sim, dest_sim).second) continue;
+        const auto& src = sim(src_sim).group;
+        const auto& dest = sim(dest_sim).group;
         if (!src.empty() && !dest.empty() && src.front() == dest.front()) continue;
+        const auto pair = connection.pair(i);
         node.fail(
             fmt::format("weak connections may only be used inside a group, but {} ({}) and {} ({}) are in no "
                         "common group",

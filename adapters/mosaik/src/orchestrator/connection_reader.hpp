@@ -18,9 +18,9 @@ public:
     [[nodiscard]] Scenario::Connection read(const ScenarioNode& node) const;
 
 private:
-    [[nodiscard]] std::vector<Scenario::EntityRef> select(const ScenarioNode& node) const;
+    [[nodiscard]] Scenario::Selection select(const ScenarioNode& node) const;
     [[nodiscard]] std::vector<Scenario::AttrPair> attrs(const ScenarioNode& node) const;
-    [[nodiscard]] std::vector<Scenario::Connection::Pair> pairs(const ScenarioObject& object) const;
+    void select_pairs(const ScenarioObject& object, Scenario::Connection& connection) const;
     void check_initial_data(const ScenarioNode& node, const Scenario::Connection& connection) const;
     void check_weak(const ScenarioNode& node, const Scenario::Connection& connection) const;
     [[nodiscard]] const Scenario::Sim& sim(const std::string& sim_id) const;

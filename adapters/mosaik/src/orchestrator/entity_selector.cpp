@@ -56,11 +56,18 @@ std::pair<std::int64_t, std::int64_t> slice_bounds(std::optional<std::int64_t> s
 
 }  // namespace
 
-std::optional<std::size_t> EntitySelector::group(std::string_view name) const {
+EntitySelector::EntitySelector(const std::vector<Scenario::Sim>& sims, const std::vector<Scenario::Entities>& entities)
+    : sims_(sims), entities_(entities) {
     for (std::size_t i = 0; i < entities_.size(); ++i) {
-        if (!entities_[i].name.empty() && entities_[i].name == name) return i;
+        if (!entities_[i].name.empty()) groups_.try_emplace(entities_[i].name, i);
     }
-    return std::nullopt;
+    for (const auto& sim : sims_) sims_by_id_.try_emplace(sim.sim_id, &sim);
+}
+
+std::optional<std::size_t> EntitySelector::group(std::string_view name) const {
+    const auto found = groups_.find(name);
+    if (found == groups_.end()) return std::nullopt;
+    return found->second;
 }
 
 std::vector<std::string> EntitySelector::group_names() const {
@@ -72,11 +79,18 @@ std::vector<std::string> EntitySelector::group_names() const {
 }
 
 Scenario::EntityRef EntitySelector::full_id(std::string_view text, const ScenarioNode& node) const {
+    // A sim id given in the file has no '.', so it is everything before the first one; only a
+    // default id made from a sim_config name with a '.' needs the search for the longest prefix.
     const Scenario::Sim* owner = nullptr;
-    for (const auto& sim : sims_) {
-        const bool prefix = text.size() > sim.sim_id.size() + 1 && text.substr(0, sim.sim_id.size()) == sim.sim_id &&
-                            text[sim.sim_id.size()] == '.';
-        if (prefix && (!owner || sim.sim_id.size() > owner->sim_id.size())) owner = &sim;
+    if (const auto dot = text.find('.'); dot != std::string_view::npos && dot + 1 < text.size()) {
+        if (const auto found = sims_by_id_.find(text.substr(0, dot)); found != sims_by_id_.end()) owner = found->second;
+    }
+    if (!owner) {
+        for (const auto& sim : sims_) {
+            const bool prefix = text.size() > sim.sim_id.size() + 1 &&
+                                text.substr(0, sim.sim_id.size()) == sim.sim_id && text[sim.sim_id.size()] == '.';
+            if (prefix && (!owner || sim.sim_id.size() > owner->sim_id.size())) owner = &sim;
+        }
     }
     if (!owner) {
         std::vector<std::string> ids;
@@ -104,9 +118,12 @@ std::size_t EntitySelector::named_group(std::string_view name, const ScenarioNod
                           fmt::join(names, ", ")));
 }
 
-std::vector<Scenario::EntityRef> EntitySelector::select(const ScenarioNode& node) const {
+void EntitySelector::select(const ScenarioNode& node, Scenario::Selection& out) const {
     const std::string& text = node.name();
-    if (text.find('.') != std::string::npos) return {full_id(text, node)};
+    if (text.find('.') != std::string::npos) {
+        out.add_entity(full_id(text, node));
+        return;
+    }
 
     const auto bracket = text.find('[');
     const std::string_view name = std::string_view(text).substr(0, bracket);
@@ -136,16 +153,7 @@ std::vector<Scenario::EntityRef> EntitySelector::select(const ScenarioNode& node
         }
     }
 
-    std::vector<Scenario::EntityRef> refs;
-    for (auto i = first; i < last; ++i) {
-        Scenario::EntityRef ref;
-        ref.sim = group.sim;
-        ref.group = index;
-        ref.index = static_cast<std::size_t>(i);
-        ref.label = fmt::format("{}[{}]", group.name, i);
-        refs.push_back(std::move(ref));
-    }
-    return refs;
+    out.add_range(index, static_cast<std::size_t>(first), static_cast<std::size_t>(last - first), group.name, group.sim);
 }
 
 }  // namespace mas::mosaik

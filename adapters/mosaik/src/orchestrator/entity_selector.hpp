@@ -3,6 +3,7 @@
 // "houses[1:3]", "PV-0.PV_0") into the entities it means.
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -14,12 +15,11 @@ namespace mas::mosaik {
 
 class EntitySelector {
 public:
-    EntitySelector(const std::vector<Scenario::Sim>& sims, const std::vector<Scenario::Entities>& entities)
-        : sims_(sims), entities_(entities) {}
+    EntitySelector(const std::vector<Scenario::Sim>& sims, const std::vector<Scenario::Entities>& entities);
 
-    /// The entities the string at `node` names, in order; fails at `node` for an unknown name, a
-    /// malformed or out-of-range selection, or a full id of no started simulator.
-    [[nodiscard]] std::vector<Scenario::EntityRef> select(const ScenarioNode& node) const;
+    /// Appends the entities the string at `node` names to `out`, in order; fails at `node` for an
+    /// unknown name, a malformed or out-of-range selection, or a full id of no started simulator.
+    void select(const ScenarioNode& node, Scenario::Selection& out) const;
     /// The index of the entity group called `name`.
     [[nodiscard]] std::optional<std::size_t> group(std::string_view name) const;
     /// The names of all named entity groups.
@@ -31,6 +31,9 @@ private:
 
     const std::vector<Scenario::Sim>& sims_;
     const std::vector<Scenario::Entities>& entities_;
+    // By name, for scenarios with many groups and simulators (the lists above are in file order).
+    std::map<std::string_view, std::size_t> groups_;
+    std::map<std::string_view, const Scenario::Sim*> sims_by_id_;
 };
 
 }  // namespace mas::mosaik

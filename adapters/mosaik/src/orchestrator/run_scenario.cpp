@@ -1,6 +1,8 @@
 #include "mas/mosaik/orchestrator/run_scenario.hpp"
 
+#include <functional>
 #include <map>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -108,26 +110,33 @@ private:
         }
     }
 
-    const EntityRef& resolve(const Scenario::EntityRef& ref) {
-        if (ref.group) {
-            const auto& group = created_.at(*ref.group);
-            if (ref.index < group.size()) return group[ref.index];
-        } else {
-            const std::function<const EntityRef*(const EntityRef&)> find = [&](const EntityRef& e) -> const EntityRef* {
-                if (e.eid == ref.eid) return &e;
-                for (const auto& c : e.children) {
-                    if (const auto* hit = find(c)) return hit;
-                }
-                return nullptr;
+    // The entity a side of a connection selects at `i`: by place in its entity group, or by full
+    // id among every created entity and its children.
+    const EntityRef& resolve(const Scenario::Selection& side, std::size_t i) {
+        const auto place = side.place(i);
+        if (place.group) {
+            const auto& group = created_.at(*place.group);
+            if (place.index < group.size()) return group[place.index];
+        } else if (const auto* found = by_full_id(place.named->sim + "." + place.named->eid)) {
+            return *found;
+        }
+        throw ConfigError(fmt::format("{} does not name a created entity", side[i].label));
+    }
+
+    const EntityRef* by_full_id(const std::string& full_id) {
+        if (indexed_groups_ < created_.size()) {
+            // Entities created since the last look, children too; the first of an id wins, as the
+            // search in creation order did.
+            const std::function<void(const EntityRef&)> add = [&](const EntityRef& e) {
+                full_ids_.try_emplace(e.full_id(), &e);
+                for (const auto& child : e.children) add(child);
             };
-            for (const auto& group : created_) {
-                for (const auto& e : group) {
-                    if (e.sid != ref.sim) continue;
-                    if (const auto* hit = find(e)) return *hit;
-                }
+            for (; indexed_groups_ < created_.size(); ++indexed_groups_) {
+                for (const auto& e : created_[indexed_groups_]) add(e);
             }
         }
-        throw ConfigError(fmt::format("{} does not name a created entity", ref.label));
+        const auto found = full_ids_.find(full_id);
+        return found == full_ids_.end() ? nullptr : found->second;
     }
 
     void connect(const Scenario::Connection& connection) {
@@ -138,8 +147,11 @@ private:
         options.initial_data = connection.initial_data;
         options.weak = connection.weak;
         options.async_requests = connection.async_requests;
-        for (const auto& pair : connection.pairs) {
-            at(connection.where, [&] { world_.connect(resolve(pair.src), resolve(pair.dest), attrs, options); });
+        for (std::size_t i = 0; i < connection.pair_count(); ++i) {
+            const auto [src, dest] = connection.pair_indices(i);
+            at(connection.where, [&] {
+                world_.connect(resolve(connection.src, src), resolve(connection.dest, dest), attrs, options);
+            });
         }
     }
 
@@ -148,6 +160,8 @@ private:
     World& world_;
     GroupIds groups_;
     std::vector<std::vector<EntityRef>> created_;
+    std::unordered_map<std::string, const EntityRef*> full_ids_;  // filled on the first full id
+    std::size_t indexed_groups_ = 0;                              // groups of created_ in it
 };
 
 }  // namespace

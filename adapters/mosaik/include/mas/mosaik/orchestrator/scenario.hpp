@@ -106,6 +106,48 @@ public:
         ScenarioLocation where;
     };
 
+    /// The entities one side of a connection selects, in order. A whole entity group or a slice
+    /// of one is kept as one range, so that a connection of 100,000 pairs stays a few bytes.
+    class Selection {
+    public:
+        /// Where a selected entity is: entity group `group`, its `index`-th entity, or for one
+        /// named by full id no group and the reference `named`.
+        struct Place {
+            std::optional<std::size_t> group;
+            std::size_t index = 0;
+            const EntityRef* named = nullptr;
+        };
+
+        /// Appends entities `first` to `first + count - 1` of entity group `group`, called `name`
+        /// and created on simulator `sim`.
+        void add_range(std::size_t group, std::size_t first, std::size_t count, const std::string& name,
+                       const std::string& sim);
+        /// Appends one entity named by its full id.
+        void add_entity(EntityRef entity);
+
+        [[nodiscard]] std::size_t size() const noexcept { return size_; }
+        /// The `i`-th selected entity (i < size()), with its label.
+        [[nodiscard]] EntityRef operator[](std::size_t i) const;
+        /// Where the `i`-th selected entity is, without building its label.
+        [[nodiscard]] Place place(std::size_t i) const;
+        /// The sim id of the `i`-th selected entity.
+        [[nodiscard]] const std::string& sim(std::size_t i) const { return range_of(i).entity.sim; }
+
+    private:
+        struct Range {
+            std::size_t begin;  // the selection's positions of this range: [begin, end)
+            std::size_t end;
+            std::optional<std::size_t> group;
+            std::size_t first = 0;
+            std::string name;  // the group's name, for labels
+            EntityRef entity;  // the group's sim id, or the entity named by full id
+        };
+        [[nodiscard]] const Range& range_of(std::size_t i) const;
+
+        std::vector<Range> ranges_;
+        std::size_t size_ = 0;
+    };
+
     /// One `connections` entry. It stands for one `world.connect(src, dest, *attrs, ...)` per
     /// pair of entities it selects, with the same attributes and options.
     struct Connection {
@@ -113,7 +155,18 @@ public:
             EntityRef src;
             EntityRef dest;
         };
-        std::vector<Pair> pairs;
+        Selection src;
+        Selection dest;
+        /// Pairs src[i] with dest[i]; otherwise every src entity with every dest entity, src-major.
+        bool one_to_one = false;
+        /// How many world.connect calls the entry stands for.
+        [[nodiscard]] std::size_t pair_count() const noexcept;
+        /// The positions in src and dest of the `i`-th pair.
+        [[nodiscard]] std::pair<std::size_t, std::size_t> pair_indices(std::size_t i) const noexcept;
+        /// The `i`-th pair, with labels.
+        [[nodiscard]] Pair pair(std::size_t i) const;
+        /// Every pair, in order (for small connections: it builds them all).
+        [[nodiscard]] std::vector<Pair> pairs() const;
         std::vector<AttrPair> attrs;
         std::int64_t time_shifted = 0;  ///< 0: no shift; `true` in the file is 1
         JsonObject initial_data;        ///< `{src_attr: value}`
