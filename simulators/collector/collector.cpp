@@ -4,7 +4,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -68,11 +67,10 @@ std::vector<mosaik::Entity> Collector::create(std::int64_t num, const std::strin
 
 asio::awaitable<std::optional<std::int64_t>> Collector::step(std::int64_t time, const mosaik::Inputs& inputs,
                                                              std::int64_t) {
-    for (const auto& eid : inputs.entities()) {
-        for (const auto& attr : inputs.attrs(eid)) {
-            for (auto& [source, value] : inputs.values(eid, attr)) {
-                records_.insert_or_assign(Key{time, source, attr}, std::move(value));
-            }
+    records_.begin_step(time, inputs.same_shape());
+    for (const auto& [eid, attrs] : inputs.json().as_object()) {
+        for (const auto& [attr, sources] : attrs.as_object()) {
+            for (const auto& [source, value] : sources.as_object()) records_.add(source, attr, value);
         }
     }
     co_return std::nullopt;
@@ -90,19 +88,17 @@ mosaik::Outputs Collector::get_data(const mosaik::OutputRequest& request) {
 
 void Collector::write_csv(std::ostream& out) const {
     out << "time,source,attribute,value\n";
-    for (const auto& [key, value] : records_) {
-        const auto& [time, source, attr] = key;
+    records_.visit([&](std::int64_t time, const std::string& source, const std::string& attr, const Json& value) {
         out << time << ',' << csv_field(source) << ',' << csv_field(attr) << ',' << csv_value(value) << '\n';
-    }
+    });
 }
 
 std::string Collector::summary() const {
-    if (records_.empty()) return "0 records";
-    std::set<std::string_view> sources;
-    for (const auto& item : records_) sources.insert(std::get<1>(item.first));
-    return fmt::format("{} record{} from {} source{}, time {} to {}", records_.size(), records_.size() == 1 ? "" : "s",
-                       sources.size(), sources.size() == 1 ? "" : "s", std::get<0>(records_.begin()->first),
-                       std::get<0>(records_.rbegin()->first));
+    const auto count = records_.size();
+    if (count == 0) return "0 records";
+    const auto sources = records_.source_count();
+    return fmt::format("{} record{} from {} source{}, time {} to {}", count, count == 1 ? "" : "s", sources,
+                       sources == 1 ? "" : "s", *records_.first_time(), *records_.last_time());
 }
 
 void Collector::finalize() {

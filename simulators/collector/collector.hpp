@@ -17,14 +17,13 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "mas/mosaik/simulator.hpp"
+#include "record_table.hpp"
 
 namespace mas::sims {
 
@@ -58,13 +57,11 @@ public:
     [[nodiscard]] std::string summary() const;
 
 private:
-    using Key = std::tuple<std::int64_t, std::string, std::string>;  // time, source, attribute
-
     std::optional<std::string> csv_path_;
     SummarySink summary_;
     std::string sid_;
     bool created_ = false;
-    std::map<Key, Json> records_;
+    RecordTable records_;
 };
 
 }  // namespace mas::sims

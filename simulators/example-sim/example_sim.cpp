@@ -9,6 +9,9 @@ namespace {
 
 // Python's `+` on ints and floats: ints stay ints.
 Json add(const Json& a, const Json& b) {
+    if (a.kind() == JsonKind::integer && b.kind() == JsonKind::integer) {
+        return std::get<std::int64_t>(a.storage()) + std::get<std::int64_t>(b.storage());
+    }
     if (a.is_integer() && b.is_integer()) return a.get<std::int64_t>() + b.get<std::int64_t>();
     return a.get<double>() + b.get<double>();
 }
@@ -43,34 +46,48 @@ std::vector<mosaik::Entity> ExampleSim::create(std::int64_t num, const std::stri
     return out;
 }
 
+std::size_t ExampleSim::position(const std::string& eid, std::size_t hint) const {
+    // Inputs and requests mostly list the entities in the order they were created.
+    if (hint < entities_.size() && entities_[hint].first == eid) return hint;
+    const auto found = positions_.find(eid);
+    return found == positions_.end() ? entities_.size() : found->second;
+}
+
 asio::awaitable<std::optional<std::int64_t>> ExampleSim::step(std::int64_t time, const mosaik::Inputs& inputs,
                                                               std::int64_t) {
     time_ = time;
-    for (auto& [eid, model] : entities_) {
-        if (inputs.contains(eid, "delta")) {
-            Json total = 0;
-            for (const auto& input : inputs.values(eid, "delta")) total = add(total, input.value);
-            model.delta = total;
-        }
-        model.val = add(model.val, model.delta);
+    // Only the entities that received something, without looking up each of the others.
+    std::size_t next = 0;
+    for (const auto& [eid, attrs] : inputs.json().as_object()) {
+        const auto at = position(eid, next);
+        next = at + 1;
+        const auto* deltas = attrs.as_object().find("delta");
+        if (at == entities_.size() || !deltas || deltas->as_object().empty()) continue;
+        Json total = 0;
+        for (const auto& [source, value] : deltas->as_object()) total = add(total, value);
+        entities_[at].second.delta = std::move(total);
     }
+    for (auto& [eid, model] : entities_) model.val = add(model.val, model.delta);
     co_return time + 1;
 }
 
 mosaik::Outputs ExampleSim::get_data(const mosaik::OutputRequest& request) {
     mosaik::Outputs out(request);
-    for (const auto& [eid, attrs] : request) {
-        const auto found = positions_.find(eid);
-        if (found == positions_.end()) throw std::invalid_argument(fmt::format("Unknown entity: {}", eid));
-        const auto& model = entities_[found->second].second;
-        out.time(time_).entity(eid);
-        for (const auto& attr : attrs) {
-            if (attr == "val") {
-                out.set(eid, attr, model.val);
-            } else if (attr == "delta") {
-                out.set(eid, attr, model.delta);
+    std::size_t next = 0;
+    for (std::size_t e = 0; e < request.size(); ++e) {
+        const auto& [eid, attrs] = request[e];
+        const auto at = position(eid, next);
+        if (at == entities_.size()) throw std::invalid_argument(fmt::format("Unknown entity: {}", eid));
+        next = at + 1;
+        const auto& model = entities_[at].second;
+        out.time(time_).entity_at(e);  // the tutorial sets the time with each entity
+        for (std::size_t a = 0; a < attrs.size(); ++a) {
+            if (attrs[a] == "val") {
+                out.set_at(e, a, model.val);
+            } else if (attrs[a] == "delta") {
+                out.set_at(e, a, model.delta);
             } else {
-                throw std::invalid_argument(fmt::format("Unknown output attribute: {}", attr));
+                throw std::invalid_argument(fmt::format("Unknown output attribute: {}", attrs[a]));
             }
         }
     }

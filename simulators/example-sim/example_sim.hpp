@@ -29,6 +29,9 @@ private:
         Json delta = 1;
     };
 
+    /// The place of `eid` in entities_, looked for at `hint` first; entities_.size() if unknown.
+    [[nodiscard]] std::size_t position(const std::string& eid, std::size_t hint) const;
+
     std::string eid_prefix_ = "Model_";
     std::vector<std::pair<std::string, Model>> entities_;
     std::unordered_map<std::string, std::size_t> positions_;  // eid -> entities_ index, like Python's dict
