@@ -128,6 +128,25 @@ TEST_CASE("A time-based source steps an event-based sink through a trigger input
     CHECK(r.sims["B"]->stops == 1);
 }
 
+TEST_CASE("A source outside a group triggers a simulator inside one as it would outside (worked example 1)",
+          "[mosaik]") {
+    // The trigger edge enters a group, where the orchestrator keeps mosaik's ancestor sets.
+    Run r;
+    r.add("A", meta("time-based", {{"attrs", Json::array({"P"})}}),
+          [](std::int64_t t, const Json&, std::int64_t) { return t + 60; },
+          [](const Json&) { return value_of("A", "P", 7); });
+    r.add("B", meta("event-based", {{"attrs", Json::array({"P"})}}),
+          [](std::int64_t, const Json&, std::int64_t) { return std::nullopt; }, [](const Json&) { return Json::object(); },
+          GroupPath{0});
+    r.connect("A", "B", {{"P", "P"}});
+    r.run(180);
+    CHECK(r.graph() == "A~0 B~0:0 A~60 B~60:0 A~120 B~120:0");
+    CHECK(test::same_json(r.inputs["B~0:0"], value_of("B", "P", Json::object({{"A.A", 7}}))));
+    CHECK(r.max_advance["B~0:0"] == 59);
+    CHECK(r.max_advance["B~60:0"] == 119);
+    CHECK(r.max_advance["B~120:0"] == 180);
+}
+
 TEST_CASE("A persistent value is delivered at every step, a non-persistent one once (worked examples 1 and 2)",
           "[mosaik]") {
     for (const bool persistent : {true, false}) {

@@ -48,19 +48,10 @@ asio::awaitable<Json> World::Impl::handle_request(SimRunner& caller, const std::
     if (method == "get_progress") co_return Json(sim_progress);
     if (method == "get_related_entities") {
         const auto& which = argument(args, kwargs, 0, "entities");
-        const auto related = [&](const std::string& id) {
-            JsonObject out;
-            for (const auto& n : neighbours(id)) out.insert_or_assign(n, nodes.at(n));
-            return Json(std::move(out));
-        };
-        if (which.is_null()) {
-            JsonArray edge_list;
-            for (const auto& [a, b] : edges) edge_list.push_back(Json::array({a, b, Json::object()}));
-            co_return Json::object({{"nodes", Json(nodes)}, {"edges", Json(std::move(edge_list))}});
-        }
-        if (which.is_string()) co_return related(which.as_string());
+        if (which.is_null()) co_return graph.to_json();
+        if (which.is_string()) co_return graph.related(which.as_string());
         JsonObject out;
-        for (const auto& id : which.as_array()) out.insert_or_assign(id.as_string(), related(id.as_string()));
+        for (const auto& id : which.as_array()) out.insert_or_assign(id.as_string(), graph.related(id.as_string()));
         co_return Json(std::move(out));
     }
     if (method == "get_data") {
@@ -122,7 +113,7 @@ asio::awaitable<Json> World::Impl::handle_request(SimRunner& caller, const std::
         }
         const auto t = argument(args, kwargs, 0, "event_time").get<std::int64_t>();
         if (t < until) {
-            caller.schedule_step(caller.at(t));
+            schedule(caller, caller.at(t));
             notify();
         } else {
             mas::log("mas.mosaik")->warn("event set at {} by {} is after the end {} and is ignored", t, caller.sid, until);

@@ -14,6 +14,7 @@
 #include "mas/core/error.hpp"
 #include "mas/core/log.hpp"
 #include "mas/core/with_timeout.hpp"
+#include "orchestrator/graph_components.hpp"
 #include "orchestrator/world_impl.hpp"
 
 namespace mas::mosaik {
@@ -31,6 +32,14 @@ const std::shared_ptr<spdlog::logger>& logger() {
 JsonObject& object_at(JsonObject& obj, const std::string& key) {
     if (auto* found = obj.find(key)) return found->as_object();
     return obj.insert_or_assign(key, Json::object()).as_object();
+}
+
+// A port's value (an entity's attribute in a get_data reply), looked up where the request put it.
+const Json* port_value(const SimRunner& sim, const Outputs& outputs, const Outputs::Hint& port) {
+    // Outputs of an in-process simulator laid out by this very request: the place is the answer.
+    if (outputs.laid_out_by(sim.output_layout)) return outputs.find_laid_out(port);
+    const auto& [eid, attrs] = sim.output_request[port.entity];
+    return outputs.find(eid, attrs[port.attr], port);
 }
 
 bool all_zero(const TieredInterval& interval) {
@@ -65,44 +74,87 @@ asio::awaitable<T> World::Impl::within_step_timeout(const detail::SimRunner& sim
 }
 
 void World::Impl::compile_pulls(SimRunner& sim) {
-    std::map<std::string, std::size_t> slots;
-    for (const auto& [key, flows] : sim.pulled_inputs) {
+    detail::KeyIndex slots;  // pull_dest_eids by eid
+    const auto slot_key = [&](std::size_t i) -> std::string_view { return sim.pull_dest_eids[i]; };
+    for (auto& [key, flows] : sim.pulled_inputs) {
+        std::sort(flows.begin(), flows.end());
+        flows.erase(std::unique(flows.begin(), flows.end()), flows.end());
         detail::PullGroup group{key.sim, key.delay.tiers()[0], {}};
+        group.flows.reserve(flows.size());
         sim.max_pull_shift = std::max(sim.max_pull_shift, group.shift);
         const auto& request = key.sim->output_request;
+        const auto request_key = [&](std::size_t i) -> std::string_view { return request[i].first; };
         for (const auto& [from, to] : flows) {
-            const auto entity = std::find_if(request.begin(), request.end(), [&](const auto& e) { return e.first == from.first; });
-            const auto& attrs = entity->second;
-            const auto attr = std::find(attrs.begin(), attrs.end(), from.second);
-            const auto [slot, added] = slots.try_emplace(to.first, sim.pull_dest_eids.size());
-            if (added) sim.pull_dest_eids.push_back(to.first);
-            const Outputs::Hint hint{static_cast<std::size_t>(entity - request.begin()),
-                                     static_cast<std::size_t>(attr - attrs.begin())};
-            group.flows.push_back(detail::PullFlow{from, to, key.sim->full_id(from.first), hint, slot->second});
+            const auto entity = *key.sim->output_request_index.find(from.first, request_key);
+            const auto& attrs = request[entity].second;
+            const auto attr = static_cast<std::size_t>(std::find(attrs.begin(), attrs.end(), from.second) - attrs.begin());
+            auto slot = slots.find(to.first, slot_key);
+            if (!slot) {
+                slot = sim.pull_dest_eids.size();
+                sim.pull_dest_eids.push_back(to.first);
+                slots.add(to.first, *slot);
+            }
+            auto name = std::find(sim.pull_dest_attrs.begin(), sim.pull_dest_attrs.end(), to.second);
+            if (name == sim.pull_dest_attrs.end()) name = sim.pull_dest_attrs.insert(name, to.second);
+            group.flows.push_back(detail::PullFlow{Outputs::Hint{entity, attr}, static_cast<std::uint32_t>(*slot),
+                                                   static_cast<std::uint32_t>(name - sim.pull_dest_attrs.begin())});
         }
         sim.pull_plan.push_back(std::move(group));
     }
+    sim.pulled_inputs.clear();
+}
+
+void World::Impl::compile_triggers(SimRunner& sim) {
+    // Only the lists some port still has (a port that got another target moved to a longer list).
+    std::vector<std::size_t> renumbered(sim.trigger_targets.size(), static_cast<std::size_t>(-1));
+    std::vector<detail::TriggerTargets> lists;
+    for (const auto& [port, list] : sim.trigger_list_of_port) {
+        if (renumbered[list] == static_cast<std::size_t>(-1)) {
+            renumbered[list] = lists.size();
+            lists.push_back(std::move(sim.trigger_targets[list]));
+            sim.trigger_ports.emplace_back();
+        }
+        sim.trigger_ports[renumbered[list]].push_back(Outputs::Hint{port.first, port.second});
+    }
+    sim.trigger_targets = std::move(lists);
+    sim.trigger_list_of_port.clear();
+    sim.trigger_list_ids.clear();
 }
 
 void World::Impl::check_cycles() const {
     // Shortest delay and path from every simulator to each of its descendants (along input
-    // edges); a simulator that reaches itself with zero delay is a cycle nothing can order.
+    // edges); a simulator that reaches itself with zero delay is a cycle nothing can order. Only
+    // simulators of one strongly connected component can lie on a common cycle, so the search
+    // starts in, and stays inside, components of more than one simulator: in the usual acyclic
+    // scenario it does nothing, however many simulators there are.
+    std::vector<std::vector<std::size_t>> out(sims.size());
+    for (const auto& dest : sims) {
+        for (const auto& [src, delay] : dest->input_delays) out[src->start_order].push_back(dest->start_order);
+    }
+    for (auto& successors : out) std::sort(successors.begin(), successors.end());  // start order, as before
+    std::vector<std::size_t> component(sims.size());
+    const auto components = detail::strongly_connected_components(out);
+    for (std::size_t c = 0; c < components.size(); ++c) {
+        for (const auto member : components[c]) component[member] = c;
+    }
     for (const auto& start : sims) {
-        std::map<const SimRunner*, std::pair<TieredInterval, std::vector<std::string>>> best;
-        std::vector<const SimRunner*> dirty{start.get()};
+        const auto own = component[start->start_order];
+        if (components[own].size() < 2) continue;
         std::map<const SimRunner*, std::pair<std::optional<TieredInterval>, std::vector<std::string>>> reach;
         reach[start.get()] = {std::nullopt, {start->sid}};
+        std::vector<const SimRunner*> dirty{start.get()};
         while (!dirty.empty()) {
             const SimRunner* mid = dirty.back();
             dirty.pop_back();
-            for (const auto& dest : sims) {
-                auto edge = dest->input_delays.find(const_cast<SimRunner*>(mid));
-                if (edge == dest->input_delays.end()) continue;
+            for (const auto next : out[mid->start_order]) {
+                if (component[next] != own) continue;
+                const SimRunner* dest = sims[next].get();
+                const auto& edge = dest->input_delays.at(const_cast<SimRunner*>(mid));
                 const auto& [so_far, path] = reach[mid];
-                const TieredInterval total = so_far ? *so_far + edge->second : edge->second;
+                const TieredInterval total = so_far ? *so_far + edge : edge;
                 auto next_path = path;
                 next_path.push_back(dest->sid);
-                if (dest.get() == start.get()) {
+                if (dest == start.get()) {
                     if (all_zero(total)) {
                         throw ConfigError(fmt::format("the scenario has a cycle without a time shift or weak "
                                                       "connection: {}",
@@ -110,20 +162,21 @@ void World::Impl::check_cycles() const {
                     }
                     continue;
                 }
-                auto& known = reach[dest.get()];
-                if (dest.get() != start.get() && shorter(known.first, total)) {
+                auto& known = reach[dest];
+                if (shorter(known.first, total)) {
                     known = {total, std::move(next_path)};
-                    dirty.push_back(dest.get());
+                    dirty.push_back(dest);
                 }
             }
         }
     }
 }
 
+// mosaik's triggering ancestors, for scenarios where the TriggerGraph cannot stand in for them.
 void World::Impl::cache_triggering_ancestors() {
     std::vector<SimRunner*> dirty;
     for (auto& sim : sims) {
-        for (auto& [port, targets] : sim->triggers) {
+        for (auto& targets : sim->trigger_targets) {
             for (auto& [dest, delay] : targets) {
                 auto it = dest->triggering_ancestors.find(sim.get());
                 if (it == dest->triggering_ancestors.end()) {
@@ -138,7 +191,7 @@ void World::Impl::cache_triggering_ancestors() {
     while (!dirty.empty()) {
         SimRunner* mid = dirty.back();
         dirty.pop_back();
-        for (auto& [port, targets] : mid->triggers) {
+        for (auto& targets : mid->trigger_targets) {
             for (auto& [dest, mid_to_dest] : targets) {
                 for (const auto& [src, src_to_mid] : std::map(mid->triggering_ancestors)) {
                     const auto total = src_to_mid + mid_to_dest;
@@ -167,18 +220,23 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
     auto executor = co_await asio::this_coro::executor;
     try {
         check_cycles();
-        cache_triggering_ancestors();
+        for (auto& sim : sims) compile_triggers(*sim);
+        triggers.build(sims);
+        if (!triggers.exact()) cache_triggering_ancestors();
         for (auto& sim : sims) compile_pulls(*sim);
         for (auto& sim : sims) {
             JsonObject request;
+            request.reserve(sim->output_request.size());
             for (const auto& [eid, attrs] : sim->output_request) {
                 JsonArray list;
                 for (const auto& a : attrs) list.push_back(Json(a));
-                request.insert_or_assign(eid, Json(std::move(list)));
+                request.push_back(eid, Json(std::move(list)));  // eids are unique (request_entity)
             }
             sim->output_request_json = Json(std::move(request));
             sim->output_layout = OutputRequest(sim->output_request);
+            update_oldest_read(*sim);
         }
+        build_watchers();
         for (auto& sim : sims) co_await sim->proxy->setup_done();
     } catch (...) {
         failure = std::current_exception();
@@ -244,6 +302,7 @@ asio::awaitable<void> World::Impl::sim_process(SimRunner& sim) {
         if (!dependencies_done(sim)) co_await wait_for_dependencies(sim);
         sim.current_step = *sim.next_steps.begin();
         sim.next_steps.erase(sim.next_steps.begin());
+        triggers.mark(sim);
         if (*sim.current_step != sim.progress) {
             throw SimulationError(sim.sid, fmt::format("simulator {} would step at {}, but has progressed to {}", sim.sid,
                                                        sim.current_step->to_string(), sim.progress.to_string()));
@@ -265,12 +324,11 @@ asio::awaitable<void> World::Impl::sim_process(SimRunner& sim) {
         co_await step(sim, record, inputs);
         const Outputs* outputs = co_await get_outputs(sim);
         sim.current_step.reset();
+        triggers.mark(sim);
         if (outputs) notify_dependencies(sim, *outputs);
-        for (auto& other : sims) advance_progress(*other);
-        double total = 0;
-        for (auto& other : sims) total += static_cast<double>(other->progress.time());
-        sim_progress = total / static_cast<double>(sims.size()) * 100.0 / static_cast<double>(until);
-        prune_cache();
+        advance_all();
+        sim_progress = static_cast<double>(progress_total) / static_cast<double>(sims.size()) * 100.0 /
+                       static_cast<double>(until);
         record.progress = sim_progress;
         if (observer) observer(record);
         notify();
@@ -282,14 +340,18 @@ TieredTime World::Impl::progress_limit(const SimRunner& sim) const {
     const auto consider = [&](const TieredTime& t) {
         if (t < lowest) lowest = t;
     };
-    for (const auto& [anc, delay] : sim.triggering_ancestors) {
-        if (!anc->next_steps.empty()) consider(*anc->next_steps.begin() + delay);
-        // An ancestor inside a step can still trigger at that step's time (mosaik leaves this
-        // out, which lets progress race past a trigger that is still coming).
-        if (anc->current_step) consider(*anc->current_step + delay);
+    if (triggers.exact()) {
+        if (const auto& earliest = triggers.earliest(sim)) consider(*earliest);
+    } else {
+        for (const auto& [anc, delay] : sim.triggering_ancestors) {
+            if (!anc->next_steps.empty()) consider(*anc->next_steps.begin() + delay);
+            // An ancestor inside a step can still trigger at that step's time (mosaik leaves this
+            // out, which lets progress race past a trigger that is still coming).
+            if (anc->current_step) consider(*anc->current_step + delay);
+        }
+        if (!sim.next_steps.empty()) consider(*sim.next_steps.begin());
+        if (sim.current_step) consider(*sim.current_step);
     }
-    if (!sim.next_steps.empty()) consider(*sim.next_steps.begin());
-    if (sim.current_step) consider(*sim.current_step);
     if (rt_factor) {
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - rt_start).count();
         consider(sim.at(static_cast<std::int64_t>(std::ceil(elapsed / *rt_factor))));
@@ -298,12 +360,34 @@ TieredTime World::Impl::progress_limit(const SimRunner& sim) const {
 }
 
 void World::Impl::advance_progress(SimRunner& sim) {
+    triggers.flush();
     const auto next = progress_limit(sim);
+    if (next == sim.progress) return;
     if (next < sim.progress) {
         throw SimulationError(sim.sid, fmt::format("the progress of simulator {} would go back from {} to {}", sim.sid,
                                                    sim.progress.to_string(), next.to_string()));
     }
+    progress_total += next.time() - sim.progress.time();
     sim.progress = next;
+    touch(sim);
+}
+
+void World::Impl::advance_all() {
+    triggers.flush();
+    // Only where an earliest trigger time moved can progress move, unless real time moves it
+    // (or mosaik's ancestor sets are in use, which the trigger graph does not follow).
+    auto changed = triggers.take_changed();
+    if (rt_factor || !triggers.exact()) {
+        for (auto& sim : sims) advance_progress(*sim);
+        return;
+    }
+    for (auto* sim : changed) advance_progress(*sim);
+}
+
+void World::Impl::schedule(SimRunner& sim, const TieredTime& t) {
+    if (!sim.schedule_step(t)) return;
+    triggers.mark(sim);
+    if (sim.newer_step) touch(sim);
 }
 
 bool World::Impl::step_settled(const SimRunner& sim) const {
@@ -315,7 +399,7 @@ asio::awaitable<bool> World::Impl::next_step_settled(SimRunner& sim) {
         if (!sim.next_steps.empty() && *sim.next_steps.begin() == sim.progress) co_return true;
         const auto seen = sim.progress;
         sim.newer_step = false;
-        co_await wait_until([&] { return sim.newer_step || sim.progress != seen; });
+        co_await wait_until(sim, [&] { return sim.newer_step || sim.progress != seen; });
         sim.newer_step = false;
     }
     co_return false;
@@ -338,16 +422,17 @@ bool World::Impl::dependencies_done(const SimRunner& sim) const {
 }
 
 asio::awaitable<void> World::Impl::wait_for_dependencies(SimRunner& sim) {
-    co_await wait_until([&] { return dependencies_done(sim); });
+    co_await wait_until(sim, [&] { return dependencies_done(sim); });
 }
 
 const Json* World::Impl::pulled_value(const SimRunner& sim, const detail::PullGroup& group, const detail::PullFlow& flow,
                                       const Outputs* cache, std::int64_t now) const {
-    const Json* value = cache ? cache->find(flow.from.first, flow.from.second, flow.hint) : nullptr;
+    const Json* value = cache ? port_value(*group.src, *cache, flow.from) : nullptr;
     if (!value) {
+        const auto& [eid, attrs] = group.src->output_request[flow.from.entity];
         logger()->warn("simulator {}'s entity {} has no output for its persistent attribute {}, which {} needs at {}; "
                        "delivering null",
-                       group.src->sid, flow.from.first, flow.from.second, sim.sid, now);
+                       group.src->sid, eid, attrs[flow.from.attr], sim.sid, now);
     }
     return value;
 }
@@ -359,7 +444,8 @@ void World::Impl::build_pull_skeleton(SimRunner& sim) {
     for (const auto& group : sim.pull_plan) {
         for (const auto& flow : group.flows) {
             auto& attrs = (input.begin() + static_cast<std::ptrdiff_t>(flow.dest_slot))->second.as_object();
-            object_at(attrs, flow.to.second).insert_or_assign(flow.src_full_id, Json());
+            const auto source = group.src->full_id(group.src->output_request[flow.from.entity].first);
+            object_at(attrs, sim.pull_dest_attrs[flow.dest_attr]).insert_or_assign(source, Json());
         }
     }
     sim.pull_skeleton = Json(std::move(input));
@@ -368,7 +454,9 @@ void World::Impl::build_pull_skeleton(SimRunner& sim) {
     for (const auto& group : sim.pull_plan) {
         for (const auto& flow : group.flows) {
             auto& attrs = (entities.begin() + static_cast<std::ptrdiff_t>(flow.dest_slot))->second.as_object();
-            sim.pull_skeleton_values.push_back(attrs.find(flow.to.second)->as_object().find(flow.src_full_id));
+            const auto source = group.src->full_id(group.src->output_request[flow.from.entity].first);
+            auto& sources = attrs.find(sim.pull_dest_attrs[flow.dest_attr])->as_object();
+            sim.pull_skeleton_values.push_back(sources.find(source));
         }
     }
 }
@@ -416,9 +504,10 @@ const Json& World::Impl::input_data(SimRunner& sim) {
     const auto slot_object = [&](const detail::PullFlow& flow) -> JsonObject& {
         auto& slot = pull_slots[flow.dest_slot];
         if (!slot) {
-            Json* found = had_inputs ? input.find(flow.to.first) : nullptr;
+            const auto& eid = sim.pull_dest_eids[flow.dest_slot];
+            Json* found = had_inputs ? input.find(eid) : nullptr;
             if (!found) {
-                input.push_back(flow.to.first, Json::object());
+                input.push_back(eid, Json::object());
                 found = &std::prev(input.end())->second;
             }
             slot = &found->as_object();
@@ -429,7 +518,9 @@ const Json& World::Impl::input_data(SimRunner& sim) {
         const Outputs* cache = group.src->output_for(now - group.shift);
         for (const auto& flow : group.flows) {
             const Json* value = pulled_value(sim, group, flow, cache, now);
-            object_at(slot_object(flow), flow.to.second).insert_or_assign(flow.src_full_id, value ? *value : Json());
+            auto source = group.src->full_id(group.src->output_request[flow.from.entity].first);
+            object_at(slot_object(flow), sim.pull_dest_attrs[flow.dest_attr])
+                .insert_or_assign(std::move(source), value ? *value : Json());
         }
     }
     // Keep persistent inputs up to date with what was delivered.
@@ -446,8 +537,13 @@ const Json& World::Impl::input_data(SimRunner& sim) {
     return sim.step_inputs;
 }
 
-std::int64_t World::Impl::max_advance(const SimRunner& sim) const {
+std::int64_t World::Impl::max_advance(SimRunner& sim) {
     std::int64_t lowest = until + 1;
+    if (triggers.exact()) {
+        triggers.flush();
+        if (const auto& earliest = triggers.earliest_next(sim)) lowest = std::min(lowest, earliest->time());
+        return lowest - 1;
+    }
     for (const auto& [anc, delay] : sim.triggering_ancestors) {
         if (!anc->next_steps.empty()) lowest = std::min(lowest, (*anc->next_steps.begin() + delay).time());
     }
@@ -473,6 +569,7 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
     if (observer) record.end = std::chrono::steady_clock::now();
     sim.in_step = false;
     sim.last_step = *sim.current_step;
+    update_oldest_read(sim);
     ++sim.steps_done;
     record.next_step = next;
     if (next) {
@@ -481,7 +578,7 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
                                                        "than the current step {}",
                                                        sim.sid, *next, now));
         }
-        if (*next < until) sim.schedule_step(sim.at(*next));
+        if (*next < until) schedule(sim, sim.at(*next));
     } else if (sim.type == SimType::time_based) {
         throw SimulationError(sim.sid, fmt::format("time-based simulator {} returned no next step at {}", sim.sid, now));
     }
@@ -528,6 +625,7 @@ asio::awaitable<const Outputs*> World::Impl::get_outputs(SimRunner& sim) {
     auto entry = std::find_if(cache.rbegin(), cache.rend(), [&](const auto& e) { return e.first == output_time; });
     if (entry == cache.rend()) {
         cache.emplace_back(output_time, std::move(data));
+        prune_cache(sim);
         co_return &cache.back().second;
     }
     entry->second = std::move(data);  // a later sub-step of the same time replaces it in place
@@ -536,33 +634,43 @@ asio::awaitable<const Outputs*> World::Impl::get_outputs(SimRunner& sim) {
 
 void World::Impl::notify_dependencies(SimRunner& sim, const Outputs& outputs) {
     if (!sim.output_time) return;
-    for (const auto& [port, targets] : sim.triggers) {
-        if (!outputs.find(port.first, port.second)) continue;
-        for (const auto& [dest, delay] : targets) dest->schedule_step(*sim.output_time + delay);
+    // Scheduling a step twice changes nothing, so each list of targets is scheduled once, as soon
+    // as one of its ports has a value: with all entities connected alike, that is the first one.
+    for (std::size_t list = 0; list < sim.trigger_targets.size(); ++list) {
+        const auto& ports = sim.trigger_ports[list];
+        const bool fired = std::any_of(ports.begin(), ports.end(), [&](const Outputs::Hint& port) {
+            return port_value(sim, outputs, port) != nullptr;
+        });
+        if (!fired) continue;
+        for (const auto& [dest, delay] : sim.trigger_targets[list]) schedule(*dest, *sim.output_time + delay);
     }
 }
 
-void World::Impl::prune_cache() {
-    if (!options.cache || sims.empty()) return;
-    // A simulator next reads pulled data at (its next step - shift) > last step - shift.
-    std::int64_t oldest_needed = sims.front()->last_step.time();
-    for (const auto& sim : sims) {
-        std::int64_t shift = 0;
-        shift = std::max(shift, sim->max_pull_shift);
-        const auto t = sim->last_step.time();
-        oldest_needed = std::min(oldest_needed, std::min(t, t + 1 - shift));
+void World::Impl::update_oldest_read(SimRunner& sim) {
+    // Its next pulled read is at (its next step - shift) > last step - shift.
+    const auto t = sim.last_step.time();
+    const auto oldest = std::min(t, t + 1 - std::max<std::int64_t>(0, sim.max_pull_shift));
+    if (sim.oldest_read == oldest) return;
+    if (sim.oldest_read) oldest_reads.erase(oldest_reads.find(*sim.oldest_read));
+    sim.oldest_read = oldest;
+    oldest_reads.insert(oldest);
+}
+
+void World::Impl::prune_cache(SimRunner& sim) {
+    if (!options.cache || oldest_reads.empty() || !sim.outputs) return;
+    const std::int64_t oldest_needed = *oldest_reads.begin();
+    auto& cache = *sim.outputs;
+    // Keep the newest entry at or before the oldest step still to read from, and all newer ones
+    // (mosaik drops that entry too, which loses a value when lazy stepping is off). Entries older
+    // than that cannot be read any more; a simulator's cache is pruned when it grows, which keeps
+    // it as small as pruning all caches after every step did, at a cost independent of the number
+    // of simulators.
+    std::optional<std::int64_t> keep_from;
+    for (const auto& [t, data] : cache) {
+        if (t <= oldest_needed && (!keep_from || t > *keep_from)) keep_from = t;
     }
-    for (auto& sim : sims) {
-        auto& cache = *sim->outputs;
-        // Keep the newest entry at or before the oldest step still to read from, and all newer
-        // ones (mosaik drops that entry too, which loses a value when lazy stepping is off).
-        std::optional<std::int64_t> keep_from;
-        for (const auto& [t, data] : cache) {
-            if (t <= oldest_needed && (!keep_from || t > *keep_from)) keep_from = t;
-        }
-        if (!keep_from) continue;
-        std::erase_if(cache, [&](const auto& e) { return e.first < *keep_from; });
-    }
+    if (!keep_from) return;
+    std::erase_if(cache, [&](const auto& e) { return e.first < *keep_from; });
 }
 
 }  // namespace mas::mosaik

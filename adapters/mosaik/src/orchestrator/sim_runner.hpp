@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mas/core/json.hpp"
+#include "mas/mosaik/detail/key_index.hpp"
 #include "mas/mosaik/meta.hpp"
 #include "mas/mosaik/outputs.hpp"
 #include "mas/mosaik/orchestrator/model_attrs.hpp"
@@ -52,12 +53,12 @@ struct SimDelay {
 
 /// One pulled value, compiled when the run starts: where it is expected in the source's get_data
 /// reply (the reply follows the request's order, so a lookup is one comparison) and where it goes.
+/// The names are not repeated here: the source's output_request and the destination's
+/// pull_dest_eids and pull_dest_attrs hold them, once per entity and attribute.
 struct PullFlow {
-    EntityAttr from;
-    EntityAttr to;
-    std::string src_full_id;
-    Outputs::Hint hint;       // the positions of from.first and from.second in the source's output request
-    std::size_t dest_slot;    // which of the destination entities (PullGroup::dest_eids) it goes to
+    Outputs::Hint from;       // the positions of the source entity and attribute in its output request
+    std::uint32_t dest_slot;  // which of the destination entities (pull_dest_eids) it goes to
+    std::uint32_t dest_attr;  // which of the destination's attribute names (pull_dest_attrs)
 };
 
 /// The pulled inputs from one source over one delay.
@@ -66,6 +67,10 @@ struct PullGroup {
     std::int64_t shift;  // the delay's time shift
     std::vector<PullFlow> flows;
 };
+
+/// The simulators an output may trigger, each with the connection's delay. Ports with the same
+/// targets share one list: a simulator's entities are mostly connected alike.
+using TriggerTargets = std::vector<std::pair<SimRunner*, TieredInterval>>;
 
 struct SimRunner {
     SimRunner(std::unique_ptr<SimProxy> p, GroupPath g, SimType t, Json m)
@@ -80,7 +85,6 @@ struct SimRunner {
     SimType type;
     Json meta;
     std::map<std::string, ModelAttrs> model_attrs;       // by model name
-    std::map<std::string, std::string> entity_models;    // eid (incl. children) -> model
 
     // Schedule and progress.
     std::set<TieredTime> next_steps;  // ordered and without duplicates, as mosaik's heap is used
@@ -95,12 +99,17 @@ struct SimRunner {
 
     // Dataflow (World::connect).
     std::map<SimRunner*, TieredInterval> input_delays;
-    std::vector<std::pair<std::string, std::vector<std::string>>> output_request;  // eid -> attrs, in order
+    // eid -> attrs, in order; an attribute appears once per connection, as in mosaik's request.
+    std::vector<std::pair<std::string, std::vector<std::string>>> output_request;
+    KeyIndex output_request_index;  // positions in output_request by eid
     OutputRequest output_layout;  // output_request, read, made when the run starts
     Json output_request_json;     // output_request as get_data's argument, made then too
-    std::map<SimDelay, std::set<std::pair<EntityAttr, EntityAttr>>> pulled_inputs;
+    // (from, to) by source and delay; kept in order and without duplicates when the run starts,
+    // as mosaik's sets of pairs are (whose order Python leaves open).
+    std::map<SimDelay, std::vector<std::pair<EntityAttr, EntityAttr>>> pulled_inputs;
     std::vector<PullGroup> pull_plan;            // pulled_inputs compiled when the run starts
     std::vector<std::string> pull_dest_eids;     // the entities receiving pulled inputs, by slot
+    std::vector<std::string> pull_dest_attrs;    // the attributes they receive, by PullFlow::dest_attr
     std::int64_t max_pull_shift = 0;
     Json pull_skeleton;                      // the inputs of steps with pulled values only
     std::vector<Json*> pull_skeleton_values;  // where each flow of pull_plan goes in it
@@ -109,8 +118,17 @@ struct SimRunner {
     JsonObject persistent_inputs;  // dest_eid -> attr -> src_full_id -> value
     std::map<SimRunner*, TieredInterval> successors;
     std::map<SimRunner*, TieredInterval> successors_to_wait_for;
-    std::map<EntityAttr, std::vector<std::pair<SimRunner*, TieredInterval>>> triggers;
-    std::map<SimRunner*, TieredInterval> triggering_ancestors;
+    // Triggering outputs: the distinct target lists, and for each list its ports (an entity's
+    // position in output_request and the attribute's first position in its list).
+    std::vector<TriggerTargets> trigger_targets;
+    std::vector<std::vector<Outputs::Hint>> trigger_ports;
+    // While connecting: each port's list, and each list's id by its contents (trigger_list_key).
+    std::map<std::pair<std::size_t, std::size_t>, std::size_t> trigger_list_of_port;
+    std::map<std::string, std::size_t> trigger_list_ids;
+    std::size_t last_trigger_list = static_cast<std::size_t>(-1);
+    std::map<SimRunner*, TieredInterval> triggering_ancestors;  // only where TriggerGraph is not exact
+    std::optional<std::int64_t> oldest_read;  // the oldest output time it may still read (prune_cache)
+    bool touched = false;                     // listed in World::Impl::touched
 
     // Data.
     std::optional<std::deque<std::pair<std::int64_t, Outputs>>> outputs;  // the cache, by insertion
@@ -119,16 +137,26 @@ struct SimRunner {
     JsonObject inputs_from_set_data;
     Outputs data;  // the last outputs, when there is no cache
 
+    /// The position of `eid` in output_request, appended with no attributes if it is not there.
+    std::size_t request_entity(const std::string& eid) {
+        const auto key_at = [this](std::size_t i) -> std::string_view { return output_request[i].first; };
+        if (const auto found = output_request_index.find(eid, key_at)) return *found;
+        output_request.emplace_back(eid, std::vector<std::string>{});
+        output_request_index.add(eid, output_request.size() - 1);
+        return output_request.size() - 1;
+    }
+
     /// (t, 0, ...) at this simulator's depth.
     [[nodiscard]] TieredTime at(std::int64_t t) const { return TieredTime::at(t, depth); }
     [[nodiscard]] std::string full_id(const std::string& eid) const { return sid + "." + eid; }
 
-    /// mosaik's schedule_step: ignores duplicates, notes an earlier head.
-    void schedule_step(const TieredTime& t) {
-        if (next_steps.count(t)) return;
+    /// mosaik's schedule_step: ignores duplicates, notes an earlier head. False for a duplicate.
+    bool schedule_step(const TieredTime& t) {
+        if (next_steps.count(t)) return false;
         const bool earlier = next_steps.empty() || t < *next_steps.begin();
         next_steps.insert(t);
         if (earlier) newer_step = true;
+        return true;
     }
 
     /// The newest cached output whose time is at most `t` (mosaik scans by insertion, newest

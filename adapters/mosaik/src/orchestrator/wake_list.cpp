@@ -1,5 +1,7 @@
 #include "orchestrator/wake_list.hpp"
 
+#include <algorithm>
+#include <cassert>
 #include <utility>
 
 #include <asio/async_result.hpp>
@@ -23,27 +25,62 @@ private:
 
 }  // namespace
 
-asio::awaitable<void> WakeList::wait(const Condition& condition, Resumption how) {
-    auto enqueue = [this, &condition, how](auto handler) {
-        waiters_.push_back(
-            Waiter{&condition, std::make_unique<ResumeHandler<decltype(handler)>>(std::move(handler)), how});
+asio::awaitable<void> WakeList::wait(const Condition& condition, Resumption how, std::size_t key) {
+    auto enqueue = [this, &condition, how, key](auto handler) {
+        Waiter waiter{&condition, std::make_unique<ResumeHandler<decltype(handler)>>(std::move(handler)), how,
+                      next_order_++};
+        if (key == unkeyed) {
+            unkeyed_.push_back(std::move(waiter));
+            return;
+        }
+        if (key >= keyed_.size()) keyed_.resize(key + 1);
+        assert(!keyed_[key] && "one waiter per key");
+        keyed_[key] = std::move(waiter);
+        ++keyed_count_;
     };
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(std::move(enqueue), asio::use_awaitable);
 }
 
+std::size_t WakeList::size() const noexcept { return unkeyed_.size() + keyed_count_; }
+
+void WakeList::check(std::optional<Waiter>& waiter) {
+    if (!waiter || !(*waiter->condition)()) return;
+    ready_.push_back(std::move(*waiter));
+    waiter.reset();
+    --keyed_count_;
+}
+
 void WakeList::notify() {
-    // In the order they began to wait, so that runs are reproducible.
-    std::erase_if(waiters_, [&](Waiter& waiter) {
+    std::erase_if(unkeyed_, [&](Waiter& waiter) {
         if (!(*waiter.condition)()) return false;
         ready_.push_back(std::move(waiter));
         return true;
     });
+    for (auto& waiter : keyed_) check(waiter);
+    resume_ready();
+}
+
+void WakeList::notify(const std::vector<std::size_t>& keys) {
+    std::erase_if(unkeyed_, [&](Waiter& waiter) {
+        if (!(*waiter.condition)()) return false;
+        ready_.push_back(std::move(waiter));
+        return true;
+    });
+    for (const auto key : keys) {
+        if (key < keyed_.size()) check(keyed_[key]);
+    }
+    resume_ready();
+}
+
+void WakeList::resume_ready() {
+    // In the order they began to wait, so that runs are reproducible, whichever keys were checked.
+    auto ready = std::move(ready_);
+    ready_.clear();
+    std::sort(ready.begin(), ready.end(), [](const Waiter& a, const Waiter& b) { return a.order < b.order; });
     // An inline waiter runs at once, inside this call, until it waits again: handing it over
     // through the executor's queue would cost a round through the event loop for every wake-up
     // (twice per time step between two simulators). Nested wake-ups are bounded by the number of
     // waiters; beyond a small depth they are queued to keep the stack flat.
-    auto ready = std::move(ready_);
-    ready_.clear();
     ++depth_;
     for (auto& waiter : ready) {
         if (waiter.how == Resumption::inline_ && depth_ <= max_inline_depth) {
@@ -56,8 +93,14 @@ void WakeList::notify() {
 }
 
 void WakeList::wake_all() {
-    auto all = std::move(waiters_);
-    waiters_.clear();
+    std::vector<Waiter> all = std::move(unkeyed_);
+    unkeyed_.clear();
+    for (auto& waiter : keyed_) {
+        if (waiter) all.push_back(std::move(*waiter));
+        waiter.reset();
+    }
+    keyed_count_ = 0;
+    std::sort(all.begin(), all.end(), [](const Waiter& a, const Waiter& b) { return a.order < b.order; });
     for (auto& waiter : all) waiter.resume->post();
 }
 

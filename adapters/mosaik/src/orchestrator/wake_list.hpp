@@ -2,11 +2,15 @@
 // WakeList: the coroutines of one executor that wait until a condition over the run's state
 // holds. notify() re-checks the waiters' conditions and resumes only those whose condition now
 // holds: a change of the schedule wakes nobody in vain and costs no system call (a cancelled
-// steady_timer as broadcast event did both, and was most of an in-process step's cost).
+// steady_timer as broadcast event did both, and was most of an in-process step's cost). A waiter
+// may carry a key (its simulator), so that a change re-checks only the waiters it can concern:
+// with thousands of simulators, checking all of them after every step grew quadratically.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <asio/awaitable.hpp>
@@ -23,14 +27,21 @@ public:
         inline_  ///< at once, inside notify(), for waiters that change nothing the notifier uses
     };
 
-    /// Suspends the calling coroutine until notify() finds `condition` true or wake_all() is
-    /// called; `condition` must live until then. The caller re-checks what it waits for.
-    asio::awaitable<void> wait(const Condition& condition, Resumption how = Resumption::queued);
-    /// Resumes the waiters whose condition holds, in the order they began to wait.
+    /// The key of waiters that every notify checks.
+    static constexpr std::size_t unkeyed = static_cast<std::size_t>(-1);
+
+    /// Suspends the calling coroutine until a notify that checks it finds `condition` true, or
+    /// wake_all() is called; `condition` must live until then. At most one waiter may have a
+    /// given key. The caller re-checks what it waits for.
+    asio::awaitable<void> wait(const Condition& condition, Resumption how = Resumption::queued,
+                               std::size_t key = unkeyed);
+    /// Checks every waiter and resumes those whose condition holds, in the order they began to wait.
     void notify();
+    /// The same for the unkeyed waiters and those with one of `keys` (repeats are harmless).
+    void notify(const std::vector<std::size_t>& keys);
     /// Resumes every waiter.
     void wake_all();
-    [[nodiscard]] std::size_t size() const noexcept { return waiters_.size(); }
+    [[nodiscard]] std::size_t size() const noexcept;
 
     /// One suspended coroutine's resumption, whatever its handler type.
     struct Resume {
@@ -44,8 +55,15 @@ private:
         const Condition* condition;
         std::unique_ptr<Resume> resume;
         Resumption how;
+        std::uint64_t order;  // when it began to wait
     };
-    std::vector<Waiter> waiters_;
+    void check(std::optional<Waiter>& waiter);
+    void resume_ready();
+
+    std::vector<Waiter> unkeyed_;
+    std::vector<std::optional<Waiter>> keyed_;  // by key
+    std::size_t keyed_count_ = 0;
+    std::uint64_t next_order_ = 0;
     std::vector<Waiter> ready_;
     static constexpr int max_inline_depth = 16;
     int depth_ = 0;

@@ -71,6 +71,13 @@ std::map<std::string, ModelAttrs> parse_models(const std::string& sid, const Jso
     return out;
 }
 
+// A short key naming the contents of a list of trigger targets.
+std::string trigger_list_key(const detail::TriggerTargets& targets) {
+    std::string key;
+    for (const auto& [dest, delay] : targets) key += fmt::format("{}:{}/", dest->start_order, delay.to_string());
+    return key;
+}
+
 const Json& model_meta(const SimRunner& sim, const std::string& model) {
     const auto& models = sim.meta.as_object().at("models").as_object();
     const auto* found = models.find(model);
@@ -146,6 +153,7 @@ asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, st
                                                num, model, reply.describe(), num));
     }
     std::vector<EntityRef> out;
+    out.reserve(reply.size());
     std::function<EntityRef(const Json&)> add_entity = [&](const Json& e) {
         const auto* eid = e.is_object() ? e.as_object().find("eid") : nullptr;
         const auto* type = e.is_object() ? e.as_object().find("type") : nullptr;
@@ -158,10 +166,10 @@ asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, st
                                                    eid->as_string(), type->as_string()));
         }
         EntityRef ref(sid, eid->as_string(), type->as_string());
-        sim.entity_models[ref.eid] = ref.type;
-        impl_->nodes.insert_or_assign(ref.full_id(), Json::object({{"sid", sid}, {"type", ref.type}}));
+        const auto full_id = ref.full_id();
+        impl_->graph.add_entity(full_id, sid, ref.type);
         if (const auto* rel = e.as_object().find("rel"); rel && rel->is_array()) {
-            for (const auto& other : rel->as_array()) impl_->add_edge(ref.full_id(), sim.full_id(other.as_string()));
+            for (const auto& other : rel->as_array()) impl_->graph.add_edge(full_id, sim.full_id(other.as_string()));
         }
         if (const auto* children = e.as_object().find("children"); children && children->is_array()) {
             for (const auto& child : children->as_array()) ref.children.push_back(add_entity(child));
@@ -180,8 +188,8 @@ void World::connect(const EntityRef& src, const EntityRef& dest, const std::vect
     if (&src_sim == &dest_sim) {
         throw ConfigError(fmt::format("cannot connect {} to {}: they belong to the same simulator", src.full_id(), dest.full_id()));
     }
-    const auto& src_attrs = src_sim.model_attrs.at(src_sim.entity_models.at(src.eid));
-    const auto& dest_attrs = dest_sim.model_attrs.at(dest_sim.entity_models.at(dest.eid));
+    const auto& src_attrs = src_sim.model_attrs.at(impl_->entity_model(src));
+    const auto& dest_attrs = dest_sim.model_attrs.at(impl_->entity_model(dest));
     std::vector<std::string> errors;
     for (const auto& [a, b] : attrs) {
         if (!src_attrs.is_output(a)) errors.push_back(fmt::format("\"{}\" is not an output of {}", a, src.full_id()));
@@ -199,19 +207,16 @@ void World::connect(const EntityRef& src, const EntityRef& dest, const std::vect
     if (!errors.empty()) throw ConfigError(fmt::format("cannot connect {} to {}: {}", src.full_id(), dest.full_id(), fmt::join(errors, "; ")));
     const auto delay = connect_interval(src_sim.group, dest_sim.group, options.time_shifted, options.weak);
     const auto successor = connect_interval(src_sim.group, dest_sim.group);
+    const auto src_full_id = src.full_id();
+    const std::size_t request_entity = src_sim.request_entity(src.eid);
     for (const auto& [a, b] : attrs) {
         if (auto it = dest_sim.input_delays.find(&src_sim); it == dest_sim.input_delays.end()) {
             dest_sim.input_delays.emplace(&src_sim, delay);
         } else if (delay < it->second) {
             it->second = delay;
         }
-        auto request = std::find_if(src_sim.output_request.begin(), src_sim.output_request.end(),
-                                    [&](const auto& entry) { return entry.first == src.eid; });
-        if (request == src_sim.output_request.end()) {
-            src_sim.output_request.emplace_back(src.eid, std::vector<std::string>{});
-            request = std::prev(src_sim.output_request.end());
-        }
-        request->second.push_back(a);
+        auto& requested = src_sim.output_request[request_entity].second;
+        requested.push_back(a);
         const bool persistent = src_attrs.persistent.contains(a);
         const bool pulled = impl_->options.cache && persistent;
         const detail::EntityAttr from{src.eid, a};
@@ -224,13 +229,17 @@ void World::connect(const EntityRef& src, const EntityRef& dest, const std::vect
             return by_attr.find(b)->as_object();
         };
         if (pulled) {
-            dest_sim.pulled_inputs[detail::SimDelay{&src_sim, delay}].insert({from, to});
+            dest_sim.pulled_inputs[detail::SimDelay{&src_sim, delay}].emplace_back(from, to);
         } else {
             src_sim.output_to_push[from].push_back(detail::PushTarget{&dest_sim, delay, to});
-            if (persistent) dest_inputs().insert_or_assign(src.full_id(), Json());
+            if (persistent) dest_inputs().insert_or_assign(src_full_id, Json());
         }
         src_sim.successors.insert_or_assign(&dest_sim, successor);
-        if (dest_attrs.trigger.contains(b)) src_sim.triggers[from].emplace_back(&dest_sim, delay);
+        if (dest_attrs.trigger.contains(b)) {
+            // The port is where get_data's reply has the value: the attribute's first place.
+            const auto attr = static_cast<std::size_t>(std::find(requested.begin(), requested.end(), a) - requested.begin());
+            impl_->add_trigger(src_sim, {request_entity, attr}, dest_sim, delay);
+        }
         if (const auto* initial = options.initial_data.find(a)) {
             if (pulled) {
                 const auto t = -options.time_shifted;
@@ -242,11 +251,11 @@ void World::connect(const EntityRef& src, const EntityRef& dest, const std::vect
                 }
                 entry->second.set(src.eid, a, *initial);
             } else {
-                dest_inputs().insert_or_assign(src.full_id(), *initial);
+                dest_inputs().insert_or_assign(src_full_id, *initial);
             }
         }
     }
-    impl_->add_edge(src.full_id(), dest.full_id());
+    impl_->graph.add_edge(src_full_id, dest.full_id());
     if (options.async_requests) {
         src_sim.successors_to_wait_for.insert_or_assign(&dest_sim, successor);
         dest_sim.input_delays.insert_or_assign(&src_sim, successor);
@@ -282,11 +291,7 @@ void World::on_step(std::function<void(const StepRecord&)> observer, bool with_i
 
 double World::progress() const { return impl_->sim_progress; }
 
-Json World::entity_graph() const {
-    JsonArray edges;
-    for (const auto& [a, b] : impl_->edges) edges.push_back(Json::array({a, b, Json::object()}));
-    return Json::object({{"nodes", Json(impl_->nodes)}, {"edges", Json(std::move(edges))}});
-}
+Json World::entity_graph() const { return impl_->graph.to_json(); }
 
 std::vector<std::pair<std::string, std::int64_t>> World::step_counts() const {
     std::vector<std::pair<std::string, std::int64_t>> out;
@@ -294,22 +299,29 @@ std::vector<std::pair<std::string, std::int64_t>> World::step_counts() const {
     return out;
 }
 
-void World::Impl::add_edge(const std::string& a, const std::string& b) {
-    const auto key = a < b ? std::make_pair(a, b) : std::make_pair(b, a);
-    if (!edge_set.insert(key).second) return;
-    edges.emplace_back(a, b);
-    for (const auto& id : {a, b}) {
-        if (!nodes.contains(id)) nodes.insert_or_assign(id, Json::object());
-    }
+const std::string& World::Impl::entity_model(const EntityRef& entity) const {
+    const auto* model = graph.model(entity.full_id());
+    if (!model) throw ConfigError(fmt::format("simulator {} has created no entity \"{}\"", entity.sid, entity.eid));
+    return *model;
 }
 
-std::vector<std::string> World::Impl::neighbours(const std::string& full_id) const {
-    std::vector<std::string> out;
-    for (const auto& [a, b] : edges) {
-        if (a == full_id) out.push_back(b);
-        if (b == full_id) out.push_back(a);
+void World::Impl::add_trigger(SimRunner& src, std::pair<std::size_t, std::size_t> port, SimRunner& dest,
+                              const TieredInterval& delay) {
+    detail::TriggerTargets targets;
+    const auto known = src.trigger_list_of_port.find(port);
+    if (known != src.trigger_list_of_port.end()) targets = src.trigger_targets[known->second];
+    // Scheduling a step twice does nothing, so a target is listed once however often it is connected.
+    const auto same = [&](const auto& target) { return target.first == &dest && target.second == delay; };
+    if (std::any_of(targets.begin(), targets.end(), same)) return;
+    targets.emplace_back(&dest, delay);
+    // Entities connected alike reuse the list before: no key to build.
+    auto& last = src.last_trigger_list;
+    if (last >= src.trigger_targets.size() || src.trigger_targets[last] != targets) {
+        auto [id, added] = src.trigger_list_ids.try_emplace(trigger_list_key(targets), src.trigger_targets.size());
+        if (added) src.trigger_targets.push_back(std::move(targets));
+        last = id->second;
     }
-    return out;
+    src.trigger_list_of_port.insert_or_assign(port, last);
 }
 
 SimRunner& World::Impl::sim(const std::string& sid) const {
@@ -318,20 +330,50 @@ SimRunner& World::Impl::sim(const std::string& sid) const {
     return *it->second;
 }
 
-void World::Impl::notify() {
-    if (failure) {
-        wake.wake_all();
-    } else {
-        wake.notify();
+void World::Impl::touch(SimRunner& sim) {
+    if (sim.touched) return;
+    sim.touched = true;
+    touched.push_back(&sim);
+}
+
+void World::Impl::build_watchers() {
+    watchers.assign(sims.size(), {});
+    for (const auto& sim : sims) {
+        const auto self = sim->start_order;
+        watchers[self].push_back(self);  // next_step_settled waits for its own progress and schedule
+        // wait_for_dependencies looks at the progress of predecessors and of the successors it
+        // waits for (all successors with lazy stepping).
+        for (const auto& [pre, delay] : sim->input_delays) watchers[pre->start_order].push_back(self);
+        for (const auto& [succ, interval] : sim->successors_to_wait_for) watchers[succ->start_order].push_back(self);
+        if (run_options.lazy_stepping) {
+            for (const auto& [succ, interval] : sim->successors) watchers[succ->start_order].push_back(self);
+        }
     }
 }
 
-asio::awaitable<void> World::Impl::wait_until(const detail::WakeList::Condition& condition) {
+void World::Impl::notify() {
+    if (failure) {
+        for (auto* sim : touched) sim->touched = false;
+        touched.clear();
+        wake.wake_all();
+        return;
+    }
+    notify_keys.clear();
+    for (auto* sim : touched) {
+        sim->touched = false;
+        const auto& keys = watchers[sim->start_order];
+        notify_keys.insert(notify_keys.end(), keys.begin(), keys.end());
+    }
+    touched.clear();
+    wake.notify(notify_keys);
+}
+
+asio::awaitable<void> World::Impl::wait_until(const SimRunner& sim, const detail::WakeList::Condition& condition) {
     while (!condition()) {
         if (failure) throw SimulationError("", "the run was aborted");
         // A simulator process resumed inline only steps its own simulator and changes the
         // schedule the way the notifier does; the run's own loop is resumed through the queue.
-        co_await wake.wait(condition, detail::WakeList::Resumption::inline_);
+        co_await wake.wait(condition, detail::WakeList::Resumption::inline_, sim.start_order);
     }
 }
 

@@ -18,7 +18,9 @@
 #include <asio/steady_timer.hpp>
 
 #include "mas/mosaik/orchestrator/world.hpp"
+#include "orchestrator/entity_graph.hpp"
 #include "orchestrator/sim_runner.hpp"
+#include "orchestrator/trigger_graph.hpp"
 #include "orchestrator/wake_list.hpp"
 
 namespace mas::mosaik {
@@ -31,12 +33,13 @@ public:
     std::vector<std::unique_ptr<detail::SimRunner>> sims;  // in start order
     std::map<std::string, detail::SimRunner*> by_sid;
 
-    // The entity graph (mosaik's networkx Graph): nodes in insertion order, undirected edges.
-    JsonObject nodes;
-    std::vector<std::pair<std::string, std::string>> edges;
-    std::set<std::pair<std::string, std::string>> edge_set;
-    void add_edge(const std::string& a, const std::string& b);
-    [[nodiscard]] std::vector<std::string> neighbours(const std::string& full_id) const;
+    detail::EntityGraph graph;
+    /// The model of a created entity; throws mas::ConfigError for an unknown one.
+    [[nodiscard]] const std::string& entity_model(const EntityRef& entity) const;
+    /// Notes that `port` (an entity's place in src's output request, the attribute's in its list)
+    /// triggers `dest` after `delay`.
+    void add_trigger(detail::SimRunner& src, std::pair<std::size_t, std::size_t> port, detail::SimRunner& dest,
+                     const TieredInterval& delay);
 
     // Run state.
     bool ran = false;
@@ -50,12 +53,26 @@ public:
     std::function<void(const StepRecord&)> observer;
     bool observer_inputs = false;  // the observer gets each step's inputs
 
-    // Every change of the schedule re-checks what the waiting simulator processes wait for; after
-    // a failure all of them wake (and end).
+    // A simulator process waits for its own progress or schedule, and for its neighbours'
+    // progress (wait_for_dependencies). notify() re-checks the waiters of the simulators whose
+    // progress or schedule changed since the last call and of their neighbours; after a failure
+    // all of them wake (and end).
     detail::WakeList wake;
+    std::vector<detail::SimRunner*> touched;  // progress or newer_step changed since notify()
+    std::vector<std::vector<std::size_t>> watchers;  // by start order: whose waits look at it
+    std::vector<std::size_t> notify_keys;           // notify()'s list, kept to reuse its memory
     void notify();
-    /// Returns once `condition` holds; throws SimulationError if the run has failed meanwhile.
-    asio::awaitable<void> wait_until(const detail::WakeList::Condition& condition);
+    void touch(detail::SimRunner& sim);
+    void build_watchers();
+    /// Returns once `condition` of `sim`'s process holds; throws SimulationError if the run has
+    /// failed meanwhile.
+    asio::awaitable<void> wait_until(const detail::SimRunner& sim, const detail::WakeList::Condition& condition);
+
+    // Earliest trigger times (progress and max_advance) and the mean progress.
+    detail::TriggerGraph triggers;
+    std::int64_t progress_total = 0;  // the sum of every simulator's progress time
+    /// mosaik's schedule_step, telling the trigger graph and the waiters.
+    void schedule(detail::SimRunner& sim, const TieredTime& t);
 
     [[nodiscard]] detail::SimRunner& sim(const std::string& sid) const;
     /// Handles async request `method` of `caller` (remote_service.cpp).
@@ -68,6 +85,8 @@ public:
     asio::awaitable<void> rt_tick(asio::steady_timer& timer);
     asio::awaitable<void> stop_all();
     void advance_progress(detail::SimRunner& sim);
+    /// advance_progress of every simulator whose progress can have moved.
+    void advance_all();
     [[nodiscard]] TieredTime progress_limit(const detail::SimRunner& sim) const;
     /// Whether the sim's next step is settled now (and before until).
     [[nodiscard]] bool step_settled(const detail::SimRunner& sim) const;
@@ -82,7 +101,7 @@ public:
     /// A pulled value from `cache` (the source's output for the step), or nullptr (warned).
     [[nodiscard]] const Json* pulled_value(const detail::SimRunner& sim, const detail::PullGroup& group,
                                            const detail::PullFlow& flow, const Outputs* cache, std::int64_t now) const;
-    [[nodiscard]] std::int64_t max_advance(const detail::SimRunner& sim) const;
+    [[nodiscard]] std::int64_t max_advance(detail::SimRunner& sim);
     asio::awaitable<void> step(detail::SimRunner& sim, StepRecord& record, const Json& inputs);
     /// Fetches and stores the outputs; returns them (valid until the cache is next pruned), or
     /// nullptr if nobody reads any.
@@ -92,9 +111,13 @@ public:
     asio::awaitable<T> within_step_timeout(const detail::SimRunner& sim, asio::awaitable<T> call, const char* method,
                                            std::optional<std::int64_t> time = std::nullopt);
     void notify_dependencies(detail::SimRunner& sim, const Outputs& outputs);
-    void prune_cache();
+    // The oldest output time any simulator may still read (prune_cache), over all simulators.
+    std::multiset<std::int64_t> oldest_reads;
+    void update_oldest_read(detail::SimRunner& sim);
+    void prune_cache(detail::SimRunner& sim);
     void check_cycles() const;
     void compile_pulls(detail::SimRunner& sim);
+    void compile_triggers(detail::SimRunner& sim);
     std::vector<JsonObject*> pull_slots;  // input_data's destination entities, kept to reuse its memory
     void cache_triggering_ancestors();
 };

@@ -1,0 +1,84 @@
+#include "orchestrator/entity_graph.hpp"
+
+#include <algorithm>
+
+#include "mas/core/error.hpp"
+
+namespace mas::mosaik::detail {
+
+std::size_t EntityGraph::find(std::string_view full_id) const {
+    const auto key_at = [this](std::size_t i) -> std::string_view { return nodes_[i].full_id; };
+    return index_.find(full_id, key_at).value_or(static_cast<std::size_t>(none));
+}
+
+std::size_t EntityGraph::node(const std::string& full_id) {
+    if (const auto found = find(full_id); found != none) return found;
+    if (nodes_.size() >= none) throw Error("the entity graph cannot hold 2^32 - 1 entities");
+    nodes_.push_back(Node{full_id});
+    index_.add(full_id, nodes_.size() - 1);
+    return nodes_.size() - 1;
+}
+
+std::uint32_t EntityGraph::name(const std::string& text) {
+    // A world has a few simulators and models: a search is quicker than a map.
+    const auto found = std::find(names_.rbegin(), names_.rend(), text);
+    if (found != names_.rend()) return static_cast<std::uint32_t>(names_.rend() - found - 1);
+    names_.push_back(text);
+    return static_cast<std::uint32_t>(names_.size() - 1);
+}
+
+void EntityGraph::add_entity(const std::string& full_id, const std::string& sid, const std::string& model) {
+    auto& entry = nodes_[node(full_id)];
+    entry.sid = name(sid);
+    entry.model = name(model);
+}
+
+const std::string* EntityGraph::model(std::string_view full_id) const {
+    const auto found = find(full_id);
+    if (found == none || nodes_[found].model == none) return nullptr;
+    return &names_[nodes_[found].model];
+}
+
+void EntityGraph::add_edge(const std::string& a, const std::string& b) {
+    const auto first = static_cast<std::uint32_t>(node(a));
+    const auto second = static_cast<std::uint32_t>(node(b));
+    const auto low = std::min(first, second);
+    const auto high = std::max(first, second);
+    if (!edge_set_.insert((static_cast<std::uint64_t>(low) << 32U) | high).second) return;
+    edges_.emplace_back(first, second);
+}
+
+Json EntityGraph::attributes(const Node& node) const {
+    if (node.sid == none) return Json::object();
+    return Json::object({{"sid", names_[node.sid]}, {"type", names_[node.model]}});
+}
+
+Json EntityGraph::to_json() const {
+    JsonObject nodes;
+    nodes.reserve(nodes_.size());
+    for (const auto& n : nodes_) nodes.push_back(n.full_id, attributes(n));
+    JsonArray edges;
+    edges.reserve(edges_.size());
+    for (const auto& [a, b] : edges_) {
+        edges.push_back(Json::array({nodes_[a].full_id, nodes_[b].full_id, Json::object()}));
+    }
+    return Json::object({{"nodes", Json(std::move(nodes))}, {"edges", Json(std::move(edges))}});
+}
+
+Json EntityGraph::related(std::string_view full_id) const {
+    const auto found = find(full_id);
+    if (found == none) return Json::object();
+    if (neighbours_of_edges_ != edges_.size() || neighbours_.size() != nodes_.size()) {
+        neighbours_.assign(nodes_.size(), {});
+        for (const auto& [a, b] : edges_) {
+            neighbours_[a].push_back(b);
+            neighbours_[b].push_back(a);
+        }
+        neighbours_of_edges_ = edges_.size();
+    }
+    JsonObject out;
+    for (const auto other : neighbours_[found]) out.insert_or_assign(nodes_[other].full_id, attributes(nodes_[other]));
+    return Json(std::move(out));
+}
+
+}  // namespace mas::mosaik::detail

@@ -1,0 +1,61 @@
+#pragma once
+// EntityGraph: mosaik's entity graph (a networkx Graph of full entity ids): nodes in the order
+// they appeared, with the sid and model of created entities, and undirected edges from relations
+// and connections. It is also the World's register of created entities. Scenarios have a node
+// per entity of every simulator, so the ids are stored once, sids and models are shared, and
+// edges are pairs of node numbers.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "mas/core/json.hpp"
+#include "mas/mosaik/detail/key_index.hpp"
+
+namespace mas::mosaik::detail {
+
+class EntityGraph {
+public:
+    /// Adds the created entity `full_id` of simulator `sid` with model `model`; a node that is
+    /// already there (a relation's target, or an entity created again) keeps its place.
+    void add_entity(const std::string& full_id, const std::string& sid, const std::string& model);
+    /// The model of the created entity `full_id`, or nullptr.
+    [[nodiscard]] const std::string* model(std::string_view full_id) const;
+    /// Adds the undirected edge a - b (and the nodes, without attributes, if new); a repeated
+    /// edge is ignored.
+    void add_edge(const std::string& a, const std::string& b);
+
+    /// `{"nodes": {full_id: {"sid", "type"} or {}}, "edges": [[a, b, {}], ...]}`, as mosaik's
+    /// get_related_entities() without argument returns it.
+    [[nodiscard]] Json to_json() const;
+    /// `{neighbour: attributes}` of `full_id`, neighbours in the order of their edges (empty for
+    /// an unknown id).
+    [[nodiscard]] Json related(std::string_view full_id) const;
+
+private:
+    static constexpr std::uint32_t none = static_cast<std::uint32_t>(-1);
+    struct Node {
+        std::string full_id;
+        std::uint32_t sid = none;    // into names_; none for a node that was never created
+        std::uint32_t model = none;  // into names_
+    };
+
+    [[nodiscard]] std::size_t find(std::string_view full_id) const;
+    std::size_t node(const std::string& full_id);
+    std::uint32_t name(const std::string& text);
+    [[nodiscard]] Json attributes(const Node& node) const;
+
+    std::vector<Node> nodes_;
+    KeyIndex index_;                    // nodes_ by full_id
+    std::vector<std::string> names_;    // sids and models, each once
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;  // in insertion order
+    std::unordered_set<std::uint64_t> edge_set_;                   // (smaller, larger) node numbers
+    mutable std::vector<std::vector<std::uint32_t>> neighbours_;   // built on first use
+    mutable std::size_t neighbours_of_edges_ = 0;                  // how many edges they include
+};
+
+}  // namespace mas::mosaik::detail
