@@ -1,13 +1,5 @@
 #include "mosaik_bench.hpp"
 
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/wait.h>
-
-#include <cerrno>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -19,69 +11,17 @@
 #include "mas/channel/frame.hpp"
 #include "mas/core/json_codec.hpp"
 #include "mas/mosaik/run_simulator.hpp"
-
-extern char** environ;
+#include "raw_step_server.hpp"
 
 namespace mas::bench {
 namespace {
 
-constexpr int guard_ms = 30'000;  // hang guard for the child connecting, replying and exiting
 constexpr std::int64_t until = 1'000'000'000;  // mosaik's max_advance: no earlier input may come
 
 std::string frame(MessageType type, std::uint64_t id, const Json& content) {
     std::string out;
     append_frame(JsonCodec(), type, id, content, default_max_message_size, out);
     return out;
-}
-
-// The whole frame of a received payload, for a raw baseline with the same sizes.
-std::string frame_of(std::string_view payload) {
-    const auto size = static_cast<std::uint32_t>(payload.size());
-    std::string out{static_cast<char>(size >> 24), static_cast<char>(size >> 16), static_cast<char>(size >> 8),
-                    static_cast<char>(size)};
-    return out.append(payload);
-}
-
-std::string excerpt(std::string_view text) {
-    constexpr std::size_t limit = 300;
-    return text.size() <= limit ? std::string(text) : std::string(text.substr(0, limit)) + "...";
-}
-
-// Waits until `fd` is readable (or closed); throws after guard_ms.
-void wait_readable(int fd, const char* what) {
-    pollfd p{fd, POLLIN, 0};
-    for (;;) {
-        const int n = ::poll(&p, 1, guard_ms);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw_errno("poll");
-        if (n == 0) throw std::runtime_error(fmt::format("mosaik benchmark: {} took over {} s", what, guard_ms / 1000));
-        return;
-    }
-}
-
-pid_t spawn_child(const std::string& self, std::uint16_t port) {
-    std::vector<std::string> args{self, std::string(mosaik_sim_child_flag), fmt::format("127.0.0.1:{}", port), "-l",
-                                  "warn"};
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    if (const int error = ::posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv.data(), environ); error != 0) {
-        errno = error;
-        throw_errno("posix_spawn " + self);
-    }
-    return pid;
-}
-
-int accept_child(int listener) {
-    wait_readable(listener, "waiting for the simulator to connect");
-    const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) throw_errno("accept");
-    set_no_delay(fd);
-    // A hang guard on every blocking read of the driver, at no cost per call.
-    const timeval guard{guard_ms / 1000, 0};
-    if (::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof guard) != 0) throw_errno("setsockopt(SO_RCVTIMEO)");
-    return fd;
 }
 
 Json call(std::string method, Json args, Json kwargs) {
@@ -116,48 +56,41 @@ int run_mosaik_child(int argc, char** argv) {
     return mosaik::run_simulator(argc, argv, [] { return std::make_unique<sims::ExampleSim>(); });
 }
 
-MosaikBench::MosaikBench(const std::string& self, std::size_t entities) : entities_(entities) {
-    try {
-        auto endpoint = Endpoint::tcp("127.0.0.1", 0);
-        listener_ = listen_on(endpoint);
-        child_ = spawn_child(self, endpoint.port);
-        socket_ = accept_child(listener_);
-        close_fd(listener_);
-        exchange(frame(MessageType::request, next_id_++,
-                       call("init", Json::array({"ExampleSim-0"}), Json::object({{"time_resolution", 1.0}}))));
-        const auto created = decode_result(exchange(frame(
-            MessageType::request, next_id_++,
-            call("create", Json::array({entities, "ExampleModel"}), Json::object({{"init_val", 0}})))));
-        const auto& list = created.as_array();
-        if (list.size() != entities) throw std::runtime_error("mosaik benchmark: create returned " + created.describe());
-        exchange(frame(MessageType::request, next_id_++, call("setup_done", Json::array(), Json::object())));
-        step_content_ = step_call(list);
-        get_data_content_ = get_data_call(list);
-    } catch (...) {
-        shut_down();
-        throw;
-    }
+MosaikBench::MosaikBench(const std::string& self, std::size_t entities)
+    : entities_(entities), peer_("example-sim", self, mosaik_sim_child_flag, {"-l", "warn"}) {
+    peer_.exchange(frame(MessageType::request, next_id_++,
+                         call("init", Json::array({"ExampleSim-0"}), Json::object({{"time_resolution", 1.0}}))));
+    const auto created = decode_result(peer_.exchange(frame(
+        MessageType::request, next_id_++,
+        call("create", Json::array({entities, "ExampleModel"}), Json::object({{"init_val", 0}})))));
+    const auto& list = created.as_array();
+    if (list.size() != entities) throw std::runtime_error("mosaik benchmark: create returned " + created.describe());
+    peer_.exchange(frame(MessageType::request, next_id_++, call("setup_done", Json::array(), Json::object())));
+    step_content_ = step_call(list);
+    get_data_content_ = get_data_call(list);
+}
+
+MosaikBench::MosaikBench(const std::string& self, const MosaikBench& model, RawTwin)
+    : entities_(model.entities_),
+      raw_(true),
+      peer_("the raw step server", self, raw_step_child_flag, {}),
+      next_id_(model.next_id_),
+      time_(model.time_),
+      step_content_(model.step_content_),
+      get_data_content_(model.get_data_content_),
+      raw_step_reply_(model.step_reply_),
+      raw_get_data_reply_(model.get_data_reply_) {
+    if (raw_step_reply_.empty()) throw std::logic_error("mosaik benchmark: the raw twin's model has not run a step");
+    const std::vector<std::string> replies{whole_frame(raw_step_reply_), whole_frame(raw_get_data_reply_)};
+    peer_.send(replies_frame(replies));
 }
 
 MosaikBench::~MosaikBench() {
-    if (child_ < 0) return;
+    if (!peer_.running()) return;
     try {
         stop();
     } catch (const std::exception& e) {
-        spdlog::error("mosaik benchmark: stopping the simulator: {}", e.what());
-        shut_down();
-    }
-}
-
-std::string_view MosaikBench::exchange(const std::string& request) {
-    write_all(socket_, request.data(), request.size());
-    for (;;) {
-        if (const auto payload = reader_.next_frame()) {
-            // The codec writes `[1, id, result]` for a success; anything else is reported as it came.
-            if (payload->starts_with("[1,")) return *payload;
-            throw std::runtime_error("mosaik benchmark: the simulator answered " + excerpt(*payload));
-        }
-        if (!reader_.fill(socket_)) throw std::runtime_error("mosaik benchmark: the simulator closed the connection");
+        spdlog::error("mosaik benchmark: stopping the child: {}", e.what());
     }
 }
 
@@ -167,8 +100,8 @@ Clock::duration MosaikBench::time_step() {
     get_data_request_ = frame(MessageType::request, next_id_++, get_data_content_);
     const auto start = Clock::now();
     // Kept because the next read may move the buffer; a few bytes into reused capacity.
-    step_reply_.assign(exchange(step_request_));
-    const auto data = exchange(get_data_request_);
+    step_reply_.assign(peer_.exchange(step_request_));
+    const auto data = peer_.exchange(get_data_request_);
     const auto elapsed = Clock::now() - start;
     get_data_reply_.assign(data);
     ++time_;
@@ -189,53 +122,35 @@ StepTimes MosaikBench::run(std::size_t warmup, std::size_t count) {
     return out;
 }
 
-StepFrames MosaikBench::last_frames() const {
-    return {step_request_, frame_of(step_reply_), get_data_request_, frame_of(get_data_reply_)};
-}
-
-// ExampleSim starts at val 0 and adds the delta of 1 at every step from time 0 on.
+// ExampleSim starts at val 0 and adds the delta of 1 at every step from time 0 on. The raw twin
+// must have got exactly the replies it was given, in their order: a stale or swapped frame (one
+// that would make the baseline cheaper than the real thing) fails the run.
 void MosaikBench::check_last_step() const {
     const auto time = time_ - 1;
-    const auto next = decode_result(step_reply_);
-    const auto data = decode_result(get_data_reply_);
-    bool ok = next == Json(time + 1) && data.size() == entities_ + 1 && data["time"] == Json(time);
-    for (const auto& [eid, attrs] : data.as_object()) {
-        if (eid != "time") ok = ok && attrs == Json::object({{"val", time + 1}, {"delta", 1}});
+    bool ok = false;
+    if (raw_) {
+        ok = step_reply_ == raw_step_reply_ && get_data_reply_ == raw_get_data_reply_;
+    } else {
+        const auto next = decode_result(step_reply_);
+        const auto data = decode_result(get_data_reply_);
+        ok = next == Json(time + 1) && data.size() == entities_ + 1 && data["time"] == Json(time);
+        for (const auto& [eid, attrs] : data.as_object()) {
+            if (eid != "time") ok = ok && attrs == Json::object({{"val", time + 1}, {"delta", 1}});
+        }
     }
     if (!ok) {
-        throw std::runtime_error(fmt::format("mosaik benchmark: step {} returned {} and get_data {}", time,
-                                             excerpt(step_reply_), excerpt(get_data_reply_)));
+        throw std::runtime_error(fmt::format("mosaik benchmark{}: step {} returned {} and get_data {}",
+                                             raw_ ? " (raw)" : "", time, excerpt(step_reply_),
+                                             excerpt(get_data_reply_)));
     }
 }
 
 void MosaikBench::stop() {
-    const auto request = frame(MessageType::request, next_id_++, call("stop", Json::array(), Json::object()));
-    write_all(socket_, request.data(), request.size());
-    // stop gets no reply: the simulator finalizes and closes the connection.
-    do {
-        wait_readable(socket_, "waiting for the simulator to close the connection");
-    } while (reader_.fill(socket_));
-    close_fd(socket_);
-    int status = 0;
-    while (::waitpid(child_, &status, 0) < 0) {
-        if (errno != EINTR) throw_errno("waitpid");
-    }
-    child_ = -1;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        throw std::runtime_error(fmt::format("mosaik benchmark: the simulator ended with status {:#x}", status));
-    }
-}
-
-void MosaikBench::shut_down() noexcept {
-    close_fd(socket_);
-    close_fd(listener_);
-    if (child_ > 0) {
-        ::kill(child_, SIGTERM);
-        int status = 0;
-        while (::waitpid(child_, &status, 0) < 0 && errno == EINTR) {
-        }
-    }
-    child_ = -1;
+    // stop gets no reply: the simulator finalizes and closes the connection. The raw step server
+    // would answer anything, so it is told the end by the end of the stream.
+    const auto stop_request =
+        raw_ ? std::string() : frame(MessageType::request, next_id_++, call("stop", Json::array(), Json::object()));
+    peer_.finish(stop_request);
 }
 
 }  // namespace mas::bench

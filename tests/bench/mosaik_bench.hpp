@@ -7,17 +7,19 @@
 // The driver uses blocking sockets and does no JSON work while the clock runs: each time step's
 // two request frames are encoded with JsonCodec before the clock starts, and a reply is only
 // checked for being a success; the last step's replies are decoded and checked after the run.
-
-#include <sys/types.h>
+//
+// The raw baseline is the same class driving another child instead (see RawTwin), so that it is
+// measured exactly as the figure it divides: same driver code, sockets, socket options and
+// process arrangement, same request bytes, one child process answering.
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "child_peer.hpp"
 #include "mas/core/json.hpp"
 #include "measurement.hpp"
-#include "raw_socket.hpp"
 
 namespace mas::bench {
 
@@ -34,18 +36,21 @@ struct StepTimes {
     double per_s = 0;  ///< time steps per second: count over the sum of the step times
 };
 
-/// The whole frames (header included) of one time step, as sent and received.
-struct StepFrames {
-    std::string step_request, step_reply, get_data_request, get_data_reply;
-};
+/// Selects MosaikBench's raw baseline constructor.
+struct RawTwin {};
 
 class MosaikBench {
 public:
-    /// Listens on 127.0.0.1:0, starts the child `self` (the path of this executable), waits up to
-    /// 30 s for it to connect, then sends init, create(entities, "ExampleModel", init_val=0) and
-    /// setup_done. Throws std::runtime_error if the child fails or answers unexpectedly.
+    /// Starts the child `self` (the path of this executable) as ExampleSim, then sends init,
+    /// create(entities, "ExampleModel", init_val=0) and setup_done. Throws std::runtime_error if
+    /// the child fails or answers unexpectedly.
     MosaikBench(const std::string& self, std::size_t entities);
-    /// Sends stop, waits for the child to exit; on any failure ends the child. Never throws.
+    /// The raw baseline of `model`, which must have run at least one time step: starts the raw
+    /// step server (see raw_step_server.hpp) instead of ExampleSim and has it answer the requests,
+    /// in turn, with the two replies `model` received in its last time step. run() then sends
+    /// the same requests as `model` does. Throws like the other constructor.
+    MosaikBench(const std::string& self, const MosaikBench& model, RawTwin);
+    /// Stops the child if stop() was not called; on any failure ends it. Never throws.
     ~MosaikBench();
     MosaikBench(const MosaikBench&) = delete;
     MosaikBench& operator=(const MosaikBench&) = delete;
@@ -55,33 +60,26 @@ public:
     /// Throws std::runtime_error on a failure reply or a wrong result.
     StepTimes run(std::size_t warmup, std::size_t count);
 
-    /// The frames of the last time step run.
-    [[nodiscard]] StepFrames last_frames() const;
-
-    /// Sends stop and waits for the child to close the connection and exit with status 0.
-    /// Throws std::runtime_error otherwise.
+    /// Sends stop (ends the connection, for the raw twin) and waits for the child to close the
+    /// connection and exit with status 0. Throws std::runtime_error otherwise.
     void stop();
 
 private:
-    /// Sends `request` and returns the reply's payload (valid until the next call); throws on a
-    /// failure reply.
-    std::string_view exchange(const std::string& request);
     /// One time step, timed from sending step to having received all of get_data's reply.
     Clock::duration time_step();
-    /// Decodes the last step's replies and checks them against the model.
+    /// Decodes the last step's replies and checks them against the model (for the raw twin:
+    /// compares them with the replies it was given).
     void check_last_step() const;
-    void shut_down() noexcept;
 
     std::size_t entities_;
-    int listener_ = -1;
-    int socket_ = -1;
-    pid_t child_ = -1;
-    RawFrameReader reader_;
+    bool raw_ = false;
+    ChildPeer peer_;
     std::uint64_t next_id_ = 0;
     std::int64_t time_ = 0;
     Json step_content_;
     Json get_data_content_;
     std::string step_request_, step_reply_, get_data_request_, get_data_reply_;  // payloads of the replies
+    std::string raw_step_reply_, raw_get_data_reply_;  // the raw twin: the payloads it must get back
 };
 
 }  // namespace mas::bench

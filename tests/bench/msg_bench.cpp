@@ -1,7 +1,5 @@
 #include "msg_bench.hpp"
 
-#include <sys/socket.h>
-
 #include <atomic>
 #include <memory>
 #include <stdexcept>
@@ -16,15 +14,10 @@
 
 #include "mas/core/block_on.hpp"
 #include "mas/core/error.hpp"
-#include "mas/msg/envelope.hpp"
 #include "mas/msg/socket.hpp"
-#include "raw_socket.hpp"
 
 namespace mas::bench {
 namespace {
-
-// A 16-byte payload, about the size of a small control message.
-const std::string payload = "measurement-0042";
 
 // The receivers' side: counts every message of every receiver in one window (one thread).
 struct Counting {
@@ -54,12 +47,14 @@ asio::awaitable<void> send_until_enough(msg::Socket& sender, const MsgRun& run, 
     if (run.nowait) {
         // From one buffer of the producer's own; send() only when there is no room.
         while (!counting.enough) {
-            if (!sender.try_send(payload)) co_await sender.send(payload);
+            if (sender.try_send(msg_payload)) continue;
+            std::string message(msg_payload);
+            co_await sender.send(std::move(message));
         }
         co_return;
     }
     while (!counting.enough) {
-        std::string message = payload;
+        std::string message(msg_payload);
         co_await sender.send(std::move(message));
     }
 }
@@ -70,6 +65,19 @@ asio::awaitable<Endpoint> bind_loopback(msg::Socket& socket) {
 }
 
 }  // namespace
+
+std::vector<MsgPart> msg_parts(const ThroughputPhases& phases) {
+    using msg::Delivery;
+    using msg::SendMode;
+    return {
+        {"publish1.at_most_once", {SendMode::publish, Delivery::at_most_once, 1, false, phases}, true},
+        {"publish1.at_most_once.nowait", {SendMode::publish, Delivery::at_most_once, 1, true, phases}, true},
+        {"roundrobin4.at_most_once", {SendMode::round_robin, Delivery::at_most_once, 4, false, phases}, true},
+        {"roundrobin4.at_most_once.nowait", {SendMode::round_robin, Delivery::at_most_once, 4, true, phases}, true},
+        {"roundrobin1.at_least_once", {SendMode::round_robin, Delivery::at_least_once, 1, false, phases}, false},
+        {"roundrobin4.at_least_once", {SendMode::round_robin, Delivery::at_least_once, 4, false, phases}, false},
+    };
+}
 
 double msg_throughput(const MsgRun& run) {
     asio::io_context sender_io;
@@ -107,46 +115,6 @@ double msg_throughput(const MsgRun& run) {
     sender.close();
     sender_io.run();
     return counting.window.per_second();
-}
-
-double raw_stream_throughput(const ThroughputPhases& phases) {
-    auto endpoint = Endpoint::tcp("127.0.0.1", 0);
-    int listener = listen_on(endpoint);
-    std::string batch;
-    for (int i = 0; i < 64; ++i) msg::append_data(batch, payload);
-    std::thread writer([listener, &batch] {
-        int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0) return;
-        set_no_delay(fd);
-        try {
-            for (;;) write_all(fd, batch.data(), batch.size());
-        } catch (const std::exception&) {
-            // The reader closed its end: the measurement is over.
-        }
-        close_fd(fd);
-    });
-    int reader = -1;
-    double rate = 0;
-    try {
-        reader = connect_to(endpoint);
-        RawFrameReader frames;
-        ThroughputWindow window(phases);
-        bool measuring = true;
-        while (measuring && frames.fill(reader)) {
-            for (auto n = frames.take_frames(); n > 0 && measuring; --n) measuring = window.record();
-        }
-        rate = window.per_second();
-    } catch (...) {
-        ::shutdown(listener, SHUT_RDWR);
-        close_fd(reader);
-        writer.join();
-        close_fd(listener);
-        throw;
-    }
-    close_fd(reader);
-    writer.join();
-    close_fd(listener);
-    return rate;
 }
 
 }  // namespace mas::bench

@@ -1,12 +1,19 @@
 #pragma once
 // Smart-socket throughput (issue 6, "Performance"): one sender streams small messages to one or
-// four receivers on another thread, counted where they arrive; next to it, the same DATA frames
-// streamed one way over one loopback connection by blocking sockets, 64 frames per write.
+// four receivers on another thread, counted where they arrive; next to it, the raw stream of the
+// same DATA frames over as many connections (raw_stream.hpp).
+
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "measurement.hpp"
 #include "mas/msg/socket_options.hpp"
 
 namespace mas::bench {
+
+/// Every message's payload: 16 bytes, about the size of a small control message.
+inline constexpr std::string_view msg_payload = "measurement-0042";
 
 struct MsgRun {
     msg::SendMode mode = msg::SendMode::publish;
@@ -18,10 +25,17 @@ struct MsgRun {
     ThroughputPhases phases;
 };
 
+/// One run of the msg part, selectable as `msg.<name>`.
+struct MsgPart {
+    std::string name;
+    MsgRun run;
+    bool goal;  ///< at-most-once: at least 60% of the raw stream
+};
+
+/// Every run of the msg part, in the order they run, with `phases`.
+std::vector<MsgPart> msg_parts(const ThroughputPhases& phases);
+
 /// Messages per second received over loopback TCP from a libmas smart socket.
 double msg_throughput(const MsgRun& run);
-
-/// Messages per second of the raw one-way stream of the same frames.
-double raw_stream_throughput(const ThroughputPhases& phases);
 
 }  // namespace mas::bench

@@ -1,0 +1,313 @@
+#include "scale_bench.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "collector.hpp"
+#include "example_sim.hpp"
+#include "mas/core/block_on.hpp"
+#include "mas/core/json_codec.hpp"
+#include "mas/core/process.hpp"
+#include "mas/mosaik/orchestrator/run_scenario.hpp"
+#include "mas/mosaik/orchestrator/scenario.hpp"
+#include "mas/mosaik/orchestrator/sim_starter.hpp"
+#include "measurement.hpp"
+#include "report.hpp"
+
+namespace mas::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Json entities(const std::string& name, std::size_t sim, std::size_t count, std::size_t init_val) {
+    return Json::object({{"name", name}, {"sim", fmt::format("ExampleSim-{}", sim)}, {"model", "ExampleModel"},
+                         {"num", count}, {"params", Json::object({{"init_val", init_val}})}});
+}
+
+Json connection(const std::string& src, const std::string& dest, Json attrs, const char* mode) {
+    auto out = Json::object({{"src", src}, {"dest", dest}, {"attrs", std::move(attrs)}});
+    if (mode) out["mode"] = mode;
+    return out;
+}
+
+// The scenario as a user would write it for mas-run (docs/scenarios.md).
+Json scenario_of(const ScaleCase& scale) {
+    const auto val_to_delta = Json::array({Json::array({"val", "delta"})});
+    JsonArray sims;
+    JsonArray groups;
+    JsonArray connections;
+    auto config = Json::object({{"ExampleSim", Json::object({{"cpp", "example-sim"}})}});
+    const auto example_sim = Json::object({{"name", "ExampleSim"}, {"params", Json::object({{"eid_prefix", "Model_"}})}});
+    switch (scale.shape) {
+    case ScaleCase::Shape::chain:
+        for (std::size_t i = 0; i < scale.sims; ++i) {
+            sims.push_back(example_sim);
+            groups.push_back(entities(fmt::format("m{}", i), i, scale.entities, i));
+            if (i > 0) connections.push_back(connection(fmt::format("m{}", i - 1), fmt::format("m{}", i), val_to_delta, "one_to_one"));
+        }
+        break;
+    case ScaleCase::Shape::fan_in:
+        config["Collector"] = Json::object({{"cpp", "collector"}});
+        sims.push_back(example_sim);
+        sims.push_back(Json::object({{"name", "Collector"}}));
+        groups.push_back(entities("models", 0, scale.entities, 0));
+        groups.push_back(Json::object({{"name", "monitor"}, {"sim", "Collector-0"}, {"model", "Monitor"}}));
+        connections.push_back(connection("models", "monitor", Json::array({"val", "delta"}), nullptr));
+        break;
+    case ScaleCase::Shape::all_to_all:
+        sims.push_back(example_sim);
+        sims.push_back(example_sim);
+        groups.push_back(entities("a", 0, scale.entities, 0));
+        groups.push_back(entities("b", 1, scale.entities, 1));
+        connections.push_back(connection("a", "b", val_to_delta, "all_to_all"));
+        break;
+    }
+    return Json::object({{"sim_config", std::move(config)}, {"sims", Json(std::move(sims))},
+                         {"entities", Json(std::move(groups))}, {"connections", Json(std::move(connections))},
+                         {"until", scale.until}});
+}
+
+std::size_t entity_count(const ScaleCase& scale) {
+    switch (scale.shape) {
+    case ScaleCase::Shape::chain: return scale.sims * scale.entities;
+    case ScaleCase::Shape::fan_in: return scale.entities + 1;
+    case ScaleCase::Shape::all_to_all: return 2 * scale.entities;
+    }
+    return 0;
+}
+
+// A line "<name>: <n> kB" of /proc/self/status, in KiB.
+double status_kib(const std::string& name) {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.starts_with(name + ":")) return std::strtod(line.c_str() + name.size() + 1, nullptr);
+    }
+    throw std::runtime_error("no " + name + " in /proc/self/status");
+}
+
+mosaik::SimRegistry scale_simulators() {
+    mosaik::SimRegistry registry;
+    registry.add("example-sim", [] { return std::make_unique<sims::ExampleSim>(); });
+    registry.add("collector", [] { return std::make_unique<sims::Collector>([](const std::string&) {}); });
+    return registry;
+}
+
+// Runs the scenario as mas-run does; returns the result as the child reports it.
+Json measure(const std::string& path, std::size_t entity_total) {
+    const double base_kib = status_kib("VmRSS");
+    const auto start = Clock::now();
+    const auto scenario = mosaik::Scenario::load(path);
+    std::optional<Clock::time_point> first_step;
+    Clock::time_point last_step_end;
+    mosaik::ScenarioRunOptions options;
+    options.step_inputs = false;
+    options.on_step = [&](const mosaik::StepRecord& record) {
+        if (!first_step) first_step = record.start;
+        last_step_end = record.end;
+    };
+    mosaik::SimStarter starter(scale_simulators());
+    asio::io_context io;
+    const auto summary = block_on(io, mosaik::run_scenario(scenario, starter, options));
+    const auto end = Clock::now();
+    for (const auto& [sid, steps] : summary.steps) {
+        if (steps != summary.until) {
+            throw std::runtime_error(fmt::format("{} stepped {} times, not {}", sid, steps, summary.until));
+        }
+    }
+    const double peak_kib = status_kib("VmHWM");
+    const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+    return Json::object({{"setup_s", seconds(*first_step - start)},
+                         {"run_s", seconds(last_step_end - *first_step)},
+                         {"total_s", seconds(end - start)},
+                         {"peak_mib", peak_kib / 1024},
+                         {"bytes_per_entity", (peak_kib - base_kib) * 1024 / static_cast<double>(entity_total)}});
+}
+
+}  // namespace
+
+int run_scale_child(int argc, char** argv) {
+    if (argc != 4) {
+        fmt::print(stderr, "mas-bench {}: expects SCENARIO ENTITIES RESULT_FILE\n", scale_child_flag);
+        return 2;
+    }
+    try {
+        spdlog::set_level(spdlog::level::warn);
+        const auto result = measure(argv[1], std::stoul(argv[2]));
+        std::ofstream(argv[3]) << JsonCodec().encode(result);
+        return 0;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "mas-bench {}: error: {}\n", scale_child_flag, e.what());
+        return 1;
+    }
+}
+
+namespace {
+
+// mosaik 3.3.3 with the tutorial's ExampleSim on the same kind of machine (issue 14's table).
+constexpr double mosaik_chain_10x10k_steps_per_s = 20 / 9.33;
+constexpr double mosaik_fan_in_10k_steps_per_s = 20 / 1.08;
+// 10x the entities may cost at most 12x: a growth exponent of log10(12).
+const double linear_growth = std::log10(12.0);
+
+struct Sized {
+    std::string label;  // e.g. "N10000"
+    ScaleCase scale;
+};
+
+struct Series {
+    std::string prefix;        // e.g. "scale.chain.S10"
+    std::vector<Sized> sizes;  // growing by 10x
+    std::vector<std::string> growth_goals;  // "<from>_<to>" pairs checked against linear_growth
+};
+
+std::vector<Series> scale_series() {
+    using Shape = ScaleCase::Shape;
+    const auto chain = [](std::size_t sims, std::size_t n, std::int64_t until) {
+        return ScaleCase{Shape::chain, sims, n, until};
+    };
+    const auto fan_in = [](std::size_t n, std::int64_t until) { return ScaleCase{Shape::fan_in, 1, n, until}; };
+    return {
+        {"scale.chain.S10",
+         {{"N100", chain(10, 100, 2000)}, {"N1000", chain(10, 1000, 200)}, {"N10000", chain(10, 10'000, 20)},
+          {"N100000", chain(10, 100'000, 10)}},
+         {"1k_10k", "10k_100k"}},
+        {"scale.chain.N100",
+         {{"S10", chain(10, 100, 2000)}, {"S100", chain(100, 100, 200)}, {"S1000", chain(1000, 100, 20)}},
+         {"S10_S100", "S100_S1000"}},
+        {"scale.fanin",
+         {{"N1000", fan_in(1000, 500)}, {"N10000", fan_in(10'000, 100)}, {"N100000", fan_in(100'000, 20)}},
+         {"1k_10k", "10k_100k"}},
+        {"scale.all_to_all", {{"300x300", ScaleCase{Shape::all_to_all, 2, 300, 100}}}, {}},
+    };
+}
+
+std::string size_name(const std::string& label) {
+    // "N10000" -> "10k", "S100" stays "S100": the growth figures' names of the issue.
+    if (!label.starts_with("N")) return label;
+    const auto n = std::stoul(label.substr(1));
+    return n >= 1000 ? fmt::format("{}k", n / 1000) : std::to_string(n);
+}
+
+struct Measured {
+    std::vector<double> setup_s, steps_per_s, step_s, total_s, peak_mib, bytes_per_entity;
+    std::size_t entities = 0;
+};
+
+Measured measure_case(const std::string& self, const std::string& dir, const std::string& name,
+                      const ScaleCase& scale, int rounds) {
+    Measured m;
+    for (int round = 1; round <= rounds; ++round) {
+        spdlog::info("{} round {}/{}: {} time steps", name, round, rounds, scale.until);
+        const auto r = run_scale_case(self, dir, scale);
+        m.entities = r.entities;
+        m.setup_s.push_back(r.setup_s);
+        m.step_s.push_back(r.run_s / static_cast<double>(scale.until));
+        m.steps_per_s.push_back(static_cast<double>(scale.until) / r.run_s);
+        m.total_s.push_back(r.total_s);
+        m.peak_mib.push_back(r.peak_mib);
+        m.bytes_per_entity.push_back(r.bytes_per_entity);
+    }
+    return m;
+}
+
+// The goals of issue 14 that name one case.
+std::optional<Goal> case_goal(const std::string& name) {
+    if (name == "scale.chain.S10.N10000.setup_s") return Goal{Goal::Kind::at_most, 0.15};
+    if (name == "scale.chain.S10.N100000.total_s") return Goal{Goal::Kind::below, 10};
+    if (name == "scale.chain.S10.N100000.peak_mib") return Goal{Goal::Kind::below, 2048};
+    return std::nullopt;
+}
+
+void report_case(Report& report, const std::string& name, const Measured& m) {
+    report.add_rounds(name + ".setup_s", m.setup_s, "s", case_goal(name + ".setup_s"));
+    report.add_rounds(name + ".steps_per_s", m.steps_per_s, "1/s");
+    report.add_rounds(name + ".total_s", m.total_s, "s", case_goal(name + ".total_s"));
+    report.add_rounds(name + ".peak_mib", m.peak_mib, "MiB", case_goal(name + ".peak_mib"));
+    report.add(name + ".bytes_per_entity", median(m.bytes_per_entity), "B");
+    if (name == "scale.chain.S10.N10000") {
+        report.add_ratio(name + ".vs_mosaik", median(m.steps_per_s), mosaik_chain_10x10k_steps_per_s,
+                         Goal{Goal::Kind::at_least, 20});
+    }
+    if (name == "scale.fanin.N100000") {
+        report.add_ratio(name + ".vs_mosaik_10k", median(m.steps_per_s), mosaik_fan_in_10k_steps_per_s,
+                         Goal{Goal::Kind::at_least, 10});
+    }
+}
+
+// log(cost ratio) / log(size ratio): 1 is linear.
+double growth(double small_cost, double big_cost, std::size_t small_size, std::size_t big_size) {
+    return std::log(big_cost / small_cost) / std::log(static_cast<double>(big_size) / static_cast<double>(small_size));
+}
+
+}  // namespace
+
+void run_scale(const std::string& self, int rounds, Report& report) {
+    const auto dir = std::filesystem::temp_directory_path() / fmt::format("mas-bench-scale-{}", ::getpid());
+    std::filesystem::create_directories(dir);
+    for (const auto& series : scale_series()) {
+        std::vector<Measured> measured;
+        for (const auto& sized : series.sizes) {
+            const auto name = series.prefix + "." + sized.label;
+            measured.push_back(measure_case(self, dir.string(), name, sized.scale, rounds));
+            report_case(report, name, measured.back());
+        }
+        for (std::size_t i = 1; i < measured.size(); ++i) {
+            const auto pair = size_name(series.sizes[i - 1].label) + "_" + size_name(series.sizes[i].label);
+            const bool goal = std::find(series.growth_goals.begin(), series.growth_goals.end(), pair) !=
+                              series.growth_goals.end();
+            const auto& a = measured[i - 1];
+            const auto& b = measured[i];
+            const auto limit = goal ? std::optional(Goal{Goal::Kind::at_most, linear_growth}) : std::nullopt;
+            report.add(series.prefix + ".growth_" + pair,
+                       growth(median(a.step_s), median(b.step_s), a.entities, b.entities), "", limit);
+            report.add(series.prefix + ".setup_growth_" + pair,
+                       growth(median(a.setup_s), median(b.setup_s), a.entities, b.entities), "", limit);
+        }
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+}
+
+ScaleResult run_scale_case(const std::string& self, const std::string& dir, const ScaleCase& scale) {
+    const auto scenario_path = (std::filesystem::path(dir) / "scale.json").string();
+    const auto result_path = (std::filesystem::path(dir) / "result.json").string();
+    std::filesystem::remove(result_path);
+    std::ofstream(scenario_path) << JsonCodec().encode(scenario_of(scale));
+    const auto total = entity_count(scale);
+    ProcessOptions options;
+    options.executable = self;
+    options.argv = {self, std::string(scale_child_flag), scenario_path, std::to_string(total), result_path};
+    asio::io_context io;
+    Process child(io.get_executor(), options);
+    const auto status = block_on(io, child.wait());
+    if (!status.success()) throw std::runtime_error(fmt::format("the scale child ended with {}", status.to_string()));
+    std::ifstream in(result_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    const auto reply = JsonCodec().decode(text.str());
+    ScaleResult out;
+    out.setup_s = reply["setup_s"].get<double>();
+    out.run_s = reply["run_s"].get<double>();
+    out.total_s = reply["total_s"].get<double>();
+    out.peak_mib = reply["peak_mib"].get<double>();
+    out.bytes_per_entity = reply["bytes_per_entity"].get<double>();
+    out.entities = total;
+    return out;
+}
+
+}  // namespace mas::bench
