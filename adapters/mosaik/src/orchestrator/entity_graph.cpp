@@ -8,12 +8,24 @@ namespace mas::mosaik::detail {
 
 std::size_t EntityGraph::find(std::string_view full_id) const {
     const auto key_at = [this](std::size_t i) -> std::string_view { return nodes_[i].full_id; };
-    return index_.find(full_id, key_at).value_or(static_cast<std::size_t>(none));
+    return index_.find(full_id, key_at).value_or(none);
+}
+
+std::size_t EntityGraph::find(std::string_view sid, std::string_view eid) const {
+    // Looked up in pieces: World::connect does this twice per connection, and joining the full
+    // id would allocate each time.
+    const auto hash = KeyIndex::Hash().add(sid).add(".").add(eid).value();
+    const auto equal = [&](std::size_t i) {
+        const std::string_view id = nodes_[i].full_id;
+        return id.size() == sid.size() + 1 + eid.size() && id.starts_with(sid) && id[sid.size()] == '.' &&
+               id.ends_with(eid);
+    };
+    return index_.find_hashed(hash, equal).value_or(none);
 }
 
 std::size_t EntityGraph::node(const std::string& full_id) {
     if (const auto found = find(full_id); found != none) return found;
-    if (nodes_.size() >= none) throw Error("the entity graph cannot hold 2^32 - 1 entities");
+    if (nodes_.size() >= no_name) throw Error("the entity graph cannot hold 2^32 - 1 entities");
     nodes_.push_back(Node{full_id});
     index_.add(full_id, nodes_.size() - 1);
     return nodes_.size() - 1;
@@ -33,15 +45,16 @@ void EntityGraph::add_entity(const std::string& full_id, const std::string& sid,
     entry.model = name(model);
 }
 
-const std::string* EntityGraph::model(std::string_view full_id) const {
-    const auto found = find(full_id);
-    if (found == none || nodes_[found].model == none) return nullptr;
-    return &names_[nodes_[found].model];
+const std::string* EntityGraph::model(std::size_t node) const {
+    if (node >= nodes_.size() || nodes_[node].model == no_name) return nullptr;
+    return &names_[nodes_[node].model];
 }
 
-void EntityGraph::add_edge(const std::string& a, const std::string& b) {
-    const auto first = static_cast<std::uint32_t>(node(a));
-    const auto second = static_cast<std::uint32_t>(node(b));
+void EntityGraph::add_edge(const std::string& a, const std::string& b) { add_edge(node(a), node(b)); }
+
+void EntityGraph::add_edge(std::size_t a, std::size_t b) {
+    const auto first = static_cast<std::uint32_t>(a);
+    const auto second = static_cast<std::uint32_t>(b);
     const auto low = std::min(first, second);
     const auto high = std::max(first, second);
     if (!edge_set_.insert((static_cast<std::uint64_t>(low) << 32U) | high).second) return;
@@ -49,7 +62,7 @@ void EntityGraph::add_edge(const std::string& a, const std::string& b) {
 }
 
 Json EntityGraph::attributes(const Node& node) const {
-    if (node.sid == none) return Json::object();
+    if (node.sid == no_name) return Json::object();
     return Json::object({{"sid", names_[node.sid]}, {"type", names_[node.model]}});
 }
 

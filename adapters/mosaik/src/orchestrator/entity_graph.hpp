@@ -23,11 +23,17 @@ public:
     /// Adds the created entity `full_id` of simulator `sid` with model `model`; a node that is
     /// already there (a relation's target, or an entity created again) keeps its place.
     void add_entity(const std::string& full_id, const std::string& sid, const std::string& model);
-    /// The model of the created entity `full_id`, or nullptr.
-    [[nodiscard]] const std::string* model(std::string_view full_id) const;
+    /// The node of the entity `eid` of simulator `sid` (full id "sid.eid"), or none.
+    [[nodiscard]] std::size_t find(std::string_view sid, std::string_view eid) const;
+    /// The model of node `node` if it is a created entity, or nullptr.
+    [[nodiscard]] const std::string* model(std::size_t node) const;
     /// Adds the undirected edge a - b (and the nodes, without attributes, if new); a repeated
     /// edge is ignored.
     void add_edge(const std::string& a, const std::string& b);
+    /// The same between two nodes.
+    void add_edge(std::size_t a, std::size_t b);
+
+    static constexpr std::size_t none = static_cast<std::size_t>(-1);
 
     /// `{"nodes": {full_id: {"sid", "type"} or {}}, "edges": [[a, b, {}], ...]}`, as mosaik's
     /// get_related_entities() without argument returns it.
@@ -37,11 +43,11 @@ public:
     [[nodiscard]] Json related(std::string_view full_id) const;
 
 private:
-    static constexpr std::uint32_t none = static_cast<std::uint32_t>(-1);
+    static constexpr std::uint32_t no_name = static_cast<std::uint32_t>(-1);
     struct Node {
         std::string full_id;
-        std::uint32_t sid = none;    // into names_; none for a node that was never created
-        std::uint32_t model = none;  // into names_
+        std::uint32_t sid = no_name;    // into names_; no_name for a node that was never created
+        std::uint32_t model = no_name;  // into names_
     };
 
     [[nodiscard]] std::size_t find(std::string_view full_id) const;

@@ -76,27 +76,20 @@ asio::awaitable<T> World::Impl::within_step_timeout(const detail::SimRunner& sim
 void World::Impl::compile_pulls(SimRunner& sim) {
     detail::KeyIndex slots;  // pull_dest_eids by eid
     const auto slot_key = [&](std::size_t i) -> std::string_view { return sim.pull_dest_eids[i]; };
-    for (auto& [key, flows] : sim.pulled_inputs) {
-        std::sort(flows.begin(), flows.end());
-        flows.erase(std::unique(flows.begin(), flows.end()), flows.end());
+    for (auto& [key, links] : sim.pulled_inputs) {
         detail::PullGroup group{key.sim, key.delay.tiers()[0], {}};
-        group.flows.reserve(flows.size());
+        group.flows.reserve(links.size());
         sim.max_pull_shift = std::max(sim.max_pull_shift, group.shift);
-        const auto& request = key.sim->output_request;
-        const auto request_key = [&](std::size_t i) -> std::string_view { return request[i].first; };
-        for (const auto& [from, to] : flows) {
-            const auto entity = *key.sim->output_request_index.find(from.first, request_key);
-            const auto& attrs = request[entity].second;
-            const auto attr = static_cast<std::size_t>(std::find(attrs.begin(), attrs.end(), from.second) - attrs.begin());
-            auto slot = slots.find(to.first, slot_key);
+        for (const auto& link : links) {
+            auto slot = slots.find(link.to.first, slot_key);
             if (!slot) {
                 slot = sim.pull_dest_eids.size();
-                sim.pull_dest_eids.push_back(to.first);
-                slots.add(to.first, *slot);
+                sim.pull_dest_eids.push_back(link.to.first);
+                slots.add(link.to.first, *slot);
             }
-            auto name = std::find(sim.pull_dest_attrs.begin(), sim.pull_dest_attrs.end(), to.second);
-            if (name == sim.pull_dest_attrs.end()) name = sim.pull_dest_attrs.insert(name, to.second);
-            group.flows.push_back(detail::PullFlow{Outputs::Hint{entity, attr}, static_cast<std::uint32_t>(*slot),
+            auto name = std::find(sim.pull_dest_attrs.begin(), sim.pull_dest_attrs.end(), link.to.second);
+            if (name == sim.pull_dest_attrs.end()) name = sim.pull_dest_attrs.insert(name, link.to.second);
+            group.flows.push_back(detail::PullFlow{link.from, static_cast<std::uint32_t>(*slot),
                                                    static_cast<std::uint32_t>(name - sim.pull_dest_attrs.begin())});
         }
         sim.pull_plan.push_back(std::move(group));

@@ -61,6 +61,12 @@ struct PullFlow {
     std::uint32_t dest_attr;  // which of the destination's attribute names (pull_dest_attrs)
 };
 
+/// A pulled connection as World::connect notes it; compiled into a PullFlow when the run starts.
+struct PullLink {
+    Outputs::Hint from;  // the source entity's and attribute's places in its output request
+    EntityAttr to;
+};
+
 /// The pulled inputs from one source over one delay.
 struct PullGroup {
     SimRunner* src;
@@ -104,9 +110,10 @@ struct SimRunner {
     KeyIndex output_request_index;  // positions in output_request by eid
     OutputRequest output_layout;  // output_request, read, made when the run starts
     Json output_request_json;     // output_request as get_data's argument, made then too
-    // (from, to) by source and delay; kept in order and without duplicates when the run starts,
-    // as mosaik's sets of pairs are (whose order Python leaves open).
-    std::map<SimDelay, std::vector<std::pair<EntityAttr, EntityAttr>>> pulled_inputs;
+    // By source and delay, in connect order: the order of the inputs' keys (mosaik keeps a set
+    // of pairs, in an order Python's hashing leaves open). A repeated link delivers its value to
+    // the same key again, which changes nothing.
+    std::map<SimDelay, std::vector<PullLink>> pulled_inputs;
     std::vector<PullGroup> pull_plan;            // pulled_inputs compiled when the run starts
     std::vector<std::string> pull_dest_eids;     // the entities receiving pulled inputs, by slot
     std::vector<std::string> pull_dest_attrs;    // the attributes they receive, by PullFlow::dest_attr

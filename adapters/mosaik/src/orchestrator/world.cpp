@@ -188,8 +188,10 @@ void World::connect(const EntityRef& src, const EntityRef& dest, const std::vect
     if (&src_sim == &dest_sim) {
         throw ConfigError(fmt::format("cannot connect {} to {}: they belong to the same simulator", src.full_id(), dest.full_id()));
     }
-    const auto& src_attrs = src_sim.model_attrs.at(impl_->entity_model(src));
-    const auto& dest_attrs = dest_sim.model_attrs.at(impl_->entity_model(dest));
+    const auto src_node = impl_->entity_node(src);
+    const auto dest_node = impl_->entity_node(dest);
+    const auto& src_attrs = src_sim.model_attrs.at(*impl_->graph.model(src_node));
+    const auto& dest_attrs = dest_sim.model_attrs.at(*impl_->graph.model(dest_node));
     std::vector<std::string> errors;
     for (const auto& [a, b] : attrs) {
         if (!src_attrs.is_output(a)) errors.push_back(fmt::format("\"{}\" is not an output of {}", a, src.full_id()));
@@ -207,7 +209,6 @@ void World::connect(const EntityRef& src, const EntityRef& dest, const std::vect
     if (!errors.empty()) throw ConfigError(fmt::format("cannot connect {} to {}: {}", src.full_id(), dest.full_id(), fmt::join(errors, "; ")));
     const auto delay = connect_interval(src_sim.group, dest_sim.group, options.time_shifted, options.weak);
     const auto successor = connect_interval(src_sim.group, dest_sim.group);
-    const auto src_full_id = src.full_id();
     const std::size_t request_entity = src_sim.request_entity(src.eid);
     for (const auto& [a, b] : attrs) {
         if (auto it = dest_sim.input_delays.find(&src_sim); it == dest_sim.input_delays.end()) {
@@ -228,18 +229,17 @@ void World::connect(const EntityRef& src, const EntityRef& dest, const std::vect
             if (!by_attr.contains(b)) by_attr.insert_or_assign(b, Json::object());
             return by_attr.find(b)->as_object();
         };
+        // The port is where get_data's reply has the value: the attribute's first place.
+        const Outputs::Hint port{request_entity,
+                                 static_cast<std::size_t>(std::find(requested.begin(), requested.end(), a) - requested.begin())};
         if (pulled) {
-            dest_sim.pulled_inputs[detail::SimDelay{&src_sim, delay}].emplace_back(from, to);
+            dest_sim.pulled_inputs[detail::SimDelay{&src_sim, delay}].push_back(detail::PullLink{port, to});
         } else {
             src_sim.output_to_push[from].push_back(detail::PushTarget{&dest_sim, delay, to});
-            if (persistent) dest_inputs().insert_or_assign(src_full_id, Json());
+            if (persistent) dest_inputs().insert_or_assign(src.full_id(), Json());
         }
         src_sim.successors.insert_or_assign(&dest_sim, successor);
-        if (dest_attrs.trigger.contains(b)) {
-            // The port is where get_data's reply has the value: the attribute's first place.
-            const auto attr = static_cast<std::size_t>(std::find(requested.begin(), requested.end(), a) - requested.begin());
-            impl_->add_trigger(src_sim, {request_entity, attr}, dest_sim, delay);
-        }
+        if (dest_attrs.trigger.contains(b)) impl_->add_trigger(src_sim, {port.entity, port.attr}, dest_sim, delay);
         if (const auto* initial = options.initial_data.find(a)) {
             if (pulled) {
                 const auto t = -options.time_shifted;
@@ -251,11 +251,11 @@ void World::connect(const EntityRef& src, const EntityRef& dest, const std::vect
                 }
                 entry->second.set(src.eid, a, *initial);
             } else {
-                dest_inputs().insert_or_assign(src_full_id, *initial);
+                dest_inputs().insert_or_assign(src.full_id(), *initial);
             }
         }
     }
-    impl_->graph.add_edge(src_full_id, dest.full_id());
+    impl_->graph.add_edge(src_node, dest_node);
     if (options.async_requests) {
         src_sim.successors_to_wait_for.insert_or_assign(&dest_sim, successor);
         dest_sim.input_delays.insert_or_assign(&src_sim, successor);
@@ -299,10 +299,10 @@ std::vector<std::pair<std::string, std::int64_t>> World::step_counts() const {
     return out;
 }
 
-const std::string& World::Impl::entity_model(const EntityRef& entity) const {
-    const auto* model = graph.model(entity.full_id());
-    if (!model) throw ConfigError(fmt::format("simulator {} has created no entity \"{}\"", entity.sid, entity.eid));
-    return *model;
+std::size_t World::Impl::entity_node(const EntityRef& entity) const {
+    const auto node = graph.find(entity.sid, entity.eid);
+    if (!graph.model(node)) throw ConfigError(fmt::format("simulator {} has created no entity \"{}\"", entity.sid, entity.eid));
+    return node;
 }
 
 void World::Impl::add_trigger(SimRunner& src, std::pair<std::size_t, std::size_t> port, SimRunner& dest,

@@ -34,8 +34,8 @@ public:
     std::map<std::string, detail::SimRunner*> by_sid;
 
     detail::EntityGraph graph;
-    /// The model of a created entity; throws mas::ConfigError for an unknown one.
-    [[nodiscard]] const std::string& entity_model(const EntityRef& entity) const;
+    /// The graph's node of a created entity; throws mas::ConfigError for an unknown one.
+    [[nodiscard]] std::size_t entity_node(const EntityRef& entity) const;
     /// Notes that `port` (an entity's place in src's output request, the attribute's in its list)
     /// triggers `dest` after `delay`.
     void add_trigger(detail::SimRunner& src, std::pair<std::size_t, std::size_t> port, detail::SimRunner& dest,

@@ -20,38 +20,55 @@ public:
         count_ = 0;
     }
 
+    /// The hash of a key made of pieces, without joining them: Hash().add(a).add(b).value() is
+    /// the hash of the key a + b.
+    class Hash {
+    public:
+        // FNV-1a: entity ids are short, and std::hash's byte hash costs several times more on
+        // them; equality is checked on every hit, so a weaker hash only costs a longer probe.
+        Hash& add(std::string_view piece) noexcept {
+            for (const char c : piece) {
+                state_ ^= static_cast<unsigned char>(c);
+                state_ *= 1099511628211ULL;
+            }
+            return *this;
+        }
+        [[nodiscard]] std::size_t value() const noexcept { return static_cast<std::size_t>(state_ ^ (state_ >> 32)); }
+
+    private:
+        std::uint64_t state_ = 14695981039346656037ULL;
+    };
+
     /// The position of `key`; `key_at(position)` must give the key stored at a position.
     template <class KeyAt>
     [[nodiscard]] std::optional<std::size_t> find(std::string_view key, const KeyAt& key_at) const {
+        return find_hashed(Hash().add(key).value(), [&](std::size_t position) { return key_at(position) == key; });
+    }
+
+    /// The position whose key has `hash` and for which `equal(position)` holds.
+    template <class Equal>
+    [[nodiscard]] std::optional<std::size_t> find_hashed(std::size_t hash, const Equal& equal) const {
         if (slots_.empty()) return std::nullopt;
-        const std::size_t hash = hash_of(key);
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
             const auto& slot = slots_[i];
             if (slot.position == empty_slot) return std::nullopt;
-            if (slot.hash == hash && key_at(slot.position) == key) return slot.position;
+            if (slot.hash == hash && equal(slot.position)) return slot.position;
         }
     }
 
     /// Indexes `key` at `position`; the caller makes sure it is not indexed yet (a duplicate is
     /// kept, and find() gives whichever it meets first).
-    void add(std::string_view key, std::size_t position) {
+    void add(std::string_view key, std::size_t position) { add_hashed(Hash().add(key).value(), position); }
+
+    /// The same with the key's Hash value.
+    void add_hashed(std::size_t hash, std::size_t position) {
         if ((count_ + 1) * 2 > slots_.size()) grow();
-        place(hash_of(key), position);
+        place(hash, position);
         ++count_;
     }
 
 private:
-    // FNV-1a: entity ids are short, and std::hash's byte hash costs several times more on them;
-    // equality is checked on every hit, so a weaker hash only costs a longer probe.
-    static std::size_t hash_of(std::string_view key) noexcept {
-        std::uint64_t hash = 14695981039346656037ULL;
-        for (const char c : key) {
-            hash ^= static_cast<unsigned char>(c);
-            hash *= 1099511628211ULL;
-        }
-        return static_cast<std::size_t>(hash ^ (hash >> 32));
-    }
 
     static constexpr std::size_t empty_slot = static_cast<std::size_t>(-1);
     struct Slot {
