@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
-#include <set>
+#include <unordered_set>
 #include <string_view>
 #include <tuple>
 
@@ -19,7 +19,7 @@ void RecordTable::begin_step(std::int64_t time, bool same_keys) {
                                      [](const Frame& frame, std::int64_t t) { return frame.time < t; });
     merging_ = at != frames_.end() && at->time == time;
     if (!merging_) {
-        Frame frame{time, {}, {}, {}};
+        Frame frame{time, {}, {}, {}, {}};
         frame.series.reserve(last_keys_.size());
         frame.values.reserve(last_keys_.size());
         frame_ = static_cast<std::size_t>(at - frames_.begin());
@@ -61,24 +61,50 @@ void RecordTable::add(const std::string& source, const std::string& attr, const 
     put(frames_[frame_], id, value);
 }
 
+RecordTable::Cell RecordTable::cell(Frame& frame, const Json& value) {
+    Cell out;
+    out.kind = value.kind();
+    switch (out.kind) {
+    case JsonKind::null: break;
+    case JsonKind::boolean: out.boolean = std::get<bool>(value.storage()); break;
+    case JsonKind::integer: out.integer = std::get<std::int64_t>(value.storage()); break;
+    case JsonKind::floating: out.floating = std::get<double>(value.storage()); break;
+    default:
+        out.kind = JsonKind::custom;  // stands for "in others"
+        out.other = frame.others.size();
+        frame.others.push_back(value);
+    }
+    return out;
+}
+
+Json RecordTable::json(const Frame& frame, const Cell& cell) {
+    switch (cell.kind) {
+    case JsonKind::boolean: return Json(cell.boolean);
+    case JsonKind::integer: return Json(cell.integer);
+    case JsonKind::floating: return Json(cell.floating);
+    case JsonKind::custom: return frame.others[cell.other];
+    default: return Json();
+    }
+}
+
 void RecordTable::put(Frame& frame, std::uint32_t series, const Json& value) {
     if (merging_) {
         const auto [place, added] = frame.places.try_emplace(series, frame.series.size());
         if (!added) {
-            frame.values[place->second] = value;  // the later value for a key replaces the earlier
+            frame.values[place->second] = cell(frame, value);  // the later value for a key replaces the earlier
             return;
         }
     }
     frame.series.push_back(series);
-    frame.values.push_back(value);
+    frame.values.push_back(cell(frame, value));
     ++size_;
 }
 
 std::size_t RecordTable::source_count() const {
-    std::set<std::string_view> sources;
-    for (const auto& frame : frames_) {
-        for (const auto id : frame.series) sources.insert(series_[id].source);
-    }
+    // A series exists only once a value was recorded for it.
+    std::unordered_set<std::string_view> sources;
+    sources.reserve(series_.size());
+    for (const auto& s : series_) sources.insert(s.source);
     return sources.size();
 }
 
@@ -114,7 +140,7 @@ void RecordTable::visit(const Visitor& visitor) const {
                   [&](std::size_t a, std::size_t b) { return rank[frame.series[a]] < rank[frame.series[b]]; });
         for (const auto place : places) {
             const auto& s = series_[frame.series[place]];
-            visitor(frame.time, s.source, s.attr, frame.values[place]);
+            visitor(frame.time, s.source, s.attr, json(frame, frame.values[place]));
         }
     }
 }

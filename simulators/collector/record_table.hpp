@@ -42,12 +42,27 @@ private:
         std::string source;
         std::string attr;
     };
+    // A value kept in 16 bytes: numbers, booleans and null in place (nearly every value a
+    // simulation records), anything else as an index into its frame's `others`.
+    struct Cell {
+        JsonKind kind = JsonKind::null;
+        union {
+            std::int64_t integer;
+            double floating;
+            bool boolean;
+            std::size_t other;
+        };
+        Cell() : integer(0) {}
+    };
     struct Frame {
         std::int64_t time;
         std::vector<std::uint32_t> series;
-        std::vector<Json> values;
+        std::vector<Cell> values;
+        std::vector<Json> others;
         std::unordered_map<std::uint32_t, std::size_t> places;  // series -> place, for a second step at the same time
     };
+    [[nodiscard]] static Cell cell(Frame& frame, const Json& value);
+    [[nodiscard]] static Json json(const Frame& frame, const Cell& cell);
 
     std::uint32_t series(const std::string& source, const std::string& attr);
     void put(Frame& frame, std::uint32_t series, const Json& value);

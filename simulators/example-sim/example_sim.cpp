@@ -5,18 +5,11 @@
 #include <fmt/format.h>
 
 namespace mas::sims {
-namespace {
 
-// Python's `+` on ints and floats: ints stay ints.
-Json add(const Json& a, const Json& b) {
-    if (a.kind() == JsonKind::integer && b.kind() == JsonKind::integer) {
-        return std::get<std::int64_t>(a.storage()) + std::get<std::int64_t>(b.storage());
-    }
-    if (a.is_integer() && b.is_integer()) return a.get<std::int64_t>() + b.get<std::int64_t>();
-    return a.get<double>() + b.get<double>();
+ExampleSim::Number ExampleSim::Number::of(const Json& value) {
+    if (value.is_integer()) return Number{true, value.get<std::int64_t>(), 0};
+    return Number{false, 0, value.get<double>()};
 }
-
-}  // namespace
 
 mosaik::Meta ExampleSim::init(const std::string&, double time_resolution, const JsonObject& sim_params) {
     if (time_resolution != 1.0) {
@@ -40,7 +33,7 @@ std::vector<mosaik::Entity> ExampleSim::create(std::int64_t num, const std::stri
     for (std::int64_t i = 0; i < num; ++i) {
         auto eid = fmt::format("{}{}", eid_prefix_, entities_.size());
         positions_.emplace(eid, entities_.size());
-        entities_.emplace_back(eid, Model{*init_val, 1});
+        entities_.emplace_back(eid, Model{Number::of(*init_val), Number{true, 1, 0}});
         out.emplace_back(eid, model);
     }
     return out;
@@ -63,11 +56,11 @@ asio::awaitable<std::optional<std::int64_t>> ExampleSim::step(std::int64_t time,
         next = at + 1;
         const auto* deltas = attrs.as_object().find("delta");
         if (at == entities_.size() || !deltas || deltas->as_object().empty()) continue;
-        Json total = 0;
-        for (const auto& [source, value] : deltas->as_object()) total = add(total, value);
-        entities_[at].second.delta = std::move(total);
+        Number total;
+        for (const auto& [source, value] : deltas->as_object()) total = total + Number::of(value);
+        entities_[at].second.delta = total;
     }
-    for (auto& [eid, model] : entities_) model.val = add(model.val, model.delta);
+    for (auto& [eid, model] : entities_) model.val = model.val + model.delta;
     co_return time + 1;
 }
 
@@ -83,9 +76,9 @@ mosaik::Outputs ExampleSim::get_data(const mosaik::OutputRequest& request) {
         out.time(time_).entity_at(e);  // the tutorial sets the time with each entity
         for (std::size_t a = 0; a < attrs.size(); ++a) {
             if (attrs[a] == "val") {
-                out.set_at(e, a, model.val);
+                out.set_at(e, a, model.val.json());
             } else if (attrs[a] == "delta") {
-                out.set_at(e, a, model.delta);
+                out.set_at(e, a, model.delta.json());
             } else {
                 throw std::invalid_argument(fmt::format("Unknown output attribute: {}", attrs[a]));
             }

@@ -23,10 +23,26 @@ public:
     mosaik::Outputs get_data(const mosaik::OutputRequest& request) override;
 
 private:
+    /// A Python number: an int stays an int until a float joins it.
+    struct Number {
+        bool is_int = true;
+        std::int64_t i = 0;
+        double d = 0;
+        /// Throws mas::TypeError for a value that is not a number, as Python's `+` would fail.
+        static Number of(const Json& value);
+        [[nodiscard]] Json json() const { return is_int ? Json(i) : Json(d); }
+        // Python's `+` on ints and floats: ints stay ints.
+        friend Number operator+(const Number& a, const Number& b) {
+            if (a.is_int && b.is_int) return {true, a.i + b.i, 0};
+            return {false, 0, a.real() + b.real()};
+        }
+        [[nodiscard]] double real() const { return is_int ? static_cast<double>(i) : d; }
+    };
+
     /// The tutorial's example_model.Model: val += delta at each step.
     struct Model {
-        Json val;
-        Json delta = 1;
+        Number val;
+        Number delta;
     };
 
     /// The place of `eid` in entities_, looked for at `hint` first; entities_.size() if unknown.
