@@ -3,7 +3,8 @@
 // connects back over loopback TCP, the way mosaik's `cmd` starter starts a simulator and waits
 // for it to connect, and the driver's end of that connection: a blocking socket with
 // TCP_NODELAY, read through a RawFrameReader. The mosaik part drives example-sim and its raw
-// baseline through the same class, so both are measured over the same kind of connection.
+// baseline through the same class, so both are measured over the same kind of connection; the
+// orchestrator part's raw baseline drives its two raw step servers through it.
 
 #include <sys/types.h>
 

@@ -222,65 +222,6 @@ void run_mosaik(const Options& options, Report& report) {
                            Goal{Goal::Kind::at_most, 1.5});
 }
 
-// Three sequential raw round trips with the bytes of one time step of the two-process chain.
-double raw_chain_step_us(const ChainFrames& frames, std::size_t iterations) {
-    const auto loopback = mas::Endpoint::tcp("127.0.0.1", 0);
-    RawBench a_step(loopback, frames.a_step, frames.a_step_reply);
-    RawBench a_get_data(loopback, frames.a_get_data, frames.a_get_data_reply);
-    RawBench b_step(loopback, frames.b_step, frames.b_step_reply);
-    const auto warmup = std::max<std::size_t>(iterations / 10, 100);
-    return a_step.sequential(warmup, iterations).p50_us + a_get_data.sequential(warmup, iterations).p50_us +
-           b_step.sequential(warmup, iterations).p50_us;
-}
-
-void run_orchestrator(const Options& options, Report& report) {
-    const auto self = std::filesystem::read_symlink("/proc/self/exe").string();
-    // mosaik 3.3 with trivial Python simulators on the same kind of machine (issue 5).
-    constexpr double mosaik_2 = 8'900;
-    constexpr double mosaik_2_processes = 1'370;
-    constexpr double mosaik_chain = 510;
-    std::vector<double> two;
-    std::vector<double> processes;
-    std::vector<double> chain;
-    std::vector<double> raw_us;
-    for (int round = 1; round <= options.rounds; ++round) {
-        const auto label = fmt::format("round {}/{}", round, options.rounds);
-        if (options.selected("orchestrator.2")) {
-            spdlog::info("orchestrator {}: 2 in-process simulators, 100,000 steps", label);
-            two.push_back(run_chain(ChainRun{2, 1, 100'000, {}}));
-        }
-        if (options.selected("orchestrator.2proc")) {
-            spdlog::info("orchestrator {}: 2 simulator processes over TCP, 20,000 steps", label);
-            processes.push_back(run_chain(ChainRun{2, 1, 20'000, self}));
-            spdlog::info("orchestrator {}: 3 raw round trips per step, 20,000 steps", label);
-            raw_us.push_back(raw_chain_step_us(chain_frames(), 20'000));
-        }
-        if (options.selected("orchestrator.chain")) {
-            spdlog::info("orchestrator {}: chain of 10 in-process simulators x 100 entities, 1,000 steps", label);
-            chain.push_back(run_chain(ChainRun{10, 100, 1'000, {}}));
-        }
-    }
-    if (!two.empty()) {
-        report.add("orchestrator.2.per_s", median(two), "1/s");
-        report.add_ratio("orchestrator.2.vs_mosaik", median(two), mosaik_2, Goal{Goal::Kind::at_least, 100});
-    }
-    if (!processes.empty()) {
-        report.add("orchestrator.2proc.per_s", median(processes), "1/s");
-        report.add_ratio("orchestrator.2proc.vs_mosaik", median(processes), mosaik_2_processes,
-                         Goal{Goal::Kind::at_least, 5});
-        const double raw_per_s = 1e6 / median(raw_us);
-        report.add("orchestrator.raw.3rt.per_s", raw_per_s, "1/s");
-        // Within 1.5x of the loopback limit: at least 1/1.5 of its rate.
-        report.add_ratio("orchestrator.2proc.vs_3raw", median(processes), raw_per_s,
-                         Goal{Goal::Kind::at_least, 1 / 1.5});
-    }
-    if (!chain.empty()) {
-        report.add("orchestrator.chain10x100.per_s", median(chain), "1/s");
-        report.add_ratio("orchestrator.chain10x100.vs_mosaik", median(chain), mosaik_chain,
-                         Goal{Goal::Kind::at_least, 20});
-    }
-}
-
 bool msg_selected(const Options& options) {
     const auto parts = msg_parts({});
     return std::any_of(parts.begin(), parts.end(),
@@ -350,9 +291,10 @@ void run(const Options& options) {
     }
     if (options.selected("mosaik")) run_mosaik(options, report);
     if (msg_selected(options)) run_msg(options, report);
-    if (options.selected("orchestrator.2") || options.selected("orchestrator.2proc") ||
-        options.selected("orchestrator.chain")) {
-        run_orchestrator(options, report);
+    const OrchestratorRuns orchestrator{options.selected("orchestrator.2"), options.selected("orchestrator.2proc"),
+                                        options.selected("orchestrator.chain")};
+    if (orchestrator.any()) {
+        run_orchestrator(std::filesystem::read_symlink("/proc/self/exe").string(), orchestrator, options.rounds, report);
     }
     if (options.selected("scale")) {
         run_scale(std::filesystem::read_symlink("/proc/self/exe").string(), options.rounds, report);

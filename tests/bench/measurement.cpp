@@ -23,6 +23,15 @@ Latency summarize(std::vector<Clock::duration> samples) {
     return {to_us(percentile(samples, 50)), to_us(percentile(samples, 99))};
 }
 
+StepTimes summarize_steps(std::vector<Clock::duration> samples) {
+    Clock::duration total{};
+    for (const auto& sample : samples) total += sample;
+    StepTimes out;
+    out.per_s = static_cast<double>(samples.size()) / std::chrono::duration<double>(total).count();
+    out.latency = summarize(std::move(samples));
+    return out;
+}
+
 double median(std::vector<double> values) {
     if (values.empty()) return 0;
     std::sort(values.begin(), values.end());

@@ -21,6 +21,16 @@ struct Latency {
 /// The p50 and p99 of `samples` (nearest-rank). Throws std::invalid_argument if it is empty.
 Latency summarize(std::vector<Clock::duration> samples);
 
+/// The timings of a run of time steps, each a fixed sequence of round trips timed as one.
+struct StepTimes {
+    Latency latency;
+    double per_s = 0;  ///< time steps per second: count over the sum of the step times
+};
+
+/// The p50, p99 and rate of `samples`, one per time step. Throws std::invalid_argument if it is
+/// empty.
+StepTimes summarize_steps(std::vector<Clock::duration> samples);
+
 /// The median of `values` (the mean of the middle two for an even count); 0 for none.
 double median(std::vector<double> values);
 

@@ -113,13 +113,8 @@ StepTimes MosaikBench::run(std::size_t warmup, std::size_t count) {
     std::vector<Clock::duration> samples;
     samples.reserve(count);
     for (std::size_t i = 0; i < count; ++i) samples.push_back(time_step());
-    Clock::duration total{};
-    for (const auto& sample : samples) total += sample;
-    StepTimes out;
-    out.per_s = static_cast<double>(samples.size()) / std::chrono::duration<double>(total).count();
-    out.latency = summarize(std::move(samples));
     check_last_step();
-    return out;
+    return summarize_steps(std::move(samples));
 }
 
 // ExampleSim starts at val 0 and adds the delta of 1 at every step from time 0 on. The raw twin

@@ -30,12 +30,6 @@ inline constexpr std::string_view mosaik_sim_child_flag = "--mosaik-sim-child";
 /// The main of the child process: ExampleSim through mas::mosaik::run_simulator.
 int run_mosaik_child(int argc, char** argv);
 
-/// The timings of a run of time steps (each one step plus one get_data).
-struct StepTimes {
-    Latency latency;
-    double per_s = 0;  ///< time steps per second: count over the sum of the step times
-};
-
 /// Selects MosaikBench's raw baseline constructor.
 struct RawTwin {};
 

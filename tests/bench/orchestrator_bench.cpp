@@ -10,12 +10,15 @@
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "mas/channel/frame.hpp"
 #include "mas/core/json_codec.hpp"
 #include "mas/mosaik/orchestrator/sim_starter.hpp"
 #include "mas/mosaik/orchestrator/world.hpp"
 #include "mas/mosaik/run_simulator.hpp"
+#include "raw_chain.hpp"
+#include "report.hpp"
 
 namespace mas::bench {
 namespace {
@@ -175,6 +178,95 @@ ChainFrames chain_frames() {
                                   Json::object()}));
     f.b_step_reply = frame(MessageType::success, id, Json(t + 1));
     return f;
+}
+
+namespace {
+
+// The published figures of mosaik 3.3 with trivial Python simulators on the same kind of machine
+// (issue 5), in time steps per second.
+constexpr double mosaik_2 = 8'900;
+constexpr double mosaik_2_processes = 1'370;
+constexpr double mosaik_chain = 510;
+
+constexpr std::int64_t process_steps = 20'000;
+
+// Per-round figures of the orchestrator part.
+struct OrchestratorRounds {
+    std::vector<double> two, processes, chain;
+    std::vector<double> raw_per_s, raw_p50_us, raw_p99_us;
+};
+
+void run_processes(const std::string& self, const std::string& label, OrchestratorRounds& out) {
+    spdlog::info("orchestrator {}: 2 simulator processes over TCP, {} steps", label, process_steps);
+    out.processes.push_back(run_chain(ChainRun{2, 1, process_steps, self}));
+}
+
+// Fresh servers every round, as the World starts fresh simulators for every run; their start is
+// not timed (the World's is), but it is a few milliseconds in a run of seconds.
+void run_raw_chain(const std::string& self, const std::string& label, OrchestratorRounds& out) {
+    spdlog::info("orchestrator {}: raw step servers A and B, 3 round trips per step, {} steps", label,
+                 process_steps);
+    RawChainBench raw(self, chain_frames());
+    const auto steps = static_cast<std::size_t>(process_steps);
+    const auto times = raw.run(steps / 10, steps);
+    raw.stop();
+    out.raw_per_s.push_back(times.per_s);
+    out.raw_p50_us.push_back(times.latency.p50_us);
+    out.raw_p99_us.push_back(times.latency.p99_us);
+}
+
+void run_round(const std::string& self, const OrchestratorRuns& runs, int round, int rounds, OrchestratorRounds& out) {
+    const auto label = fmt::format("round {}/{}", round, rounds);
+    if (runs.two) {
+        spdlog::info("orchestrator {}: 2 in-process simulators, 100,000 steps", label);
+        out.two.push_back(run_chain(ChainRun{2, 1, 100'000, {}}));
+    }
+    if (runs.processes) {
+        // Alternate who goes first, so slow drift of the machine does not favour either side.
+        if (round % 2 == 1) run_raw_chain(self, label, out);
+        run_processes(self, label, out);
+        if (round % 2 == 0) run_raw_chain(self, label, out);
+    }
+    if (runs.chain) {
+        spdlog::info("orchestrator {}: chain of 10 in-process simulators x 100 entities, 1,000 steps", label);
+        out.chain.push_back(run_chain(ChainRun{10, 100, 1'000, {}}));
+    }
+}
+
+// A figure and its ratio to mosaik's. mosaik's figure is a constant, so the ratio is taken round
+// by round: its median is the ratio of the median, and its min and max show how much the libmas
+// figure itself moved. It gets no `.unreliable` line: that judges a baseline's spread, and a
+// published figure has none.
+void add_vs_mosaik(Report& report, const std::string& prefix, std::vector<double> per_s, double mosaik,
+                   double at_least) {
+    std::vector<double> ratios;
+    for (const double value : per_s) ratios.push_back(value / mosaik);
+    report.add_rounds(prefix + ".per_s", std::move(per_s), "1/s");
+    report.add_rounds(prefix + ".vs_mosaik", std::move(ratios), "x", Goal{Goal::Kind::at_least, at_least});
+}
+
+void add_figures(OrchestratorRounds rounds, Report& report) {
+    if (!rounds.two.empty()) add_vs_mosaik(report, "orchestrator.2", std::move(rounds.two), mosaik_2, 100);
+    if (!rounds.processes.empty()) {
+        add_vs_mosaik(report, "orchestrator.2proc", std::move(rounds.processes), mosaik_2_processes, 5);
+        report.add_rounds("orchestrator.raw.3rt.per_s", std::move(rounds.raw_per_s), "1/s");
+        report.add_rounds("orchestrator.raw.3rt.p50_us", std::move(rounds.raw_p50_us), "us");
+        report.add_rounds("orchestrator.raw.3rt.p99_us", std::move(rounds.raw_p99_us), "us");
+        // Within 1.5x of the loopback limit: at least 1/1.5 of its rate.
+        report.add_round_ratio("orchestrator.2proc.vs_3raw", "orchestrator.2proc.per_s", "orchestrator.raw.3rt.per_s",
+                               Goal{Goal::Kind::at_least, 1 / 1.5});
+    }
+    if (!rounds.chain.empty()) {
+        add_vs_mosaik(report, "orchestrator.chain10x100", std::move(rounds.chain), mosaik_chain, 20);
+    }
+}
+
+}  // namespace
+
+void run_orchestrator(const std::string& self, const OrchestratorRuns& runs, int rounds, Report& report) {
+    OrchestratorRounds out;
+    for (int round = 1; round <= rounds; ++round) run_round(self, runs, round, rounds, out);
+    add_figures(std::move(out), report);
 }
 
 }  // namespace mas::bench

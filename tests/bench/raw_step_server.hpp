@@ -1,9 +1,10 @@
 #pragma once
-// The mosaik part's raw baseline server: what serving a time step costs with a plain blocking
-// socket and no JSON work at all, in a child process that connects back to the driver exactly
-// as example-sim does (mas-bench re-executed with --mosaik-raw-child HOST:PORT). Its first frame
-// from the driver holds the replies; it answers every later request frame with the next of them,
-// in turn (step, get_data, step, ...), the replies to one batch of requests in one send().
+// The raw baseline server of the mosaik and orchestrator parts: what serving a time step costs
+// with a plain blocking socket and no JSON work at all, in a child process that connects back to
+// the driver exactly as example-sim and the orchestrator's `cmd` simulators do (mas-bench
+// re-executed with --mosaik-raw-child HOST:PORT). Its first frame from the driver holds the
+// replies; it answers every later request frame with the next of them, in turn (step, get_data,
+// step, ...), the replies to one batch of requests in one send().
 
 #include <string>
 #include <string_view>
