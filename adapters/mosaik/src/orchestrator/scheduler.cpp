@@ -217,6 +217,7 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
         triggers.build(sims);
         if (!triggers.exact()) cache_triggering_ancestors();
         for (auto& sim : sims) compile_pulls(*sim);
+        oldest_reads = detail::MinTree(sims.size());
         for (auto& sim : sims) {
             JsonObject request;
             request.reserve(sim->output_request.size());
@@ -369,7 +370,7 @@ void World::Impl::advance_all() {
     triggers.flush();
     // Only where an earliest trigger time moved can progress move, unless real time moves it
     // (or mosaik's ancestor sets are in use, which the trigger graph does not follow).
-    auto changed = triggers.take_changed();
+    const auto& changed = triggers.take_changed();
     if (rt_factor || !triggers.exact()) {
         for (auto& sim : sims) advance_progress(*sim);
         return;
@@ -642,16 +643,12 @@ void World::Impl::notify_dependencies(SimRunner& sim, const Outputs& outputs) {
 void World::Impl::update_oldest_read(SimRunner& sim) {
     // Its next pulled read is at (its next step - shift) > last step - shift.
     const auto t = sim.last_step.time();
-    const auto oldest = std::min(t, t + 1 - std::max<std::int64_t>(0, sim.max_pull_shift));
-    if (sim.oldest_read == oldest) return;
-    if (sim.oldest_read) oldest_reads.erase(oldest_reads.find(*sim.oldest_read));
-    sim.oldest_read = oldest;
-    oldest_reads.insert(oldest);
+    oldest_reads.set(sim.start_order, std::min(t, t + 1 - std::max<std::int64_t>(0, sim.max_pull_shift)));
 }
 
 void World::Impl::prune_cache(SimRunner& sim) {
-    if (!options.cache || oldest_reads.empty() || !sim.outputs) return;
-    const std::int64_t oldest_needed = *oldest_reads.begin();
+    if (!options.cache || !sim.outputs) return;
+    const std::int64_t oldest_needed = oldest_reads.min();
     auto& cache = *sim.outputs;
     // Keep the newest entry at or before the oldest step still to read from, and all newer ones
     // (mosaik drops that entry too, which loses a value when lazy stepping is off). Entries older

@@ -39,6 +39,7 @@ void TriggerGraph::build(const std::vector<std::unique_ptr<SimRunner>>& sims) {
             for (const auto& [dest, delay] : targets) add_edge(sim->start_order, dest->start_order, delay);
         }
     }
+    for (auto& node : nodes_) node.isolated = node.in.empty() && node.out.empty();
     find_components();
     queued_.assign(components_.size(), false);
     heap_.clear();
@@ -71,7 +72,13 @@ void TriggerGraph::find_components() {
 }
 
 void TriggerGraph::mark(const SimRunner& sim) {
-    if (exact_ && sim.start_order < nodes_.size()) queue(nodes_[sim.start_order].component);
+    if (!exact_ || sim.start_order >= nodes_.size()) return;
+    auto& node = nodes_[sim.start_order];
+    if (node.isolated) {
+        note_changed(node);
+    } else {
+        queue(node.component);
+    }
 }
 
 void TriggerGraph::queue(std::size_t component) {
@@ -99,36 +106,43 @@ void TriggerGraph::flush() {
 
 bool TriggerGraph::recompute(std::size_t component) {
     const auto& members = components_[component];
-    std::vector<std::pair<Time, Time>> before;
-    before.reserve(members.size());
-    for (const auto member : members) before.emplace_back(nodes_[member].earliest, nodes_[member].earliest_next);
-    if (members.size() == 1) {
-        auto& node = nodes_[members.front()];
-        Time any = own_any(*node.sim);
-        Time next = own_next(*node.sim);
-        for (const auto& edge : node.in) {
-            const auto& from = nodes_[edge.from];
-            if (from.earliest) lower(any, *from.earliest + edge.delay);
-            if (from.earliest_next) lower(next, *from.earliest_next + edge.delay);
-        }
-        node.earliest = any;
-        node.earliest_next = next;
-    } else {
-        recompute_cycle(members, false);
-        recompute_cycle(members, true);
-    }
+    if (members.size() == 1) return recompute_single(nodes_[members.front()]);
+    before_.clear();
+    for (const auto member : members) before_.emplace_back(nodes_[member].earliest, nodes_[member].earliest_next);
+    recompute_cycle(members, false);
+    recompute_cycle(members, true);
     bool any_changed = false;
     for (std::size_t i = 0; i < members.size(); ++i) {
         auto& node = nodes_[members[i]];
-        if (node.earliest_next != before[i].second) any_changed = true;
-        if (node.earliest == before[i].first) continue;
+        if (node.earliest_next != before_[i].second) any_changed = true;
+        if (node.earliest == before_[i].first) continue;
         any_changed = true;
-        if (!node.changed) {
-            node.changed = true;
-            changed_.push_back(node.sim);
-        }
+        note_changed(node);
     }
     return any_changed;
+}
+
+// The usual case, a simulator on no cycle of triggers: its predecessors are final already.
+bool TriggerGraph::recompute_single(Node& node) {
+    Time any = own_any(*node.sim);
+    Time next = own_next(*node.sim);
+    for (const auto& edge : node.in) {
+        const auto& from = nodes_[edge.from];
+        if (from.earliest) lower(any, *from.earliest + edge.delay);
+        if (from.earliest_next) lower(next, *from.earliest_next + edge.delay);
+    }
+    const bool next_changed = next != node.earliest_next;
+    node.earliest_next = next;
+    if (any == node.earliest) return next_changed;
+    node.earliest = any;
+    note_changed(node);
+    return true;
+}
+
+void TriggerGraph::note_changed(Node& node) {
+    if (node.changed) return;
+    node.changed = true;
+    changed_.push_back(node.sim);
 }
 
 // Dijkstra inside a cycle of triggers: every delay is at least zero, so the earliest time of the
@@ -168,20 +182,23 @@ void TriggerGraph::recompute_cycle(const std::vector<std::size_t>& members, bool
     }
 }
 
-std::vector<SimRunner*> TriggerGraph::take_changed() {
-    auto out = std::move(changed_);
+const std::vector<SimRunner*>& TriggerGraph::take_changed() {
+    // Handed out in a buffer of its own, so that neither list allocates at every step.
+    taken_.swap(changed_);
     changed_.clear();
-    for (auto* sim : out) nodes_[sim->start_order].changed = false;
-    std::sort(out.begin(), out.end(), [](const SimRunner* a, const SimRunner* b) { return a->start_order < b->start_order; });
-    return out;
+    for (auto* sim : taken_) nodes_[sim->start_order].changed = false;
+    std::sort(taken_.begin(), taken_.end(), [](const SimRunner* a, const SimRunner* b) { return a->start_order < b->start_order; });
+    return taken_;
 }
 
-const std::optional<TieredTime>& TriggerGraph::earliest(const SimRunner& sim) const {
-    return nodes_[sim.start_order].earliest;
+std::optional<TieredTime> TriggerGraph::earliest(const SimRunner& sim) const {
+    const auto& node = nodes_[sim.start_order];
+    return node.isolated ? own_any(sim) : node.earliest;
 }
 
-const std::optional<TieredTime>& TriggerGraph::earliest_next(const SimRunner& sim) const {
-    return nodes_[sim.start_order].earliest_next;
+std::optional<TieredTime> TriggerGraph::earliest_next(const SimRunner& sim) const {
+    const auto& node = nodes_[sim.start_order];
+    return node.isolated ? own_next(sim) : node.earliest_next;
 }
 
 }  // namespace mas::mosaik::detail

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "mas/mosaik/orchestrator/tiered_time.hpp"
@@ -34,13 +35,14 @@ public:
     void mark(const SimRunner& sim);
     /// Brings every earliest time up to date with the marked simulators.
     void flush();
-    /// The simulators whose earliest() changed since the last call, in start order.
-    std::vector<SimRunner*> take_changed();
+    /// The simulators whose earliest() changed since the last call, in start order (valid until
+    /// the next call).
+    const std::vector<SimRunner*>& take_changed();
 
     /// min(own next step, current step, earliest(p) + delay for each trigger predecessor p).
-    [[nodiscard]] const std::optional<TieredTime>& earliest(const SimRunner& sim) const;
+    [[nodiscard]] std::optional<TieredTime> earliest(const SimRunner& sim) const;
     /// The same without current steps: what max_advance looks at.
-    [[nodiscard]] const std::optional<TieredTime>& earliest_next(const SimRunner& sim) const;
+    [[nodiscard]] std::optional<TieredTime> earliest_next(const SimRunner& sim) const;
 
 private:
     struct Edge {
@@ -52,8 +54,11 @@ private:
         std::vector<Edge> in;            // the shortest delay from each trigger predecessor
         std::vector<std::size_t> out;    // trigger successors
         std::size_t component = 0;       // its strongly connected component, by topological order
-        std::optional<TieredTime> earliest, earliest_next;
+        std::optional<TieredTime> earliest, earliest_next;  // unused for an isolated node
         bool changed = false;            // listed in changed_
+        // Without trigger edges (time-based simulators, mostly) the earliest times are the
+        // simulator's own, read when asked for: nothing to propagate at every step.
+        bool isolated = false;
     };
 
     void add_edge(std::size_t from, std::size_t to, const TieredInterval& delay);
@@ -61,6 +66,8 @@ private:
     void queue(std::size_t component);
     /// Recomputes a component; returns whether any of its values changed.
     bool recompute(std::size_t component);
+    bool recompute_single(Node& node);
+    void note_changed(Node& node);
     void recompute_cycle(const std::vector<std::size_t>& members, bool next_only);
 
     std::vector<Node> nodes_;
@@ -68,6 +75,8 @@ private:
     std::vector<bool> queued_;
     std::vector<std::size_t> heap_;  // queued components, smallest (most upstream) first
     std::vector<SimRunner*> changed_;
+    std::vector<SimRunner*> taken_;  // what take_changed() handed out last
+    std::vector<std::pair<std::optional<TieredTime>, std::optional<TieredTime>>> before_;  // recompute's
     bool exact_ = true;
 };
 

@@ -74,8 +74,14 @@ void WakeList::notify(const std::vector<std::size_t>& keys) {
 
 void WakeList::resume_ready() {
     // In the order they began to wait, so that runs are reproducible, whichever keys were checked.
+    // The list is handed over and replaced by a spare one, and given back as a spare when done:
+    // nested notify() calls fill lists of their own, and none of them allocates at every step.
     auto ready = std::move(ready_);
     ready_.clear();
+    if (!spare_.empty()) {
+        ready_ = std::move(spare_.back());
+        spare_.pop_back();
+    }
     std::sort(ready.begin(), ready.end(), [](const Waiter& a, const Waiter& b) { return a.order < b.order; });
     // An inline waiter runs at once, inside this call, until it waits again: handing it over
     // through the executor's queue would cost a round through the event loop for every wake-up
@@ -90,6 +96,8 @@ void WakeList::resume_ready() {
         }
     }
     --depth_;
+    ready.clear();
+    spare_.push_back(std::move(ready));
 }
 
 void WakeList::wake_all() {

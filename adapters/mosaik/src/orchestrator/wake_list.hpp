@@ -65,6 +65,7 @@ private:
     std::size_t keyed_count_ = 0;
     std::uint64_t next_order_ = 0;
     std::vector<Waiter> ready_;
+    std::vector<std::vector<Waiter>> spare_;  // emptied lists of ready waiters, to fill again
     static constexpr int max_inline_depth = 16;
     int depth_ = 0;
 };

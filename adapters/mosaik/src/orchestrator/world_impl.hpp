@@ -19,6 +19,7 @@
 
 #include "mas/mosaik/orchestrator/world.hpp"
 #include "orchestrator/entity_graph.hpp"
+#include "orchestrator/min_tree.hpp"
 #include "orchestrator/sim_runner.hpp"
 #include "orchestrator/trigger_graph.hpp"
 #include "orchestrator/wake_list.hpp"
@@ -112,7 +113,7 @@ public:
                                            std::optional<std::int64_t> time = std::nullopt);
     void notify_dependencies(detail::SimRunner& sim, const Outputs& outputs);
     // The oldest output time any simulator may still read (prune_cache), over all simulators.
-    std::multiset<std::int64_t> oldest_reads;
+    detail::MinTree oldest_reads;  // by start order
     void update_oldest_read(detail::SimRunner& sim);
     void prune_cache(detail::SimRunner& sim);
     void check_cycles() const;
