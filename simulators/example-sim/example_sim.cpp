@@ -1,5 +1,6 @@
 #include "example_sim.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -30,8 +31,15 @@ std::vector<mosaik::Entity> ExampleSim::create(std::int64_t num, const std::stri
     if (!init_val) throw std::invalid_argument("create() missing required param 'init_val'");
     if (!init_val->is_number()) throw std::invalid_argument("init_val must be a number, got " + init_val->describe());
     std::vector<mosaik::Entity> out;
+    out.reserve(static_cast<std::size_t>(num));
+    // Room for all of them, growing by at least half, so that many small creates stay linear.
+    const auto needed = entities_.size() + static_cast<std::size_t>(num);
+    if (needed > entities_.capacity()) entities_.reserve(std::max(needed, entities_.capacity() * 3 / 2));
+    if (needed > positions_.bucket_count() * positions_.max_load_factor()) {
+        positions_.reserve(std::max(needed, 2 * positions_.size()));
+    }
     for (std::int64_t i = 0; i < num; ++i) {
-        auto eid = fmt::format("{}{}", eid_prefix_, entities_.size());
+        auto eid = eid_prefix_ + std::to_string(entities_.size());
         positions_.emplace(eid, entities_.size());
         entities_.emplace_back(eid, Model{Number::of(*init_val), Number{true, 1, 0}});
         out.emplace_back(eid, model);

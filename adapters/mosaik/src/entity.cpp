@@ -15,6 +15,7 @@ Entity& Entity::child(Entity e) {
 
 Json Entity::to_json() const {
     JsonObject out;
+    out.reserve(2 + (with_rel || !rel.empty() ? 1 : 0) + (children.empty() ? 0 : 1));
     out.push_back("eid", eid);
     out.push_back("type", type);
     if (with_rel || !rel.empty()) {

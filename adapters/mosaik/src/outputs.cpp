@@ -62,6 +62,22 @@ void OutputRequest::index() {
     }
 }
 
+Json OutputRequest::to_json() const {
+    JsonObject out;
+    out.reserve(items_.size());
+    for (const auto& [eid, attrs] : items_) {
+        JsonArray list;
+        list.reserve(attrs.size());
+        for (const auto& a : attrs) list.emplace_back(a);
+        if (auto* known = out.find(eid)) {
+            *known = Json(std::move(list));  // a repeated entity: its later list wins, as in a dict
+        } else {
+            out.push_back(eid, Json(std::move(list)));
+        }
+    }
+    return Json(std::move(out));
+}
+
 std::optional<std::size_t> OutputRequest::find(std::string_view eid) const {
     if (!positions_.empty()) {
         return positions_.find(eid, [&](std::size_t i) -> std::string_view { return items_[i].first; });

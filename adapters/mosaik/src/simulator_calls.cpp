@@ -47,8 +47,10 @@ Json SimulatorCalls::create(std::int64_t num, const std::string& model, const Js
             throw CallFailure("TypeError", fmt::format("create(): model '{}' got an unexpected param '{}'", model, name));
         }
     }
+    const auto entities = sim_.create(num, model, params);
     JsonArray out;
-    for (const auto& entity : sim_.create(num, model, params)) out.push_back(entity.to_json());
+    out.reserve(entities.size());
+    for (const auto& entity : entities) out.push_back(entity.to_json());
     return Json(std::move(out));
 }
 

@@ -11,16 +11,21 @@ std::size_t EntityGraph::find(std::string_view full_id) const {
     return index_.find(full_id, key_at).value_or(none);
 }
 
-std::size_t EntityGraph::find(std::string_view sid, std::string_view eid) const {
-    // Looked up in pieces: World::connect does this twice per connection, and joining the full
-    // id would allocate each time.
+bool EntityGraph::is(std::size_t node, std::string_view sid, std::string_view eid) const {
+    const std::string_view id = nodes_[node].full_id;
+    return id.size() == sid.size() + 1 + eid.size() && id.starts_with(sid) && id[sid.size()] == '.' &&
+           id.ends_with(eid);
+}
+
+std::size_t EntityGraph::find(std::string_view sid, std::string_view eid, std::size_t& hint) const {
+    for (const auto candidate : {hint, hint + 1}) {
+        if (candidate < nodes_.size() && is(candidate, sid, eid)) return hint = candidate;
+    }
+    // Looked up in pieces: joining the full id would allocate at every connection.
     const auto hash = KeyIndex::Hash().add(sid).add(".").add(eid).value();
-    const auto equal = [&](std::size_t i) {
-        const std::string_view id = nodes_[i].full_id;
-        return id.size() == sid.size() + 1 + eid.size() && id.starts_with(sid) && id[sid.size()] == '.' &&
-               id.ends_with(eid);
-    };
-    return index_.find_hashed(hash, equal).value_or(none);
+    const auto found = index_.find_hashed(hash, [&](std::size_t i) { return is(i, sid, eid); });
+    if (!found) return none;
+    return hint = *found;
 }
 
 std::size_t EntityGraph::node(const std::string& full_id) {

@@ -5,6 +5,7 @@
 // per entity of every simulator, so the ids are stored once, sids and models are shared, and
 // edges are pairs of node numbers.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -23,8 +24,17 @@ public:
     /// Adds the created entity `full_id` of simulator `sid` with model `model`; a node that is
     /// already there (a relation's target, or an entity created again) keeps its place.
     void add_entity(const std::string& full_id, const std::string& sid, const std::string& model);
-    /// The node of the entity `eid` of simulator `sid` (full id "sid.eid"), or none.
-    [[nodiscard]] std::size_t find(std::string_view sid, std::string_view eid) const;
+    /// Makes room for `count` more nodes (growing by at least half, so that many small creates
+    /// do not copy the nodes each time).
+    void reserve(std::size_t count) {
+        const auto needed = nodes_.size() + count;
+        if (needed > nodes_.capacity()) nodes_.reserve(std::max(needed, nodes_.capacity() * 3 / 2));
+        index_.reserve(needed);
+    }
+    /// The node of the entity `eid` of simulator `sid` (full id "sid.eid"), or none. Looks at
+    /// `hint` and the node after it first (connections mostly name a simulator's entities in the
+    /// order they were created) and sets it to the node found.
+    [[nodiscard]] std::size_t find(std::string_view sid, std::string_view eid, std::size_t& hint) const;
     /// The model of node `node` if it is a created entity, or nullptr.
     [[nodiscard]] const std::string* model(std::size_t node) const;
     /// Adds the undirected edge a - b (and the nodes, without attributes, if new); a repeated
@@ -51,6 +61,7 @@ private:
     };
 
     [[nodiscard]] std::size_t find(std::string_view full_id) const;
+    [[nodiscard]] bool is(std::size_t node, std::string_view sid, std::string_view eid) const;
     std::size_t node(const std::string& full_id);
     std::uint32_t name(const std::string& text);
     [[nodiscard]] Json attributes(const Node& node) const;

@@ -114,7 +114,7 @@ asio::awaitable<Json> LocalSimProxy::get_data(const Json& outputs) {
     }
 }
 
-asio::awaitable<Outputs> LocalSimProxy::get_outputs(const OutputRequest& request, const Json&) {
+asio::awaitable<Outputs> LocalSimProxy::get_outputs(const OutputRequest& request) {
     try {
         co_return impl_->calls.get_outputs(request);
     } catch (...) {

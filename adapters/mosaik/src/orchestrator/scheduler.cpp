@@ -38,7 +38,7 @@ JsonObject& object_at(JsonObject& obj, const std::string& key) {
 const Json* port_value(const SimRunner& sim, const Outputs& outputs, const Outputs::Hint& port) {
     // Outputs of an in-process simulator laid out by this very request: the place is the answer.
     if (outputs.laid_out_by(sim.output_layout)) return outputs.find_laid_out(port);
-    const auto& [eid, attrs] = sim.output_request[port.entity];
+    const auto& [eid, attrs] = sim.output_layout[port.entity];
     return outputs.find(eid, attrs[port.attr], port);
 }
 
@@ -219,15 +219,11 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
         for (auto& sim : sims) compile_pulls(*sim);
         oldest_reads = detail::MinTree(sims.size());
         for (auto& sim : sims) {
-            JsonObject request;
-            request.reserve(sim->output_request.size());
-            for (const auto& [eid, attrs] : sim->output_request) {
-                JsonArray list;
-                for (const auto& a : attrs) list.push_back(Json(a));
-                request.push_back(eid, Json(std::move(list)));  // eids are unique (request_entity)
-            }
-            sim->output_request_json = Json(std::move(request));
-            sim->output_layout = OutputRequest(sim->output_request);
+            // Kept once, as the layout in-process outputs are made from; a remote proxy makes
+            // the JSON of it once.
+            sim->output_layout = OutputRequest(std::move(sim->output_request));
+            sim->output_request = {};
+            sim->output_request_index.clear();
             update_oldest_read(*sim);
         }
         build_watchers();
@@ -423,7 +419,7 @@ const Json* World::Impl::pulled_value(const SimRunner& sim, const detail::PullGr
                                       const Outputs* cache, std::int64_t now) const {
     const Json* value = cache ? port_value(*group.src, *cache, flow.from) : nullptr;
     if (!value) {
-        const auto& [eid, attrs] = group.src->output_request[flow.from.entity];
+        const auto& [eid, attrs] = group.src->output_layout[flow.from.entity];
         logger()->warn("simulator {}'s entity {} has no output for its persistent attribute {}, which {} needs at {}; "
                        "delivering null",
                        group.src->sid, eid, attrs[flow.from.attr], sim.sid, now);
@@ -431,26 +427,49 @@ const Json* World::Impl::pulled_value(const SimRunner& sim, const detail::PullGr
     return value;
 }
 
+namespace {
+
+// The place of `key` in `object`, inserting it (with null) at the end if it is not there.
+std::size_t place_of(JsonObject& object, std::string key) {
+    const auto before = object.size();
+    const Json* value = &object.insert_or_assign(std::move(key), Json());
+    if (object.size() > before) return before;
+    // Already there (two attributes of one source into one input): rare, so searched in order.
+    const auto found = std::find_if(object.begin(), object.end(), [&](const auto& item) { return &item.second == value; });
+    return static_cast<std::size_t>(found - object.begin());
+}
+
+}  // namespace
+
 void World::Impl::build_pull_skeleton(SimRunner& sim) {
     JsonObject input;
     input.reserve(sim.pull_dest_eids.size());
     for (const auto& eid : sim.pull_dest_eids) input.push_back(eid, Json::object());
+    // Each value's place as (attribute's place in its entity, source's place in the attribute),
+    // noted while building: the objects still grow, so their addresses are taken afterwards.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> places;
     for (const auto& group : sim.pull_plan) {
         for (const auto& flow : group.flows) {
             auto& attrs = (input.begin() + static_cast<std::ptrdiff_t>(flow.dest_slot))->second.as_object();
-            const auto source = group.src->full_id(group.src->output_request[flow.from.entity].first);
-            object_at(attrs, sim.pull_dest_attrs[flow.dest_attr]).insert_or_assign(source, Json());
+            const auto& name = sim.pull_dest_attrs[flow.dest_attr];
+            const auto attr = static_cast<std::size_t>(
+                std::find_if(attrs.begin(), attrs.end(), [&](const auto& item) { return item.first == name; }) -
+                attrs.begin());
+            if (attr == attrs.size()) attrs.push_back(name, Json::object());
+            auto& sources = (attrs.begin() + static_cast<std::ptrdiff_t>(attr))->second.as_object();
+            const auto source = place_of(sources, group.src->full_id(group.src->output_layout[flow.from.entity].first));
+            places.emplace_back(static_cast<std::uint32_t>(attr), static_cast<std::uint32_t>(source));
         }
     }
     sim.pull_skeleton = Json(std::move(input));
-    // The shape is final now, so these places stay where they are.
     auto& entities = sim.pull_skeleton.as_object();
+    auto place = places.begin();
     for (const auto& group : sim.pull_plan) {
         for (const auto& flow : group.flows) {
             auto& attrs = (entities.begin() + static_cast<std::ptrdiff_t>(flow.dest_slot))->second.as_object();
-            const auto source = group.src->full_id(group.src->output_request[flow.from.entity].first);
-            auto& sources = attrs.find(sim.pull_dest_attrs[flow.dest_attr])->as_object();
-            sim.pull_skeleton_values.push_back(sources.find(source));
+            auto& sources = (attrs.begin() + static_cast<std::ptrdiff_t>(place->first))->second.as_object();
+            sim.pull_skeleton_values.push_back(&(sources.begin() + static_cast<std::ptrdiff_t>(place->second))->second);
+            ++place;
         }
     }
 }
@@ -512,7 +531,7 @@ const Json& World::Impl::input_data(SimRunner& sim) {
         const Outputs* cache = group.src->output_for(now - group.shift);
         for (const auto& flow : group.flows) {
             const Json* value = pulled_value(sim, group, flow, cache, now);
-            auto source = group.src->full_id(group.src->output_request[flow.from.entity].first);
+            auto source = group.src->full_id(group.src->output_layout[flow.from.entity].first);
             object_at(slot_object(flow), sim.pull_dest_attrs[flow.dest_attr])
                 .insert_or_assign(std::move(source), value ? *value : Json());
         }
@@ -588,8 +607,8 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
 }
 
 asio::awaitable<const Outputs*> World::Impl::get_outputs(SimRunner& sim) {
-    if (sim.output_request.empty()) co_return nullptr;
-    auto call = sim.proxy->get_outputs(sim.output_layout, sim.output_request_json);
+    if (sim.output_layout.size() == 0) co_return nullptr;
+    auto call = sim.proxy->get_outputs(sim.output_layout);
     Outputs data;
     if (options.step_timeout) {
         data = co_await within_step_timeout(sim, std::move(call), "get_data");

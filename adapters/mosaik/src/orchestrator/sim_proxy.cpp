@@ -4,8 +4,12 @@
 
 namespace mas::mosaik {
 
-asio::awaitable<Outputs> SimProxy::get_outputs(const OutputRequest&, const Json& outputs) {
-    auto reply = co_await get_data(outputs);
+asio::awaitable<Outputs> SimProxy::get_outputs(const OutputRequest& request) {
+    if (json_of_ != &request) {
+        request_json_ = request.to_json();
+        json_of_ = &request;
+    }
+    auto reply = co_await get_data(request_json_);
     try {
         co_return Outputs::from_json(std::move(reply));
     } catch (const TypeError& e) {

@@ -105,11 +105,12 @@ struct SimRunner {
 
     // Dataflow (World::connect).
     std::map<SimRunner*, TieredInterval> input_delays;
-    // eid -> attrs, in order; an attribute appears once per connection, as in mosaik's request.
+    // While connecting: eid -> attrs, in order; an attribute appears once per connection, as in
+    // mosaik's request. When the run starts it becomes output_layout, the request of get_data.
     std::vector<std::pair<std::string, std::vector<std::string>>> output_request;
     KeyIndex output_request_index;  // positions in output_request by eid
-    OutputRequest output_layout;  // output_request, read, made when the run starts
-    Json output_request_json;     // output_request as get_data's argument, made then too
+    std::size_t last_node = 0;      // the entity graph's node of its entity connected last
+    OutputRequest output_layout;
     // By source and delay, in connect order: the order of the inputs' keys (mosaik keeps a set
     // of pairs, in an order Python's hashing leaves open). A repeated link delivers its value to
     // the same key again, which changes nothing.

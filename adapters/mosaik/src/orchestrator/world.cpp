@@ -71,13 +71,6 @@ std::map<std::string, ModelAttrs> parse_models(const std::string& sid, const Jso
     return out;
 }
 
-// A short key naming the contents of a list of trigger targets.
-std::string trigger_list_key(const detail::TriggerTargets& targets) {
-    std::string key;
-    for (const auto& [dest, delay] : targets) key += fmt::format("{}:{}/", dest->start_order, delay.to_string());
-    return key;
-}
-
 const Json& model_meta(const SimRunner& sim, const std::string& model) {
     const auto& models = sim.meta.as_object().at("models").as_object();
     const auto* found = models.find(model);
@@ -154,6 +147,7 @@ asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, st
     }
     std::vector<EntityRef> out;
     out.reserve(reply.size());
+    impl_->graph.reserve(reply.size());
     std::function<EntityRef(const Json&)> add_entity = [&](const Json& e) {
         const auto* eid = e.is_object() ? e.as_object().find("eid") : nullptr;
         const auto* type = e.is_object() ? e.as_object().find("type") : nullptr;
@@ -178,88 +172,6 @@ asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, st
     };
     for (const auto& e : reply.as_array()) out.push_back(add_entity(e));
     co_return out;
-}
-
-void World::connect(const EntityRef& src, const EntityRef& dest, const std::vector<std::pair<std::string, std::string>>& attrs,
-                    const ConnectionOptions& options) {
-    if (impl_->ran) throw ConfigError("entities cannot be connected once the world has run");
-    auto& src_sim = impl_->sim(src.sid);
-    auto& dest_sim = impl_->sim(dest.sid);
-    if (&src_sim == &dest_sim) {
-        throw ConfigError(fmt::format("cannot connect {} to {}: they belong to the same simulator", src.full_id(), dest.full_id()));
-    }
-    const auto src_node = impl_->entity_node(src);
-    const auto dest_node = impl_->entity_node(dest);
-    const auto& src_attrs = src_sim.model_attrs.at(*impl_->graph.model(src_node));
-    const auto& dest_attrs = dest_sim.model_attrs.at(*impl_->graph.model(dest_node));
-    std::vector<std::string> errors;
-    for (const auto& [a, b] : attrs) {
-        if (!src_attrs.is_output(a)) errors.push_back(fmt::format("\"{}\" is not an output of {}", a, src.full_id()));
-        if (!dest_attrs.is_input(b)) errors.push_back(fmt::format("\"{}\" is not an input of {}", b, dest.full_id()));
-        const bool needs_initial = (options.time_shifted != 0 || options.weak) && dest_attrs.non_trigger.contains(b);
-        if (needs_initial && !options.initial_data.contains(a)) {
-            errors.push_back(fmt::format("the time-shifted or weak connection {} -> {} needs initial_data for \"{}\"",
-                                         src.full_id(), dest.full_id(), a));
-        }
-        if (src_attrs.non_persistent.contains(a) && dest_attrs.non_trigger.contains(b)) {
-            logger()->warn("connecting the non-persistent output {}.{} to the non-trigger input {}.{}", src.full_id(), a,
-                           dest.full_id(), b);
-        }
-    }
-    if (!errors.empty()) throw ConfigError(fmt::format("cannot connect {} to {}: {}", src.full_id(), dest.full_id(), fmt::join(errors, "; ")));
-    const auto delay = connect_interval(src_sim.group, dest_sim.group, options.time_shifted, options.weak);
-    const auto successor = connect_interval(src_sim.group, dest_sim.group);
-    const std::size_t request_entity = src_sim.request_entity(src.eid);
-    for (const auto& [a, b] : attrs) {
-        if (auto it = dest_sim.input_delays.find(&src_sim); it == dest_sim.input_delays.end()) {
-            dest_sim.input_delays.emplace(&src_sim, delay);
-        } else if (delay < it->second) {
-            it->second = delay;
-        }
-        auto& requested = src_sim.output_request[request_entity].second;
-        requested.push_back(a);
-        const bool persistent = src_attrs.persistent.contains(a);
-        const bool pulled = impl_->options.cache && persistent;
-        const detail::EntityAttr from{src.eid, a};
-        const detail::EntityAttr to{dest.eid, b};
-        auto dest_inputs = [&]() -> JsonObject& {
-            auto& by_eid = dest_sim.persistent_inputs;
-            if (!by_eid.contains(dest.eid)) by_eid.insert_or_assign(dest.eid, Json::object());
-            auto& by_attr = by_eid.find(dest.eid)->as_object();
-            if (!by_attr.contains(b)) by_attr.insert_or_assign(b, Json::object());
-            return by_attr.find(b)->as_object();
-        };
-        // The port is where get_data's reply has the value: the attribute's first place.
-        const Outputs::Hint port{request_entity,
-                                 static_cast<std::size_t>(std::find(requested.begin(), requested.end(), a) - requested.begin())};
-        if (pulled) {
-            dest_sim.pulled_inputs[detail::SimDelay{&src_sim, delay}].push_back(detail::PullLink{port, to});
-        } else {
-            src_sim.output_to_push[from].push_back(detail::PushTarget{&dest_sim, delay, to});
-            if (persistent) dest_inputs().insert_or_assign(src.full_id(), Json());
-        }
-        src_sim.successors.insert_or_assign(&dest_sim, successor);
-        if (dest_attrs.trigger.contains(b)) impl_->add_trigger(src_sim, {port.entity, port.attr}, dest_sim, delay);
-        if (const auto* initial = options.initial_data.find(a)) {
-            if (pulled) {
-                const auto t = -options.time_shifted;
-                auto& cache = *src_sim.outputs;
-                auto entry = std::find_if(cache.begin(), cache.end(), [&](const auto& e) { return e.first == t; });
-                if (entry == cache.end()) {
-                    cache.emplace_back(t, Outputs());
-                    entry = std::prev(cache.end());
-                }
-                entry->second.set(src.eid, a, *initial);
-            } else {
-                dest_inputs().insert_or_assign(src.full_id(), *initial);
-            }
-        }
-    }
-    impl_->graph.add_edge(src_node, dest_node);
-    if (options.async_requests) {
-        src_sim.successors_to_wait_for.insert_or_assign(&dest_sim, successor);
-        dest_sim.input_delays.insert_or_assign(&src_sim, successor);
-    }
 }
 
 void World::set_initial_event(const std::string& sid, std::int64_t time) {
@@ -297,31 +209,6 @@ std::vector<std::pair<std::string, std::int64_t>> World::step_counts() const {
     std::vector<std::pair<std::string, std::int64_t>> out;
     for (const auto& sim : impl_->sims) out.emplace_back(sim->sid, sim->steps_done);
     return out;
-}
-
-std::size_t World::Impl::entity_node(const EntityRef& entity) const {
-    const auto node = graph.find(entity.sid, entity.eid);
-    if (!graph.model(node)) throw ConfigError(fmt::format("simulator {} has created no entity \"{}\"", entity.sid, entity.eid));
-    return node;
-}
-
-void World::Impl::add_trigger(SimRunner& src, std::pair<std::size_t, std::size_t> port, SimRunner& dest,
-                              const TieredInterval& delay) {
-    detail::TriggerTargets targets;
-    const auto known = src.trigger_list_of_port.find(port);
-    if (known != src.trigger_list_of_port.end()) targets = src.trigger_targets[known->second];
-    // Scheduling a step twice does nothing, so a target is listed once however often it is connected.
-    const auto same = [&](const auto& target) { return target.first == &dest && target.second == delay; };
-    if (std::any_of(targets.begin(), targets.end(), same)) return;
-    targets.emplace_back(&dest, delay);
-    // Entities connected alike reuse the list before: no key to build.
-    auto& last = src.last_trigger_list;
-    if (last >= src.trigger_targets.size() || src.trigger_targets[last] != targets) {
-        auto [id, added] = src.trigger_list_ids.try_emplace(trigger_list_key(targets), src.trigger_targets.size());
-        if (added) src.trigger_targets.push_back(std::move(targets));
-        last = id->second;
-    }
-    src.trigger_list_of_port.insert_or_assign(port, last);
 }
 
 SimRunner& World::Impl::sim(const std::string& sid) const {

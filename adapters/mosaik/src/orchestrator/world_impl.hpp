@@ -36,7 +36,40 @@ public:
 
     detail::EntityGraph graph;
     /// The graph's node of a created entity; throws mas::ConfigError for an unknown one.
-    [[nodiscard]] std::size_t entity_node(const EntityRef& entity) const;
+    [[nodiscard]] std::size_t entity_node(const EntityRef& entity, detail::SimRunner& sim) const;
+
+    // World::connect (world_connect.cpp).
+    using AttrPairs = std::vector<std::pair<std::string, std::string>>;
+    /// What a connection's simulators, models, attributes and options decide, for every pair of
+    /// entities connected alike.
+    struct ConnectPlan {
+        detail::SimRunner* src;
+        detail::SimRunner* dest;
+        const std::string* src_model;  // interned by the entity graph
+        const std::string* dest_model;
+        AttrPairs attrs;
+        ConnectionOptions options;
+        TieredInterval delay;
+        TieredInterval successor;
+        struct Kind {
+            bool persistent;
+            bool pulled;
+            bool trigger;
+            const Json* initial;  // in options.initial_data, or nullptr
+        };
+        std::vector<Kind> kinds;  // one per attribute pair
+        [[nodiscard]] bool fits(const detail::SimRunner& src, const detail::SimRunner& dest, const std::string* src_model,
+                                const std::string* dest_model, const AttrPairs& attrs,
+                                const ConnectionOptions& options) const;
+    };
+    std::optional<ConnectPlan> last_plan;
+    /// Checks a connection as mosaik does; throws mas::ConfigError listing every problem.
+    ConnectPlan plan_connection(detail::SimRunner& src_sim, detail::SimRunner& dest_sim, const EntityRef& src,
+                                const EntityRef& dest, const std::string* src_model, const std::string* dest_model,
+                                const AttrPairs& attrs, const ConnectionOptions& connection);
+    void begin_connections(ConnectPlan& plan);
+    void connect_pair(const ConnectPlan& plan, const EntityRef& src, const EntityRef& dest);
+    JsonObject& persistent_input(detail::SimRunner& dest, const std::string& eid, const std::string& attr);
     /// Notes that `port` (an entity's place in src's output request, the attribute's in its list)
     /// triggers `dest` after `delay`.
     void add_trigger(detail::SimRunner& src, std::pair<std::size_t, std::size_t> port, detail::SimRunner& dest,

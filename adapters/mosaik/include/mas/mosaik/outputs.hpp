@@ -35,6 +35,8 @@ public:
 
     /// The position of `eid` among the requested entities.
     [[nodiscard]] std::optional<std::size_t> find(std::string_view eid) const;
+    /// mosaik's JSON of the request, `{eid: [attr, ...]}`, in this order.
+    [[nodiscard]] Json to_json() const;
     /// How many (entity, attribute) pairs are requested.
     [[nodiscard]] std::size_t pair_count() const noexcept { return first_pair_.empty() ? 0 : first_pair_.back(); }
     /// The position among all requested pairs of the first attribute of entity `i`.

@@ -61,6 +61,11 @@ public:
     /// kept, and find() gives whichever it meets first).
     void add(std::string_view key, std::size_t position) { add_hashed(Hash().add(key).value(), position); }
 
+    /// Makes room for `count` keys in all, so that adding them does not grow the table.
+    void reserve(std::size_t count) {
+        while (count * 2 > slots_.size()) grow();
+    }
+
     /// The same with the key's Hash value.
     void add_hashed(std::size_t hash, std::size_t position) {
         if ((count_ + 1) * 2 > slots_.size()) grow();

@@ -44,7 +44,7 @@ public:
     asio::awaitable<Json> get_data(const Json& outputs) override;
     /// The simulator's Outputs as it made them (laid out by `request` if it used it), with no
     /// JSON in between.
-    asio::awaitable<Outputs> get_outputs(const OutputRequest& request, const Json& outputs) override;
+    asio::awaitable<Outputs> get_outputs(const OutputRequest& request) override;
     /// An extra method the simulator exposed; another name is a SimulationError (KeyError).
     asio::awaitable<Json> call_extra(std::string method, JsonArray args, JsonObject kwargs) override;
     /// Calls finalize() once (an exception is logged). Idempotent; never throws.

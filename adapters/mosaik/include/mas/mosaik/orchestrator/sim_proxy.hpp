@@ -65,11 +65,12 @@ public:
     /// `get_data(outputs)`; returns `{eid: {attr: value}}`, possibly with "time". `outputs` must
     /// live until the call has finished (the World asks for the same outputs at every step).
     virtual asio::awaitable<Json> get_data(const Json& outputs) = 0;
-    /// The World's `get_data` at each step, with `request` read from `outputs` once (both must
-    /// live until the call has finished). This default reads get_data's JSON reply
-    /// (Outputs::from_json; a reply that is not a dict, or whose "time" is not an integer, is a
-    /// SimulationError); an in-process simulator's Outputs come back as it made them.
-    virtual asio::awaitable<Outputs> get_outputs(const OutputRequest& request, const Json& outputs);
+    /// The World's `get_data` at each step (`request` must live until the call has finished).
+    /// This default calls get_data with the request's JSON, made once for a request asked for
+    /// again, and reads the JSON reply (Outputs::from_json; a reply that is not a dict, or whose
+    /// "time" is not an integer, is a SimulationError); an in-process simulator's Outputs come
+    /// back as it made them.
+    virtual asio::awaitable<Outputs> get_outputs(const OutputRequest& request);
     /// An extra method declared in the meta, with the scenario's arguments.
     virtual asio::awaitable<Json> call_extra(std::string method, JsonArray args, JsonObject kwargs) = 0;
     /// `stop`: a remote simulator gets `["stop", [], {}]`, is given a short time to close (mosaik
@@ -80,6 +81,11 @@ public:
 
     /// Sets who answers this simulator's async requests.
     virtual void set_request_handler(AsyncRequestHandler handler) = 0;
+
+private:
+    // get_outputs' JSON of the request asked for last: the World asks for the same at every step.
+    const OutputRequest* json_of_ = nullptr;
+    Json request_json_;
 };
 
 }  // namespace mas::mosaik
