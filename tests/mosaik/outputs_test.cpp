@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "mas/core/error.hpp"
+#include "mas/core/json_codec.hpp"
 
 using namespace mas;
 using namespace mas::mosaik;
@@ -204,6 +205,14 @@ TEST_CASE("Outputs made from the request find a value by its place in the reques
     REQUIRE(json.size() == 3);
     CHECK(json.as_object().begin()->first == "E_2");
     CHECK((json.as_object().begin() + 2)->first == "E_1");
+}
+
+TEST_CASE("A request gives back mosaik's JSON in its order, with an attribute listed once per connection",
+          "[mosaik]") {
+    const OutputRequest request({{"M_1", {"val", "val", "delta"}}, {"M_0", {}}});
+    const auto json = request.to_json();
+    CHECK(JsonCodec().encode(json) == R"({"M_1": ["val", "val", "delta"], "M_0": []})");
+    CHECK(OutputRequest(json).to_json() == json);
 }
 
 TEST_CASE("Setting outputs by place needs outputs made from a request and a place in it", "[mosaik]") {
