@@ -132,6 +132,9 @@ public:
     /// The inputs of the sim's current step, valid until its next step.
     const Json& input_data(detail::SimRunner& sim);
     void build_pull_skeleton(detail::SimRunner& sim);
+    /// The value of `port` (an entity's attribute) in `sim`'s `outputs`, found by its place in
+    /// the request.
+    static const Json* port_value(const detail::SimRunner& sim, const Outputs& outputs, const Outputs::Hint& port);
     /// A pulled value from `cache` (the source's output for the step), or nullptr (warned).
     [[nodiscard]] const Json* pulled_value(const detail::SimRunner& sim, const detail::PullGroup& group,
                                            const detail::PullFlow& flow, const Outputs* cache, std::int64_t now) const;
