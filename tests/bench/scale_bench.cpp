@@ -114,13 +114,11 @@ Json measure(const std::string& path, std::size_t entity_total) {
     const auto start = Clock::now();
     const auto scenario = mosaik::Scenario::load(path);
     std::optional<Clock::time_point> first_step;
-    Clock::time_point first_time_end;  // when the last simulator ended its step at time 0
     Clock::time_point last_step_end;
     mosaik::ScenarioRunOptions options;
     options.step_inputs = false;
     options.on_step = [&](const mosaik::StepRecord& record) {
         if (!first_step) first_step = record.start;
-        if (record.time.time() == 0) first_time_end = std::max(first_time_end, record.end);
         last_step_end = record.end;
     };
     mosaik::SimStarter starter(scale_simulators());
@@ -135,8 +133,7 @@ Json measure(const std::string& path, std::size_t entity_total) {
     const double peak_kib = status_kib("VmHWM");
     const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
     return Json::object({{"setup_s", seconds(*first_step - start)},
-                         {"first_step_s", seconds(first_time_end - *first_step)},
-                         {"run_s", seconds(last_step_end - first_time_end)},
+                         {"run_s", seconds(last_step_end - *first_step)},
                          {"total_s", seconds(end - start)},
                          {"peak_mib", peak_kib / 1024},
                          {"bytes_per_entity", (peak_kib - base_kib) * 1024 / static_cast<double>(entity_total)}});
@@ -208,7 +205,7 @@ std::string size_name(const std::string& label) {
 }
 
 struct Measured {
-    std::vector<double> setup_s, first_step_s, once_s, steps_per_s, step_s, total_s, peak_mib, bytes_per_entity;
+    std::vector<double> setup_s, steps_per_s, step_s, total_s, peak_mib, bytes_per_entity;
     std::size_t entities = 0;
 };
 
@@ -220,12 +217,8 @@ Measured measure_case(const std::string& self, const std::string& dir, const std
         const auto r = run_scale_case(self, dir, scale);
         m.entities = r.entities;
         m.setup_s.push_back(r.setup_s);
-        m.first_step_s.push_back(r.first_step_s);
-        m.once_s.push_back(r.setup_s + r.first_step_s);
-        // The steady steps: after the first time step, which builds the input trees.
-        const auto steady = static_cast<double>(scale.until - 1);
-        m.step_s.push_back(r.run_s / steady);
-        m.steps_per_s.push_back(steady / r.run_s);
+        m.step_s.push_back(r.run_s / static_cast<double>(scale.until));
+        m.steps_per_s.push_back(static_cast<double>(scale.until) / r.run_s);
         m.total_s.push_back(r.total_s);
         m.peak_mib.push_back(r.peak_mib);
         m.bytes_per_entity.push_back(r.bytes_per_entity);
@@ -243,7 +236,6 @@ std::optional<Goal> case_goal(const std::string& name) {
 
 void report_case(Report& report, const std::string& name, const Measured& m) {
     report.add_rounds(name + ".setup_s", m.setup_s, "s", case_goal(name + ".setup_s"));
-    report.add_rounds(name + ".first_step_s", m.first_step_s, "s");
     report.add_rounds(name + ".steps_per_s", m.steps_per_s, "1/s");
     report.add_rounds(name + ".total_s", m.total_s, "s", case_goal(name + ".total_s"));
     report.add_rounds(name + ".peak_mib", m.peak_mib, "MiB", case_goal(name + ".peak_mib"));
@@ -285,7 +277,7 @@ void run_scale(const std::string& self, int rounds, Report& report) {
             report.add(series.prefix + ".growth_" + pair,
                        growth(median(a.step_s), median(b.step_s), a.entities, b.entities), "", limit);
             report.add(series.prefix + ".setup_growth_" + pair,
-                       growth(median(a.once_s), median(b.once_s), a.entities, b.entities), "", limit);
+                       growth(median(a.setup_s), median(b.setup_s), a.entities, b.entities), "", limit);
         }
     }
     std::error_code ignored;
@@ -312,7 +304,6 @@ ScaleResult run_scale_case(const std::string& self, const std::string& dir, cons
     const auto reply = JsonCodec().decode(text.str());
     ScaleResult out;
     out.setup_s = reply["setup_s"].get<double>();
-    out.first_step_s = reply["first_step_s"].get<double>();
     out.run_s = reply["run_s"].get<double>();
     out.total_s = reply["total_s"].get<double>();
     out.peak_mib = reply["peak_mib"].get<double>();

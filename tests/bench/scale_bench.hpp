@@ -32,8 +32,7 @@ struct ScaleCase {
 /// What one run of a case measured.
 struct ScaleResult {
     double setup_s = 0;       ///< from loading the file to the start of the first step
-    double first_step_s = 0;  ///< the first time step (it builds the input trees), to its last end
-    double run_s = 0;         ///< from there to the end of the last step: until - 1 steady steps
+    double run_s = 0;         ///< from the start of the first step to the end of the last one
     double total_s = 0;       ///< the whole run_scenario, file included, until every simulator stopped
     double peak_mib = 0;      ///< the child's peak resident memory
     double bytes_per_entity = 0;  ///< the peak above what the child had before loading, per entity

@@ -69,6 +69,11 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
             update_oldest_read(*sim);
         }
         build_watchers();
+        // The input trees of steps with pulled values only are one-off work of the setup, not of
+        // a simulator's first step (they need the sources' output layouts, made just before).
+        for (auto& sim : sims) {
+            if (!sim->pull_plan.empty()) build_pull_skeleton(*sim);
+        }
         for (auto& sim : sims) co_await sim->proxy->setup_done();
     } catch (...) {
         failure = std::current_exception();
