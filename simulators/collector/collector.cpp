@@ -68,10 +68,13 @@ std::vector<mosaik::Entity> Collector::create(std::int64_t num, const std::strin
 asio::awaitable<std::optional<std::int64_t>> Collector::step(std::int64_t time, const mosaik::Inputs& inputs,
                                                              std::int64_t) {
     records_.begin_step(time, inputs.same_shape());
-    for (const auto& [eid, attrs] : inputs.json().as_object()) {
-        for (const auto& [attr, sources] : attrs.as_object()) {
-            for (const auto& [source, value] : sources.as_object()) records_.add(source, attr, value);
-        }
+    if (inputs.same_shape()) {
+        // The keys are the last step's: the values alone, by place.
+        for (std::size_t k = 0; k < inputs.value_count(); ++k) records_.add_value(inputs.value(k));
+    } else {
+        inputs.visit([&](const std::string&, const std::string& attr, const std::string& source, const Json& value) {
+            records_.add(source, attr, value);
+        });
     }
     co_return std::nullopt;
 }

@@ -1,5 +1,7 @@
 #include "record_table.hpp"
 
+#include "mas/core/error.hpp"
+
 #include <algorithm>
 #include <numeric>
 #include <unordered_set>
@@ -43,6 +45,13 @@ std::uint32_t RecordTable::series(const std::string& source, const std::string& 
     const auto [found, added] = by_source.try_emplace(source, static_cast<std::uint32_t>(series_.size()));
     if (added) series_.push_back(Series{source, attr});
     return found->second;
+}
+
+void RecordTable::add_value(const Json& value) {
+    if (!same_keys_ || added_ >= last_keys_.size()) {
+        throw Error("the collector was given more values than the last step had keys");
+    }
+    put(frames_[frame_], last_keys_[added_++], value);
 }
 
 void RecordTable::add(const std::string& source, const std::string& attr, const Json& value) {

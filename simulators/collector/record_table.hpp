@@ -28,6 +28,9 @@ public:
     void begin_step(std::int64_t time, bool same_keys);
     /// Records the step's next value.
     void add(const std::string& source, const std::string& attr, const Json& value);
+    /// Records the step's next value for the key the last step had at this place; only for a
+    /// step begun with `same_keys`. Throws mas::Error past the last step's keys.
+    void add_value(const Json& value);
 
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     /// How many distinct sources have records.

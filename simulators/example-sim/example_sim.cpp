@@ -54,42 +54,70 @@ std::size_t ExampleSim::position(const std::string& eid, std::size_t hint) const
     return found == positions_.end() ? entities_.size() : found->second;
 }
 
+void ExampleSim::plan_deltas(const mosaik::Inputs& inputs) {
+    delta_of_.clear();
+    receivers_.clear();
+    std::vector<bool> seen(entities_.size(), false);
+    std::size_t next = 0;
+    inputs.visit([&](const std::string& eid, const std::string& attr, const std::string&, const Json&) {
+        // Inputs mostly list the entities in the order they were created: looked for there first.
+        const auto at = attr == "delta" ? position(eid, next) : entities_.size();
+        if (at == entities_.size()) {
+            delta_of_.push_back(-1);
+            return;
+        }
+        next = at + 1;
+        delta_of_.push_back(static_cast<std::int64_t>(at));
+        if (!seen[at]) receivers_.push_back(at);
+        seen[at] = true;
+    });
+}
+
 asio::awaitable<std::optional<std::int64_t>> ExampleSim::step(std::int64_t time, const mosaik::Inputs& inputs,
                                                               std::int64_t) {
     time_ = time;
-    // Only the entities that received something, without looking up each of the others.
-    std::size_t next = 0;
-    for (const auto& [eid, attrs] : inputs.json().as_object()) {
-        const auto at = position(eid, next);
-        next = at + 1;
-        const auto* deltas = attrs.as_object().find("delta");
-        if (at == entities_.size() || !deltas || deltas->as_object().empty()) continue;
-        Number total;
-        for (const auto& [source, value] : deltas->as_object()) total = total + Number::of(value);
-        entities_[at].second.delta = total;
+    // Which entity each value is a delta of depends on the keys only: worked out again only
+    // when they may have changed.
+    if (!inputs.same_shape()) plan_deltas(inputs);
+    sums_.resize(entities_.size());
+    for (const auto e : receivers_) sums_[e] = Number{};
+    for (std::size_t k = 0; k < delta_of_.size(); ++k) {
+        if (delta_of_[k] >= 0) sums_[static_cast<std::size_t>(delta_of_[k])] = sums_[static_cast<std::size_t>(delta_of_[k])] + Number::of(inputs.value(k));
     }
+    for (const auto e : receivers_) entities_[e].second.delta = sums_[e];
     for (auto& [eid, model] : entities_) model.val = model.val + model.delta;
     co_return time + 1;
 }
 
-mosaik::Outputs ExampleSim::get_data(const mosaik::OutputRequest& request) {
-    mosaik::Outputs out(request);
+void ExampleSim::plan_outputs(const mosaik::OutputRequest& request) {
+    // What each requested place is: checked (and unknown names refused) once per request.
+    out_entity_.clear();
+    out_field_.clear();
     std::size_t next = 0;
-    for (std::size_t e = 0; e < request.size(); ++e) {
-        const auto& [eid, attrs] = request[e];
+    for (const auto& [eid, attrs] : request) {
         const auto at = position(eid, next);
         if (at == entities_.size()) throw std::invalid_argument(fmt::format("Unknown entity: {}", eid));
         next = at + 1;
-        const auto& model = entities_[at].second;
-        out.time(time_).entity_at(e);  // the tutorial sets the time with each entity
-        for (std::size_t a = 0; a < attrs.size(); ++a) {
-            if (attrs[a] == "val") {
-                out.set_at(e, a, model.val.json());
-            } else if (attrs[a] == "delta") {
-                out.set_at(e, a, model.delta.json());
-            } else {
-                throw std::invalid_argument(fmt::format("Unknown output attribute: {}", attrs[a]));
+        out_entity_.push_back(at);
+        for (const auto& attr : attrs) {
+            if (attr != "val" && attr != "delta") {
+                throw std::invalid_argument(fmt::format("Unknown output attribute: {}", attr));
             }
+            out_field_.push_back(attr == "val");
+        }
+    }
+    planned_request_ = request.id();
+}
+
+mosaik::Outputs ExampleSim::get_data(const mosaik::OutputRequest& request) {
+    if (planned_request_ != request.id()) plan_outputs(request);
+    mosaik::Outputs out(request);
+    std::size_t pair = 0;
+    for (std::size_t e = 0; e < request.size(); ++e) {
+        const auto& model = entities_[out_entity_[e]].second;
+        out.time(time_).entity_at(e);  // the tutorial sets the time with each entity
+        for (std::size_t a = 0; a < request[e].second.size(); ++a) {
+            out.set_at(e, a, out_field_[pair++] ? model.val.json() : model.delta.json());
         }
     }
     return out;

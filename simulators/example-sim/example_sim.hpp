@@ -47,11 +47,21 @@ private:
 
     /// The place of `eid` in entities_, looked for at `hint` first; entities_.size() if unknown.
     [[nodiscard]] std::size_t position(const std::string& eid, std::size_t hint) const;
+    /// Works out from the inputs' keys which entity each value is a delta of.
+    void plan_deltas(const mosaik::Inputs& inputs);
+    /// Works out the entity of each requested place and whether it asks for val or delta.
+    void plan_outputs(const mosaik::OutputRequest& request);
 
     std::string eid_prefix_ = "Model_";
     std::vector<std::pair<std::string, Model>> entities_;
     std::unordered_map<std::string, std::size_t> positions_;  // eid -> entities_ index, like Python's dict
     std::int64_t time_ = 0;
+    std::vector<std::int64_t> delta_of_;  // per input value: the entity it is a delta of, or -1
+    std::vector<std::size_t> receivers_;  // the entities that get deltas, each once
+    std::vector<Number> sums_;            // per entity: this step's sum of deltas
+    std::uint64_t planned_request_ = 0;   // the OutputRequest::id out_entity_ and out_field_ are of
+    std::vector<std::size_t> out_entity_; // per requested entity: its place in entities_
+    std::vector<bool> out_field_;         // per requested (entity, attr): val (else delta)
 };
 
 }  // namespace mas::sims

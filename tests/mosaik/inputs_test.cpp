@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -80,4 +81,63 @@ TEST_CASE("A view reads inputs in place, and a copy of it keeps its values after
     // A view of inputs of the wrong shape is refused like the inputs themselves.
     const Json bad = Json::object({{"M_0", 1}});
     CHECK_THROWS_AS(Inputs::view(bad), TypeError);
+}
+
+namespace {
+
+// Every value with its keys, as visit() reports them and by place.
+std::vector<std::string> visited(const Inputs& inputs) {
+    std::vector<std::string> out;
+    inputs.visit([&](const std::string& eid, const std::string& attr, const std::string& source, const Json& value) {
+        out.push_back(fmt::format("{}.{} <- {}: {}", eid, attr, source, value.describe()));
+    });
+    for (std::size_t k = 0; k < inputs.value_count(); ++k) out.push_back(inputs.value(k).describe());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("Pulled inputs read their values where they are, and as JSON only when asked", "[mosaik]") {
+    // Keys with stale values, and the values of the step elsewhere (one missing: null).
+    Json tree = Json::object({{"M_0", Json::object({{"delta", Json::object({{"A.a", 0}, {"A.b", 0}})},
+                                                    {"val", Json::object({{"A.a", 0}})}})},
+                              {"M_1", Json::object({{"delta", Json::object({{"A.c", 0}})}})}});
+    const std::vector<Json> step1{Json(1), Json(2.5), Json("x"), Json()};
+    std::vector<const Json*> values{&step1[0], &step1[1], &step1[2], nullptr};
+    auto inputs = Inputs::pulled(tree, values);
+    CHECK_FALSE(inputs.same_shape());
+    REQUIRE(inputs.value_count() == 4);
+    CHECK(inputs.value(1) == Json(2.5));
+    CHECK(inputs.value(3).is_null());
+    CHECK(tree["M_0"]["delta"]["A.a"] == Json(0));  // not written before the JSON is asked for
+    // The same as the JSON with those values, read every way.
+    const Json expected = Json::object({{"M_0", Json::object({{"delta", Json::object({{"A.a", 1}, {"A.b", 2.5}})},
+                                                              {"val", Json::object({{"A.a", "x"}})}})},
+                                        {"M_1", Json::object({{"delta", Json::object({{"A.c", nullptr}})}})}});
+    const Inputs plain(expected);
+    CHECK(visited(inputs) == visited(plain));
+    CHECK(inputs.sum("M_0", "delta") == 3.5);
+    CHECK(inputs.json() == expected);
+    CHECK(tree == expected);
+    // The next step: new values for the same keys.
+    const std::vector<Json> step2{Json(5), Json(6), Json(7), Json(8)};
+    const std::vector<const Json*> next{&step2[0], &step2[1], &step2[2], &step2[3]};
+    inputs.next_values(next);
+    CHECK(inputs.same_shape());
+    CHECK(inputs.value(3) == Json(8));
+    CHECK(inputs.sum("M_1", "delta") == 8);
+    // A copy owns the JSON with the values it had.
+    const Inputs copy = inputs;
+    CHECK(copy.json()["M_0"]["delta"]["A.b"] == Json(6));
+    CHECK_FALSE(copy.same_shape());
+}
+
+TEST_CASE("Inputs of every kind give their values by place in the order of their JSON", "[mosaik]") {
+    const Inputs inputs(inputs_for(20));
+    REQUIRE(inputs.value_count() == 20);
+    // inputs_for lists M_19 first.
+    CHECK(inputs.value(0) == Json(19));
+    CHECK(inputs.value(19) == Json(0));
+    const auto raw = inputs_for(20);
+    CHECK(visited(Inputs::view(raw)) == visited(inputs));
 }

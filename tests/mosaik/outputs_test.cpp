@@ -209,10 +209,24 @@ TEST_CASE("Outputs made from the request find a value by its place in the reques
 
 TEST_CASE("A request gives back mosaik's JSON in its order, with an attribute listed once per connection",
           "[mosaik]") {
-    const OutputRequest request({{"M_1", {"val", "val", "delta"}}, {"M_0", {}}});
+    const OutputRequest request(std::vector<OutputRequest::value_type>{{"M_1", {"val", "val", "delta"}}, {"M_0", {}}});
     const auto json = request.to_json();
     CHECK(JsonCodec().encode(json) == R"({"M_1": ["val", "val", "delta"], "M_0": []})");
     CHECK(OutputRequest(json).to_json() == json);
+}
+
+TEST_CASE("A request's id is its own, shared only by its copies", "[mosaik]") {
+    using Items = std::vector<OutputRequest::value_type>;
+    OutputRequest a(Items{{"M_0", {"val"}}});
+    const OutputRequest b(Items{{"M_0", {"val"}}});
+    const OutputRequest copy = a;
+    CHECK(a.id() != b.id());
+    CHECK(copy.id() == a.id());
+    const auto id = a.id();
+    const OutputRequest moved = std::move(a);
+    CHECK(moved.id() == id);
+    CHECK(a.id() != id);  // NOLINT(bugprone-use-after-move): a moved-from request is empty, with an id of its own
+    CHECK(a.size() == 0);
 }
 
 TEST_CASE("Setting outputs by place needs outputs made from a request and a place in it", "[mosaik]") {

@@ -14,26 +14,83 @@ Inputs::Inputs(Borrowed, const Json& raw) : view_(&raw) { check(); }
 
 Inputs Inputs::view(const Json& raw) { return Inputs(Borrowed{}, raw); }
 
+Inputs Inputs::pulled(Json& tree, std::span<const Json* const> values) {
+    Inputs out(Borrowed{}, tree);
+    out.view_ = nullptr;
+    out.tree_ = &tree;
+    out.values_ = values;
+    return out;
+}
+
+void Inputs::next_values(std::span<const Json* const> values) {
+    values_ = values;
+    filled_ = false;
+    same_shape_ = true;
+}
+
+// A copy owns its JSON, with the values it has now.
 Inputs::Inputs(const Inputs& other) : raw_(other.data()) {}
 
-Inputs::Inputs(Inputs&& other) noexcept : raw_(std::move(other.raw_)), view_(other.view_) {}
+Inputs::Inputs(Inputs&& other) noexcept
+    : raw_(std::move(other.raw_)),
+      view_(other.view_),
+      tree_(other.tree_),
+      values_(other.values_),
+      filled_(other.filled_),
+      flat_(std::move(other.flat_)),
+      same_shape_(other.same_shape_) {}
 
 Inputs& Inputs::operator=(const Inputs& other) {
-    if (this != &other) {
-        raw_ = other.data();
-        view_ = nullptr;
-    }
+    if (this != &other) *this = Inputs(other);
     return *this;
 }
 
 Inputs& Inputs::operator=(Inputs&& other) noexcept {
     raw_ = std::move(other.raw_);
     view_ = other.view_;
+    tree_ = other.tree_;
+    values_ = other.values_;
+    filled_ = other.filled_;
+    flat_ = std::move(other.flat_);
+    same_shape_ = other.same_shape_;
     return *this;
 }
 
+const Json& Inputs::pulled_value(std::size_t k) const {
+    static const Json none;
+    const Json* value = values_[k];
+    return value ? *value : none;
+}
+
+const Json& Inputs::data() const {
+    if (!tree_) return view_ ? *view_ : raw_;
+    if (!filled_) {
+        // Asked for as JSON: the values go into the tree, in its order.
+        std::size_t k = 0;
+        for (auto& [eid, attrs] : tree_->as_object()) {
+            for (auto& [attr, sources] : attrs.as_object()) {
+                for (auto& [source, value] : sources.as_object()) value = pulled_value(k++);
+            }
+        }
+        filled_ = true;
+    }
+    return *tree_;
+}
+
+std::size_t Inputs::value_count() const {
+    if (tree_) return values_.size();
+    if (flat_.empty()) visit([&](const auto&, const auto&, const auto&, const Json& v) { flat_.push_back(&v); });
+    return flat_.size();
+}
+
+const Json& Inputs::value(std::size_t k) const {
+    if (tree_) return pulled_value(k);
+    if (flat_.empty()) (void)value_count();
+    return *flat_.at(k);
+}
+
 void Inputs::check() {
-    const Json& raw = data();
+    const Json& raw = keys();
     if (!raw.is_object()) throw TypeError("step inputs must be an object, got " + raw.describe());
     for (const auto& [eid, attrs] : raw.as_object()) {
         if (!attrs.is_object()) {

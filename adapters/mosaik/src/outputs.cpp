@@ -1,6 +1,7 @@
 #include "mas/mosaik/outputs.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include <fmt/format.h>
@@ -46,6 +47,33 @@ OutputRequest::OutputRequest(const Json& raw) {
 }
 
 OutputRequest::OutputRequest(std::vector<value_type> items) : items_(std::move(items)) { index(); }
+
+std::uint64_t OutputRequest::next_id() noexcept {
+    static std::atomic<std::uint64_t> counter{0};
+    return ++counter;
+}
+
+OutputRequest::OutputRequest(OutputRequest&& other) noexcept
+    : items_(std::move(other.items_)),
+      first_pair_(std::move(other.first_pair_)),
+      positions_(std::move(other.positions_)),
+      id_(std::exchange(other.id_, next_id())) {
+    other.items_.clear();
+    other.first_pair_.clear();
+    other.positions_.clear();
+}
+
+OutputRequest& OutputRequest::operator=(OutputRequest&& other) noexcept {
+    if (this == &other) return *this;
+    items_ = std::move(other.items_);
+    first_pair_ = std::move(other.first_pair_);
+    positions_ = std::move(other.positions_);
+    id_ = std::exchange(other.id_, next_id());
+    other.items_.clear();
+    other.first_pair_.clear();
+    other.positions_.clear();
+    return *this;
+}
 
 void OutputRequest::index() {
     first_pair_.reserve(items_.size() + 1);

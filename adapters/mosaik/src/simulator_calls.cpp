@@ -103,6 +103,14 @@ Inputs SimulatorCalls::inputs_view(const Json& raw) {
     }
 }
 
+Inputs SimulatorCalls::inputs_pulled(Json& tree, std::span<const Json* const> values) {
+    try {
+        return Inputs::pulled(tree, values);
+    } catch (const TypeError& e) {
+        throw CallFailure("TypeError", fmt::format("step(): argument 'inputs': {}", e.what()));
+    }
+}
+
 OutputRequest SimulatorCalls::output_request_from(const Json& raw) {
     try {
         return OutputRequest(raw);

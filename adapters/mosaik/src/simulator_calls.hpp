@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -60,6 +61,8 @@ public:
     static Inputs inputs_from(Json raw);
     /// The same, reading `raw` in place (Inputs::view).
     static Inputs inputs_view(const Json& raw);
+    /// The same for Inputs::pulled.
+    static Inputs inputs_pulled(Json& tree, std::span<const Json* const> values);
     /// An OutputRequest from mosaik's JSON; a wrong shape is a CallFailure("TypeError").
     static OutputRequest output_request_from(const Json& raw);
 

@@ -89,6 +89,36 @@ void World::Impl::build_pull_skeleton(SimRunner& sim) {
             ++place;
         }
     }
+    // Each flow's place among the tree's values in its order, for steps read in place: the
+    // first value of each (entity, attribute), then the source's place after it.
+    std::vector<std::uint32_t> entity_attrs;  // per entity: the index of its first attribute below
+    std::vector<std::uint32_t> first_value;   // per (entity, attribute) in order
+    std::uint32_t values = 0;
+    for (const auto& [eid, attrs] : entities) {
+        entity_attrs.push_back(static_cast<std::uint32_t>(first_value.size()));
+        for (const auto& [attr, sources] : attrs.as_object()) {
+            first_value.push_back(values);
+            values += static_cast<std::uint32_t>(sources.size());
+        }
+    }
+    sim.pull_values.assign(values, nullptr);
+    place = places.begin();
+    for (const auto& group : sim.pull_plan) {
+        for (const auto& flow : group.flows) {
+            sim.pull_places.push_back(first_value[entity_attrs[flow.dest_slot] + place->first] + place->second);
+            ++place;
+        }
+    }
+}
+
+void World::Impl::point_at_pulled_values(SimRunner& sim, std::int64_t now) {
+    sim.pull_holds.clear();
+    auto place = sim.pull_places.begin();
+    for (const auto& group : sim.pull_plan) {
+        auto cache = group.src->shared_output_for(now - group.shift);
+        for (const auto& flow : group.flows) sim.pull_values[*place++] = pulled_value(sim, group, flow, cache.get(), now);
+        if (cache) sim.pull_holds.push_back(std::move(cache));
+    }
 }
 
 const Json& World::Impl::input_data(SimRunner& sim) {
@@ -98,8 +128,15 @@ const Json& World::Impl::input_data(SimRunner& sim) {
     const bool pulled_only = !sim.pull_plan.empty() && sim.inputs_from_set_data.empty() &&
                              sim.persistent_inputs.empty() &&
                              (sim.timed_inputs.empty() || sim.timed_inputs.front().time > now);
+    sim.pulled_in_place = false;
     if (pulled_only) {
         if (sim.pull_skeleton_values.empty()) build_pull_skeleton(sim);
+        // Unless an observer wants the inputs as JSON, a simulator reads them where they are.
+        if (!observer_inputs) {
+            point_at_pulled_values(sim, now);
+            sim.pulled_in_place = true;
+            return sim.pull_skeleton;
+        }
         auto slot = sim.pull_skeleton_values.begin();
         for (const auto& group : sim.pull_plan) {
             const Outputs* cache = group.src->output_for(now - group.shift);

@@ -40,6 +40,7 @@ struct LocalSimProxy::Impl {
     detail::SimulatorCalls calls;
     detail::HandlerSlot handler;
     std::optional<Inputs> inputs;  // the view of the last step's inputs
+    Json* pulled_tree = nullptr;   // their tree, if they were pulled inputs
     bool prepared = false;
     bool stopped = false;
 };
@@ -96,9 +97,27 @@ asio::awaitable<std::optional<std::int64_t>> LocalSimProxy::step(std::int64_t ti
         // Read in place, and for inputs of the same shape as before without checking and
         // indexing them again: only values changed, not the shape that was checked.
         auto& view = impl_->inputs;
-        const bool again = same_shape && view && &view->json() == &inputs;
+        const bool again = same_shape && view && !impl_->pulled_tree && &view->json() == &inputs;
         if (!again) view = detail::SimulatorCalls::inputs_view(inputs);
         view->mark_same_shape(again);
+        impl_->pulled_tree = nullptr;
+        co_return co_await impl_->calls.step(time, *view, max_advance);
+    } catch (...) {
+        throw impl_->failed("step");
+    }
+}
+
+asio::awaitable<std::optional<std::int64_t>> LocalSimProxy::step_pulled(std::int64_t time, Json& tree,
+                                                                       std::span<const Json* const> values,
+                                                                       std::int64_t max_advance) {
+    try {
+        auto& view = impl_->inputs;
+        if (view && impl_->pulled_tree == &tree) {
+            view->next_values(values);
+        } else {
+            view = detail::SimulatorCalls::inputs_pulled(tree, values);
+            impl_->pulled_tree = &tree;
+        }
         co_return co_await impl_->calls.step(time, *view, max_advance);
     } catch (...) {
         throw impl_->failed("step");

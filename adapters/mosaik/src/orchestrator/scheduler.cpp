@@ -282,8 +282,10 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
     // Only an observer looks at the times: two clock reads are a noticeable part of a step.
     if (observer) record.start = std::chrono::steady_clock::now();
     // The inputs of steps with pulled values only are the same object, with new values.
-    const bool same_shape = &inputs == &sim.pull_skeleton;
-    auto call = sim.proxy->step(now, inputs, record.max_advance, same_shape);
+    // Pulled values only: read in place from the sources' outputs, where the simulator can.
+    auto call = sim.pulled_in_place
+                    ? sim.proxy->step_pulled(now, sim.pull_skeleton, sim.pull_values, record.max_advance)
+                    : sim.proxy->step(now, inputs, record.max_advance, &inputs == &sim.pull_skeleton);
     // Without a timeout the call is awaited directly: one coroutine frame less per step.
     std::optional<std::int64_t> next;
     if (options.step_timeout) {
@@ -293,6 +295,7 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
     }
     if (observer) record.end = std::chrono::steady_clock::now();
     sim.in_step = false;
+    sim.pull_holds.clear();
     sim.last_step = *sim.current_step;
     update_oldest_read(sim);
     ++sim.steps_done;
@@ -349,12 +352,13 @@ asio::awaitable<const Outputs*> World::Impl::get_outputs(SimRunner& sim) {
     auto& cache = *sim.outputs;
     auto entry = std::find_if(cache.rbegin(), cache.rend(), [&](const auto& e) { return e.first == output_time; });
     if (entry == cache.rend()) {
-        cache.emplace_back(output_time, std::move(data));
+        cache.emplace_back(output_time, std::make_shared<Outputs>(std::move(data)));
         prune_cache(sim);
-        co_return &cache.back().second;
+        co_return cache.back().second.get();
     }
-    entry->second = std::move(data);  // a later sub-step of the same time replaces it in place
-    co_return &entry->second;
+    // A later sub-step of the same time replaces it (a step still reading the old one holds it).
+    entry->second = std::make_shared<Outputs>(std::move(data));
+    co_return entry->second.get();
 }
 
 void World::Impl::notify_dependencies(SimRunner& sim, const Outputs& outputs) {

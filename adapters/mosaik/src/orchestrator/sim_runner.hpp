@@ -121,6 +121,13 @@ struct SimRunner {
     std::int64_t max_pull_shift = 0;
     Json pull_skeleton;                      // the inputs of steps with pulled values only
     std::vector<Json*> pull_skeleton_values;  // where each flow of pull_plan goes in it
+    // Steps with pulled values only that an in-process simulator reads in place: each flow's
+    // place among the skeleton's values (in its order), the values of the step, and the cache
+    // entries they are in, held until the step ends.
+    std::vector<std::uint32_t> pull_places;
+    std::vector<const Json*> pull_values;
+    std::vector<std::shared_ptr<const Outputs>> pull_holds;
+    bool pulled_in_place = false;  // this step's inputs are pull_values, not the skeleton's
     Json step_inputs;                        // the inputs of other steps
     std::map<EntityAttr, std::vector<PushTarget>> output_to_push;
     JsonObject persistent_inputs;  // dest_eid -> attr -> src_full_id -> value
@@ -139,7 +146,9 @@ struct SimRunner {
     bool touched = false;                     // listed in World::Impl::touched
 
     // Data.
-    std::optional<std::deque<std::pair<std::int64_t, Outputs>>> outputs;  // the cache, by insertion
+    // The cache, by insertion. An entry is shared: a step reading pulled values in place holds
+    // the entries it reads until it ends, even if a same-time sub-step replaces one meanwhile.
+    std::optional<std::deque<std::pair<std::int64_t, std::shared_ptr<Outputs>>>> outputs;
     std::deque<TimedInput> timed_inputs;                                // kept sorted by (time, seq)
     std::uint64_t timed_seq = 0;
     JsonObject inputs_from_set_data;
@@ -169,10 +178,12 @@ struct SimRunner {
 
     /// The newest cached output whose time is at most `t` (mosaik scans by insertion, newest
     /// first), or nullptr.
-    [[nodiscard]] const Outputs* output_for(std::int64_t t) const {
+    [[nodiscard]] const Outputs* output_for(std::int64_t t) const { return shared_output_for(t).get(); }
+    /// The same, shared.
+    [[nodiscard]] std::shared_ptr<const Outputs> shared_output_for(std::int64_t t) const {
         if (!outputs) return nullptr;
         for (auto it = outputs->rbegin(); it != outputs->rend(); ++it) {
-            if (it->first <= t) return &it->second;
+            if (it->first <= t) return it->second;
         }
         return nullptr;
     }

@@ -142,10 +142,10 @@ void World::Impl::connect_pair(const ConnectPlan& plan, const EntityRef& src, co
         auto& cache = *src_sim.outputs;
         auto entry = std::find_if(cache.begin(), cache.end(), [&](const auto& e) { return e.first == t; });
         if (entry == cache.end()) {
-            cache.emplace_back(t, Outputs());
+            cache.emplace_back(t, std::make_shared<Outputs>());
             entry = std::prev(cache.end());
         }
-        entry->second.set(src.eid, a, *kind.initial);
+        entry->second->set(src.eid, a, *kind.initial);
     }
 }
 

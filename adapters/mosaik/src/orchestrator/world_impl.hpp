@@ -132,6 +132,8 @@ public:
     /// The inputs of the sim's current step, valid until its next step.
     const Json& input_data(detail::SimRunner& sim);
     void build_pull_skeleton(detail::SimRunner& sim);
+    /// Points the sim's pull_values at this step's pulled values, holding the cache entries.
+    void point_at_pulled_values(detail::SimRunner& sim, std::int64_t now);
     /// The value of `port` (an entity's attribute) in `sim`'s `outputs`, found by its place in
     /// the request.
     static const Json* port_value(const detail::SimRunner& sim, const Outputs& outputs, const Outputs::Hint& port);

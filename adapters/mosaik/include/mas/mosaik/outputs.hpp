@@ -33,6 +33,17 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return items_.size(); }
     [[nodiscard]] const value_type& operator[](std::size_t i) const { return items_[i]; }
 
+    /// A number no other request of this process has, shared only by copies (a request cannot
+    /// change): a simulator may keep what it worked out from a request under it (the World asks
+    /// an in-process simulator for the same request at every step).
+    [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
+    OutputRequest(const OutputRequest& other) = default;
+    OutputRequest& operator=(const OutputRequest& other) = default;
+    /// A moved-from request is empty and gets a new id.
+    OutputRequest(OutputRequest&& other) noexcept;
+    OutputRequest& operator=(OutputRequest&& other) noexcept;
+    ~OutputRequest() = default;
+
     /// The position of `eid` among the requested entities.
     [[nodiscard]] std::optional<std::size_t> find(std::string_view eid) const;
     /// mosaik's JSON of the request, `{eid: [attr, ...]}`, in this order.
@@ -45,9 +56,12 @@ public:
 private:
     void index();
 
+    static std::uint64_t next_id() noexcept;
+
     std::vector<value_type> items_;
     std::vector<std::size_t> first_pair_;  // one per entity, plus the total
     detail::KeyIndex positions_;           // for many entities
+    std::uint64_t id_ = next_id();
 };
 
 /// The `get_data` reply: `{eid: {attr: value}}`, plus the optional top-level `"time"` (the output

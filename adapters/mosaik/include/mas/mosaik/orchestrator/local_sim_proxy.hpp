@@ -41,6 +41,11 @@ public:
     /// with `same_shape`, inputs read at an earlier step are not checked and indexed again.
     asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs, std::int64_t max_advance,
                                                       bool same_shape) override;
+    /// Reads the values in place: the simulator's Inputs are Inputs::pulled, same_shape() at
+    /// every step after the first with the same tree.
+    asio::awaitable<std::optional<std::int64_t>> step_pulled(std::int64_t time, Json& tree,
+                                                             std::span<const Json* const> values,
+                                                             std::int64_t max_advance) override;
     asio::awaitable<Json> get_data(const Json& outputs) override;
     /// The simulator's Outputs as it made them (laid out by `request` if it used it), with no
     /// JSON in between.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 
 #include <asio/awaitable.hpp>
@@ -62,6 +63,14 @@ public:
     /// its values only: an in-process simulator then reads it without checking its shape again.
     virtual asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const Json& inputs,
                                                               std::int64_t max_advance, bool same_shape) = 0;
+    /// step() of inputs made of pulled values only, handed over without copying them: `tree`
+    /// has their keys (its values are stale) and `values` their values, one per source in the
+    /// tree's order (nullptr: null); all must live until the call has finished. This default
+    /// writes the values into the tree and calls step() with it, flagged same_shape (the World
+    /// hands the same tree at every such step); an in-process simulator reads them in place.
+    virtual asio::awaitable<std::optional<std::int64_t>> step_pulled(std::int64_t time, Json& tree,
+                                                                     std::span<const Json* const> values,
+                                                                     std::int64_t max_advance);
     /// `get_data(outputs)`; returns `{eid: {attr: value}}`, possibly with "time". `outputs` must
     /// live until the call has finished (the World asks for the same outputs at every step).
     virtual asio::awaitable<Json> get_data(const Json& outputs) = 0;
