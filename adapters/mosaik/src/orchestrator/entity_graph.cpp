@@ -37,11 +37,11 @@ std::size_t EntityGraph::node(const std::string& full_id) {
 }
 
 std::uint32_t EntityGraph::name(const std::string& text) {
-    // A world has a few simulators and models: a search is quicker than a map.
-    const auto found = std::find(names_.rbegin(), names_.rend(), text);
-    if (found != names_.rend()) return static_cast<std::uint32_t>(names_.rend() - found - 1);
-    names_.push_back(text);
-    return static_cast<std::uint32_t>(names_.size() - 1);
+    // The last one first: a create() names one simulator and one model for all its entities.
+    if (!names_.empty() && names_.back() == text) return static_cast<std::uint32_t>(names_.size() - 1);
+    const auto [found, added] = name_ids_.try_emplace(text, static_cast<std::uint32_t>(names_.size()));
+    if (added) names_.push_back(text);
+    return found->second;
 }
 
 void EntityGraph::add_entity(const std::string& full_id, const std::string& sid, const std::string& model) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -69,6 +70,7 @@ private:
     std::vector<Node> nodes_;
     KeyIndex index_;                    // nodes_ by full_id
     std::vector<std::string> names_;    // sids and models, each once
+    std::unordered_map<std::string, std::uint32_t> name_ids_;  // their places in names_
     std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;  // in insertion order
     std::unordered_set<std::uint64_t> edge_set_;                   // (smaller, larger) node numbers
     mutable std::vector<std::vector<std::uint32_t>> neighbours_;   // built on first use

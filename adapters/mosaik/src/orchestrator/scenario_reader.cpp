@@ -223,6 +223,7 @@ void ScenarioReader::read_sims(const ScenarioNode& node) {
         seen.emplace(sim.sim_id, sim.where);
         scenario_.sims_.push_back(std::move(sim));
     }
+    for (std::size_t i = 0; i < scenario_.sims_.size(); ++i) sim_ids_.emplace(scenario_.sims_[i].sim_id, i);
 }
 
 Scenario::Sim ScenarioReader::read_sim(const ScenarioNode& node) const {
@@ -337,11 +338,10 @@ std::size_t ScenarioReader::read_after_entities(const ScenarioNode& node) const 
 
 const std::string& ScenarioReader::sim_reference(const ScenarioNode& node) const {
     const std::string& text = node.name();
+    // Every entity group names its simulator: found by id, not by a search of all of them.
+    if (const auto found = sim_ids_.find(text); found != sim_ids_.end()) return scenario_.sims_[found->second].sim_id;
     std::vector<std::string> ids;
-    for (const auto& sim : scenario_.sims_) {
-        if (sim.sim_id == text) return sim.sim_id;
-        ids.push_back(sim.sim_id);
-    }
+    for (const auto& sim : scenario_.sims_) ids.push_back(sim.sim_id);
     // Naming a simulator by its sim_config entry is the likely slip; point at the id it got.
     std::string hint = did_you_mean(text, ids);
     const auto by_name = std::find_if(scenario_.sims_.begin(), scenario_.sims_.end(),

@@ -2,7 +2,11 @@
 // ScenarioReader: reads the sections of a scenario document into a Scenario, in an order that
 // lets each section refer to the ones before it (sim_config, sims, entities, then the rest).
 
+#include <cstddef>
+#include <functional>
+#include <map>
 #include <optional>
+#include <string>
 
 #include "mas/mosaik/orchestrator/scenario.hpp"
 #include "orchestrator/located_json.hpp"
@@ -36,6 +40,7 @@ private:
     const LocatedJson& doc_;
     const ScenarioOptions& options_;
     Scenario scenario_;
+    std::map<std::string, std::size_t, std::less<>> sim_ids_;  // scenario_.sims_ by sim id, once read
     ScenarioVariables variables_;
 };
 
