@@ -27,6 +27,16 @@ struct StepTimes {
     double per_s = 0;  ///< time steps per second: count over the sum of the step times
 };
 
+/// `warmup` unmeasured calls of `step`, then the durations `step` returns for `count` more.
+template <class Step>
+std::vector<Clock::duration> step_samples(std::size_t warmup, std::size_t count, Step&& step) {
+    for (std::size_t i = 0; i < warmup; ++i) step();
+    std::vector<Clock::duration> samples;
+    samples.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) samples.push_back(step());
+    return samples;
+}
+
 /// The p50, p99 and rate of `samples`, one per time step. Throws std::invalid_argument if it is
 /// empty.
 StepTimes summarize_steps(std::vector<Clock::duration> samples);

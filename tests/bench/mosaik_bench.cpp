@@ -109,10 +109,7 @@ Clock::duration MosaikBench::time_step() {
 }
 
 StepTimes MosaikBench::run(std::size_t warmup, std::size_t count) {
-    for (std::size_t i = 0; i < warmup; ++i) time_step();
-    std::vector<Clock::duration> samples;
-    samples.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) samples.push_back(time_step());
+    auto samples = step_samples(warmup, count, [this] { return time_step(); });
     check_last_step();
     return summarize_steps(std::move(samples));
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mas/core/log.hpp"
+#include "orchestrator/orchestrator_log.hpp"
 #include "orchestrator/world_impl.hpp"
 
 namespace mas::mosaik {
@@ -10,11 +11,6 @@ namespace mas::mosaik {
 namespace {
 
 using detail::SimRunner;
-
-const std::shared_ptr<spdlog::logger>& logger() {
-    static const auto log = mas::log("mas.mosaik");
-    return log;
-}
 
 // obj[key] as an object, created if missing.
 JsonObject& object_at(JsonObject& obj, const std::string& key) {
@@ -37,7 +33,7 @@ const Json* World::Impl::pulled_value(const SimRunner& sim, const detail::PullGr
     const Json* value = cache ? port_value(*group.src, *cache, flow.from) : nullptr;
     if (!value) {
         const auto& [eid, attrs] = group.src->output_layout[flow.from.entity];
-        logger()->warn("simulator {}'s entity {} has no output for its persistent attribute {}, which {} needs at {}; "
+        detail::orchestrator_log()->warn("simulator {}'s entity {} has no output for its persistent attribute {}, which {} needs at {}; "
                        "delivering null",
                        group.src->sid, eid, attrs[flow.from.attr], sim.sid, now);
     }

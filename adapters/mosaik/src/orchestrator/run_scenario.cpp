@@ -8,15 +8,11 @@
 
 #include "mas/core/error.hpp"
 #include "mas/core/log.hpp"
+#include "orchestrator/orchestrator_log.hpp"
 
 namespace mas::mosaik {
 
 namespace {
-
-const std::shared_ptr<spdlog::logger>& logger() {
-    static const auto log = mas::log("mas.mosaik");
-    return log;
-}
 
 SimConfig starter_config(const Scenario::SimConfig& entry) {
     if (const auto* in_process = std::get_if<Scenario::InProcess>(&entry.starter)) {
@@ -84,7 +80,7 @@ public:
         for (const auto& sim : scenario_.sims()) {
             auto config = starter_config(scenario_.sim_config(sim.name));
             auto proxy = co_await starter_.start(sim.sim_id, std::move(config));
-            logger()->info("{}: started ({})", sim.sim_id, sim.name);
+            detail::orchestrator_log()->info("{}: started ({})", sim.sim_id, sim.name);
             co_await world_.add_simulator(std::move(proxy), sim.params, groups_.path(sim.group));
         }
         co_await extra_calls(0);
@@ -106,7 +102,7 @@ private:
             if (call.after_entities != after) continue;
             auto extra = world_.call_extra(call.sim, call.method, call.args, call.kwargs);
             const Json result = co_await located(call.where, std::move(extra));
-            logger()->info("{}.{}() returned {}", call.sim, call.method, result.describe());
+            detail::orchestrator_log()->info("{}.{}() returned {}", call.sim, call.method, result.describe());
         }
     }
 

@@ -13,6 +13,7 @@
 #include "mas/core/error.hpp"
 #include "mas/core/log.hpp"
 #include "mas/core/with_timeout.hpp"
+#include "orchestrator/orchestrator_log.hpp"
 #include "orchestrator/world_impl.hpp"
 
 namespace mas::mosaik {
@@ -20,11 +21,6 @@ namespace mas::mosaik {
 namespace {
 
 using detail::SimRunner;
-
-const std::shared_ptr<spdlog::logger>& logger() {
-    static const auto log = mas::log("mas.mosaik");
-    return log;
-}
 
 }  // namespace
 
@@ -106,7 +102,7 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
     const detail::WakeList::Condition all_ended = [&] { return finished == spawned; };
     while (!all_ended()) co_await wake.wait(all_ended);
     if (failure) std::rethrow_exception(failure);
-    logger()->info("simulation finished at time {}", until);
+    detail::orchestrator_log()->info("simulation finished at time {}", until);
 }
 
 asio::awaitable<void> World::Impl::rt_tick(asio::steady_timer& timer) {
@@ -317,7 +313,7 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
             throw SimulationError(sim.sid, fmt::format("the simulation is too slow for the real-time factor {}",
                                                        *run_options.rt_factor));
         }
-        if (behind > 0) logger()->warn("the simulation is {:.3f} s behind real time", behind);
+        if (behind > 0) detail::orchestrator_log()->warn("the simulation is {:.3f} s behind real time", behind);
     }
 }
 

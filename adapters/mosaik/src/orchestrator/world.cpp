@@ -11,6 +11,7 @@
 #include "mas/core/error.hpp"
 #include "mas/core/log.hpp"
 #include "mas/core/with_timeout.hpp"
+#include "orchestrator/orchestrator_log.hpp"
 #include "orchestrator/world_impl.hpp"
 
 namespace mas::mosaik {
@@ -18,11 +19,6 @@ namespace mas::mosaik {
 namespace {
 
 using detail::SimRunner;
-
-const std::shared_ptr<spdlog::logger>& logger() {
-    static const auto log = mas::log("mas.mosaik");
-    return log;
-}
 
 constexpr std::array<std::string_view, 7> api_names = {"init", "create", "setup_done", "step",
                                                        "get_data", "finalize", "stop"};
@@ -119,7 +115,7 @@ asio::awaitable<Json> World::add_simulator(std::unique_ptr<SimProxy> proxy, Json
         });
     impl_->by_sid.emplace(sid, self);
     impl_->sims.push_back(std::move(runner));
-    logger()->info("started simulator {} ({})", sid, to_string(type));
+    detail::orchestrator_log()->info("started simulator {} ({})", sid, to_string(type));
     co_return meta;
 }
 

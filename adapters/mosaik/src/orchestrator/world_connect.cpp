@@ -9,6 +9,7 @@
 
 #include "mas/core/error.hpp"
 #include "mas/core/log.hpp"
+#include "orchestrator/orchestrator_log.hpp"
 #include "orchestrator/world_impl.hpp"
 
 namespace mas::mosaik {
@@ -16,11 +17,6 @@ namespace mas::mosaik {
 namespace {
 
 using detail::SimRunner;
-
-const std::shared_ptr<spdlog::logger>& logger() {
-    static const auto log = mas::log("mas.mosaik");
-    return log;
-}
 
 // A short key naming the contents of a list of trigger targets.
 std::string trigger_list_key(const detail::TriggerTargets& targets) {
@@ -58,7 +54,7 @@ World::Impl::ConnectPlan World::Impl::plan_connection(SimRunner& src_sim, SimRun
                                          src.full_id(), dest.full_id(), a));
         }
         if (src_attrs.non_persistent.contains(a) && dest_attrs.non_trigger.contains(b)) {
-            logger()->warn("connecting the non-persistent output {}.{} to the non-trigger input {}.{}{}", src.full_id(), a,
+            detail::orchestrator_log()->warn("connecting the non-persistent output {}.{} to the non-trigger input {}.{}{}", src.full_id(), a,
                            dest.full_id(), b, " (said once for the entities connected alike)");
         }
     }
