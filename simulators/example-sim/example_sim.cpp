@@ -8,8 +8,8 @@
 namespace mas::sims {
 
 ExampleSim::Number ExampleSim::Number::of(const Json& value) {
-    if (value.is_integer()) return Number{true, value.get<std::int64_t>(), 0};
-    return Number{false, 0, value.get<double>()};
+    if (value.is_integer()) return integer(value.get<std::int64_t>());
+    return real(value.get<double>());
 }
 
 mosaik::Meta ExampleSim::init(const std::string&, double time_resolution, const JsonObject& sim_params) {
@@ -33,15 +33,19 @@ std::vector<mosaik::Entity> ExampleSim::create(std::int64_t num, const std::stri
     std::vector<mosaik::Entity> out;
     out.reserve(static_cast<std::size_t>(num));
     // Room for all of them, growing by at least half, so that many small creates stay linear.
-    const auto needed = entities_.size() + static_cast<std::size_t>(num);
-    if (needed > entities_.capacity()) entities_.reserve(std::max(needed, entities_.capacity() * 3 / 2));
+    const auto needed = eids_.size() + static_cast<std::size_t>(num);
+    if (needed > eids_.capacity()) {
+        eids_.reserve(std::max(needed, eids_.capacity() * 3 / 2));
+        models_.reserve(eids_.capacity());
+    }
     if (needed > positions_.bucket_count() * positions_.max_load_factor()) {
         positions_.reserve(std::max(needed, 2 * positions_.size()));
     }
     for (std::int64_t i = 0; i < num; ++i) {
-        auto eid = eid_prefix_ + std::to_string(entities_.size());
-        positions_.emplace(eid, entities_.size());
-        entities_.emplace_back(eid, Model{Number::of(*init_val), Number{true, 1, 0}});
+        auto eid = eid_prefix_ + std::to_string(eids_.size());
+        positions_.emplace(eid, eids_.size());
+        models_.push_back(Model{Number::of(*init_val), Number::integer(1)});
+        eids_.push_back(eid);
         out.emplace_back(eid, model);
     }
     return out;
@@ -49,20 +53,20 @@ std::vector<mosaik::Entity> ExampleSim::create(std::int64_t num, const std::stri
 
 std::size_t ExampleSim::position(const std::string& eid, std::size_t hint) const {
     // Inputs and requests mostly list the entities in the order they were created.
-    if (hint < entities_.size() && entities_[hint].first == eid) return hint;
+    if (hint < eids_.size() && eids_[hint] == eid) return hint;
     const auto found = positions_.find(eid);
-    return found == positions_.end() ? entities_.size() : found->second;
+    return found == positions_.end() ? eids_.size() : found->second;
 }
 
 void ExampleSim::plan_deltas(const mosaik::Inputs& inputs) {
     delta_of_.clear();
     receivers_.clear();
-    std::vector<bool> seen(entities_.size(), false);
+    std::vector<bool> seen(eids_.size(), false);
     std::size_t next = 0;
     inputs.visit([&](const std::string& eid, const std::string& attr, const std::string&, const Json&) {
         // Inputs mostly list the entities in the order they were created: looked for there first.
-        const auto at = attr == "delta" ? position(eid, next) : entities_.size();
-        if (at == entities_.size()) {
+        const auto at = attr == "delta" ? position(eid, next) : eids_.size();
+        if (at == eids_.size()) {
             delta_of_.push_back(-1);
             return;
         }
@@ -79,13 +83,13 @@ asio::awaitable<std::optional<std::int64_t>> ExampleSim::step(std::int64_t time,
     // Which entity each value is a delta of depends on the keys only: worked out again only
     // when they may have changed.
     if (!inputs.same_shape()) plan_deltas(inputs);
-    sums_.resize(entities_.size());
+    sums_.resize(eids_.size());
     for (const auto e : receivers_) sums_[e] = Number{};
     for (std::size_t k = 0; k < delta_of_.size(); ++k) {
         if (delta_of_[k] >= 0) sums_[static_cast<std::size_t>(delta_of_[k])] = sums_[static_cast<std::size_t>(delta_of_[k])] + Number::of(inputs.value(k));
     }
-    for (const auto e : receivers_) entities_[e].second.delta = sums_[e];
-    for (auto& [eid, model] : entities_) model.val = model.val + model.delta;
+    for (const auto e : receivers_) models_[e].delta = sums_[e];
+    for (auto& model : models_) model.val = model.val + model.delta;
     co_return time + 1;
 }
 
@@ -96,7 +100,7 @@ void ExampleSim::plan_outputs(const mosaik::OutputRequest& request) {
     std::size_t next = 0;
     for (const auto& [eid, attrs] : request) {
         const auto at = position(eid, next);
-        if (at == entities_.size()) throw std::invalid_argument(fmt::format("Unknown entity: {}", eid));
+        if (at == eids_.size()) throw std::invalid_argument(fmt::format("Unknown entity: {}", eid));
         next = at + 1;
         out_entity_.push_back(at);
         for (const auto& attr : attrs) {
@@ -114,7 +118,7 @@ mosaik::Outputs ExampleSim::get_data(const mosaik::OutputRequest& request) {
     mosaik::Outputs out(request);
     std::size_t pair = 0;
     for (std::size_t e = 0; e < request.size(); ++e) {
-        const auto& model = entities_[out_entity_[e]].second;
+        const auto& model = models_[out_entity_[e]];
         out.time(time_).entity_at(e);  // the tutorial sets the time with each entity
         for (std::size_t a = 0; a < request[e].second.size(); ++a) {
             out.set_at(e, a, out_field_[pair++] ? model.val.json() : model.delta.json());

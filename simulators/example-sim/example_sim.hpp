@@ -23,29 +23,42 @@ public:
     mosaik::Outputs get_data(const mosaik::OutputRequest& request) override;
 
 private:
-    /// A Python number: an int stays an int until a float joins it.
+    /// A Python number: an int stays an int until a float joins it. 16 bytes, so that the
+    /// models of a large simulator stay compact in memory.
     struct Number {
         bool is_int = true;
-        std::int64_t i = 0;
-        double d = 0;
+        union {
+            std::int64_t i = 0;
+            double d;
+        };
+        static Number integer(std::int64_t v) {
+            Number n;
+            n.i = v;
+            return n;
+        }
+        static Number real(double v) {
+            Number n;
+            n.is_int = false;
+            n.d = v;
+            return n;
+        }
         /// Throws mas::TypeError for a value that is not a number, as Python's `+` would fail.
         static Number of(const Json& value);
         [[nodiscard]] Json json() const { return is_int ? Json(i) : Json(d); }
         // Python's `+` on ints and floats: ints stay ints.
         friend Number operator+(const Number& a, const Number& b) {
-            if (a.is_int && b.is_int) return {true, a.i + b.i, 0};
-            return {false, 0, a.real() + b.real()};
+            if (a.is_int && b.is_int) return integer(a.i + b.i);
+            return real(a.as_double() + b.as_double());
         }
-        [[nodiscard]] double real() const { return is_int ? static_cast<double>(i) : d; }
+        [[nodiscard]] double as_double() const { return is_int ? static_cast<double>(i) : d; }
     };
-
     /// The tutorial's example_model.Model: val += delta at each step.
     struct Model {
         Number val;
         Number delta;
     };
 
-    /// The place of `eid` in entities_, looked for at `hint` first; entities_.size() if unknown.
+    /// The place of `eid` in eids_, looked for at `hint` first; eids_.size() if unknown.
     [[nodiscard]] std::size_t position(const std::string& eid, std::size_t hint) const;
     /// Works out from the inputs' keys which entity each value is a delta of.
     void plan_deltas(const mosaik::Inputs& inputs);
@@ -53,14 +66,16 @@ private:
     void plan_outputs(const mosaik::OutputRequest& request);
 
     std::string eid_prefix_ = "Model_";
-    std::vector<std::pair<std::string, Model>> entities_;
-    std::unordered_map<std::string, std::size_t> positions_;  // eid -> entities_ index, like Python's dict
+    // Names apart from models: a step walks the models only.
+    std::vector<std::string> eids_;
+    std::vector<Model> models_;
+    std::unordered_map<std::string, std::size_t> positions_;  // eid -> index, like Python's dict
     std::int64_t time_ = 0;
     std::vector<std::int64_t> delta_of_;  // per input value: the entity it is a delta of, or -1
     std::vector<std::size_t> receivers_;  // the entities that get deltas, each once
     std::vector<Number> sums_;            // per entity: this step's sum of deltas
     std::uint64_t planned_request_ = 0;   // the OutputRequest::id out_entity_ and out_field_ are of
-    std::vector<std::size_t> out_entity_; // per requested entity: its place in entities_
+    std::vector<std::size_t> out_entity_; // per requested entity: its place in models_
     std::vector<bool> out_field_;         // per requested (entity, attr): val (else delta)
 };
 

@@ -57,7 +57,8 @@ OutputRequest::OutputRequest(OutputRequest&& other) noexcept
     : items_(std::move(other.items_)),
       first_pair_(std::move(other.first_pair_)),
       positions_(std::move(other.positions_)),
-      id_(std::exchange(other.id_, next_id())) {
+      id_(std::exchange(other.id_, next_id())),
+      spare_(std::exchange(other.spare_, std::make_shared<detail::OutputSpare>())) {
     other.items_.clear();
     other.first_pair_.clear();
     other.positions_.clear();
@@ -69,6 +70,7 @@ OutputRequest& OutputRequest::operator=(OutputRequest&& other) noexcept {
     first_pair_ = std::move(other.first_pair_);
     positions_ = std::move(other.positions_);
     id_ = std::exchange(other.id_, next_id());
+    spare_ = std::exchange(other.spare_, std::make_shared<detail::OutputSpare>());
     other.items_.clear();
     other.first_pair_.clear();
     other.positions_.clear();
@@ -116,8 +118,57 @@ std::optional<std::size_t> OutputRequest::find(std::string_view eid) const {
     return std::nullopt;
 }
 
-Outputs::Outputs(const OutputRequest& request)
-    : request_(&request), layout_(&request), slots_(request.pair_count()), marks_(request.size(), untouched) {}
+Outputs::Outputs(const OutputRequest& request) : request_(&request), layout_(&request) {
+    {
+        std::lock_guard lock(request.spare_->mutex);
+        values_ = std::move(request.spare_->values);
+        set_ = std::move(request.spare_->set);
+        marks_ = std::move(request.spare_->marks);
+    }
+    // Spare storage is unset already; only a request that changed since needs it resized.
+    values_.resize(request.pair_count());
+    set_.resize(request.pair_count(), 0);
+    marks_.assign(request.size(), untouched);
+}
+
+Outputs& Outputs::operator=(Outputs&& other) noexcept {
+    if (this == &other) return *this;
+    recycle();
+    time_ = other.time_;
+    request_ = other.request_;
+    layout_ = std::exchange(other.layout_, nullptr);
+    values_ = std::move(other.values_);
+    set_ = std::move(other.set_);
+    holding_ = std::exchange(other.holding_, 0);
+    marks_ = std::move(other.marks_);
+    last_entity_ = std::exchange(other.last_entity_, none);
+    data_ = std::move(other.data_);
+    return *this;
+}
+
+Outputs::~Outputs() { recycle(); }
+
+void Outputs::recycle() noexcept {
+    if (!request_ || set_.empty()) return;
+    // Numbers stay where they are (the next outputs overwrite them); anything holding memory lets
+    // it go now. Mostly there is none, and the flags alone are cleared.
+    if (holding_ > 0) {
+        for (auto& value : values_) {
+            if (!value.is_number() && !value.is_bool()) value = Json();
+        }
+        holding_ = 0;
+    }
+    std::fill(set_.begin(), set_.end(), std::uint8_t{0});
+    std::lock_guard lock(request_->spare_->mutex);
+    if (values_.size() >= request_->spare_->values.size()) {
+        request_->spare_->values = std::move(values_);
+        request_->spare_->set = std::move(set_);
+        request_->spare_->marks = std::move(marks_);
+    }
+    values_ = {};
+    set_ = {};
+    marks_ = {};
+}
 
 Outputs Outputs::from_json(Json reply) {
     if (!reply.is_object()) throw TypeError("get_data returned " + reply.describe() + ", not a dict");
@@ -157,26 +208,32 @@ std::size_t Outputs::touch(const std::string& eid) {
     return e != none && touch_at(e) ? e : none;
 }
 
-Outputs::Slot* Outputs::laid_out_slot_at(std::size_t e, std::size_t a) {
-    if (!touch_at(e)) return nullptr;
+std::size_t Outputs::laid_out_pair_at(std::size_t e, std::size_t a) {
+    if (!touch_at(e)) return none;
     auto& mark = marks_[e];
-    auto& slot = slots_[layout_->first_pair(e) + a];
-    if (!slot.set && static_cast<std::int32_t>(a) < mark) return nullptr;  // it would come after a later one
+    const auto pair = layout_->first_pair(e) + a;
+    if (!set_[pair] && static_cast<std::int32_t>(a) < mark) return none;  // it would come after a later one
     mark = std::max(mark, static_cast<std::int32_t>(a));
-    return &slot;
+    return pair;
 }
 
-Outputs::Slot* Outputs::laid_out_slot(const std::string& eid, const std::string& attr) {
+void Outputs::put(std::size_t pair, Json&& value) {
+    if (!value.is_number() && !value.is_bool() && !value.is_null()) ++holding_;
+    values_[pair] = std::move(value);
+    set_[pair] = 1;
+}
+
+std::size_t Outputs::laid_out_pair(const std::string& eid, const std::string& attr) {
     const std::size_t e = laid_out_entity(eid);
-    if (e == none) return nullptr;
+    if (e == none) return none;
     const auto& attrs = (*layout_)[e].second;
     // Looked for from the attribute after the last one set, where an in-order fill finds it first.
     const auto start = static_cast<std::size_t>(std::max(marks_[e] + 1, 0));
     for (std::size_t k = 0; k < attrs.size(); ++k) {
         const auto a = (start + k) % attrs.size();
-        if (attrs[a] == attr) return laid_out_slot_at(e, a);
+        if (attrs[a] == attr) return laid_out_pair_at(e, a);
     }
-    return nullptr;
+    return none;
 }
 
 void Outputs::generalise() {
@@ -187,15 +244,14 @@ void Outputs::generalise() {
         const auto& [eid, attrs] = (*layout_)[e];
         JsonObject values;
         for (std::size_t a = 0; a < attrs.size(); ++a) {
-            auto& slot = slots_[layout_->first_pair(e) + a];
-            if (slot.set) values.push_back(attrs[a], std::move(slot.value));
+            const auto pair = layout_->first_pair(e) + a;
+            if (set_[pair]) values.push_back(attrs[a], std::move(values_[pair]));
         }
         data.push_back(eid, Json(std::move(values)));
     }
     data_ = std::move(data);
     layout_ = nullptr;
-    slots_ = {};
-    marks_ = {};
+    recycle();
     last_entity_ = none;
 }
 
@@ -209,9 +265,8 @@ Json& Outputs::entry(const std::string& eid) {
 
 Outputs& Outputs::set(const std::string& eid, const std::string& attr, Json value) {
     if (layout_) {
-        if (auto* slot = laid_out_slot(eid, attr)) {
-            slot->value = std::move(value);
-            slot->set = true;
+        if (const auto pair = laid_out_pair(eid, attr); pair != none) {
+            put(pair, std::move(value));
             return *this;
         }
         generalise();
@@ -221,13 +276,15 @@ Outputs& Outputs::set(const std::string& eid, const std::string& attr, Json valu
 }
 
 Outputs& Outputs::set_at(std::size_t entity, std::size_t attr, Json value) {
-    if (!request_ || entity >= request_->size() || attr >= (*request_)[entity].second.size()) {
+    // The attribute count from the pair offsets: one array, where the request's entries would be
+    // one more memory access per entity.
+    if (!request_ || entity >= request_->size() ||
+        attr >= request_->first_pair(entity + 1) - request_->first_pair(entity)) {
         throw Error(fmt::format("Outputs::set_at({}, {}): no such place in the request", entity, attr));
     }
     if (layout_) {
-        if (auto* slot = laid_out_slot_at(entity, attr)) {
-            slot->value = std::move(value);
-            slot->set = true;
+        if (const auto pair = laid_out_pair_at(entity, attr); pair != none) {
+            put(pair, std::move(value));
             return *this;
         }
     }
@@ -271,8 +328,7 @@ const Json* Outputs::find(std::string_view eid, std::string_view attr) const {
     const auto& attrs = (*layout_)[*e].second;
     for (std::size_t a = 0; a < attrs.size(); ++a) {
         if (attrs[a] != attr) continue;
-        const auto& slot = slots_[layout_->first_pair(*e) + a];
-        return slot.set ? &slot.value : nullptr;
+        return laid_out_at(layout_->first_pair(*e) + a);
     }
     return nullptr;
 }
@@ -281,8 +337,7 @@ const Json* Outputs::find_laid_out(Hint hint) const noexcept {
     if (!layout_ || hint.entity >= layout_->size() || hint.attr >= (*layout_)[hint.entity].second.size()) {
         return nullptr;
     }
-    const auto& slot = slots_[layout_->first_pair(hint.entity) + hint.attr];
-    return slot.set ? &slot.value : nullptr;
+    return laid_out_at(layout_->first_pair(hint.entity) + hint.attr);
 }
 
 const Json* Outputs::find(std::string_view eid, std::string_view attr, Hint hint) const {
@@ -290,8 +345,7 @@ const Json* Outputs::find(std::string_view eid, std::string_view attr, Hint hint
     if (hint.entity < layout_->size()) {
         const auto& [hinted_eid, attrs] = (*layout_)[hint.entity];
         if (hinted_eid == eid && hint.attr < attrs.size() && attrs[hint.attr] == attr) {
-            const auto& slot = slots_[layout_->first_pair(hint.entity) + hint.attr];
-            return slot.set ? &slot.value : nullptr;
+            return laid_out_at(layout_->first_pair(hint.entity) + hint.attr);
         }
     }
     return find(eid, attr);

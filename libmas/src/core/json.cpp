@@ -24,6 +24,22 @@ std::size_t index_capacity(std::size_t keys) noexcept { return std::bit_ceil(std
 
 }  // namespace
 
+JsonObject::Index::Index(std::size_t capacity) : data_(std::make_unique<std::uint64_t[]>(capacity + 1)) {
+    data_[0] = capacity;
+}
+
+JsonObject::Index::Index(const Index& other) {
+    if (!other.data_) return;
+    const auto n = other.size() + 1;
+    data_ = std::make_unique_for_overwrite<std::uint64_t[]>(n);
+    std::copy_n(other.data_.get(), n, data_.get());
+}
+
+JsonObject::Index& JsonObject::Index::operator=(const Index& other) {
+    if (this != &other) *this = Index(other);
+    return *this;
+}
+
 JsonObject::JsonObject(std::initializer_list<value_type> items) {
     reserve(items.size());
     for (const auto& item : items) insert_or_assign(item.first, item.second);
@@ -59,7 +75,7 @@ void JsonObject::index_insert(std::size_t pos, std::uint64_t hash) noexcept {
 }
 
 void JsonObject::rebuild_index(std::size_t capacity) {
-    index_.assign(capacity, 0);
+    index_ = Index(capacity);
     // In position order, so that of duplicate keys the first stays the one found, as without index.
     for (std::size_t i = 0; i < items_.size(); ++i) index_insert(i, key_hash(items_[i].first));
 }
@@ -121,7 +137,6 @@ bool JsonObject::erase(std::string_view key) {
     // Every later position moved down by one: rebuilding costs no more than the erase itself.
     if (items_.size() < indexed_from) {
         index_.clear();
-        index_.shrink_to_fit();
     } else if (!index_.empty()) {
         rebuild_index(index_.size());
     }
@@ -185,7 +200,7 @@ std::string Json::describe() const {
     }
     case JsonKind::array: return fmt::format("array of {} elements", size());
     case JsonKind::object: return fmt::format("object of {} keys", size());
-    case JsonKind::custom: return fmt::format("custom {}", std::get<JsonCustom>(v_).type);
+    case JsonKind::custom: return fmt::format("custom {}", as_custom().type);
     case JsonKind::null: break;
     }
     return "null";
@@ -218,7 +233,7 @@ JsonObject& Json::as_object() {
 
 const JsonCustom& Json::as_custom() const {
     if (!is_custom()) detail::throw_type_error("custom value", *this);
-    return std::get<JsonCustom>(v_);
+    return *std::get<std::shared_ptr<const JsonCustom>>(v_);
 }
 
 const Json& Json::operator[](std::string_view key) const { return as_object().at(key); }
@@ -277,6 +292,7 @@ bool numbers_equal(const Json& a, const Json& b) {
 bool operator==(const Json& a, const Json& b) {
     if (a.is_number() && b.is_number()) return numbers_equal(a, b);
     if (a.kind() != b.kind()) return false;
+    if (a.is_custom()) return a.as_custom() == b.as_custom();
     return a.storage() == b.storage();
 }
 

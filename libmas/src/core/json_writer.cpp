@@ -118,7 +118,7 @@ public:
         case JsonKind::string: write_string(std::get<std::string>(v)); break;
         case JsonKind::array: write_array(std::get<JsonArray>(v)); break;
         case JsonKind::object: write_object(std::get<JsonObject>(v)); break;
-        case JsonKind::custom: write_custom(std::get<JsonCustom>(v)); break;
+        case JsonKind::custom: write_custom(value.as_custom()); break;
         }
     }
 

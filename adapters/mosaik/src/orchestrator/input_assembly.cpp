@@ -55,6 +55,14 @@ std::size_t place_of(JsonObject& object, std::string key) {
 }  // namespace
 
 void World::Impl::build_pull_skeleton(SimRunner& sim) {
+    for (auto& group : sim.pull_plan) {
+        group.from_pairs.clear();
+        group.from_pairs.reserve(group.flows.size());
+        for (const auto& flow : group.flows) {
+            group.from_pairs.push_back(
+                static_cast<std::uint32_t>(group.src->output_layout.first_pair(flow.from.entity) + flow.from.attr));
+        }
+    }
     JsonObject input;
     input.reserve(sim.pull_dest_eids.size());
     for (const auto& eid : sim.pull_dest_eids) input.push_back(eid, Json::object());
@@ -112,7 +120,15 @@ void World::Impl::point_at_pulled_values(SimRunner& sim, std::int64_t now) {
     auto place = sim.pull_places.begin();
     for (const auto& group : sim.pull_plan) {
         auto cache = group.src->shared_output_for(now - group.shift);
-        for (const auto& flow : group.flows) sim.pull_values[*place++] = pulled_value(sim, group, flow, cache.get(), now);
+        if (cache && cache->laid_out_by(group.src->output_layout)) {
+            // An in-process simulator's outputs: each value is at its pair's place.
+            for (std::size_t k = 0; k < group.from_pairs.size(); ++k) {
+                const Json* value = cache->laid_out_value(group.from_pairs[k]);
+                sim.pull_values[*place++] = value ? value : pulled_value(sim, group, group.flows[k], nullptr, now);
+            }
+        } else {
+            for (const auto& flow : group.flows) sim.pull_values[*place++] = pulled_value(sim, group, flow, cache.get(), now);
+        }
         if (cache) sim.pull_holds.push_back(std::move(cache));
     }
 }

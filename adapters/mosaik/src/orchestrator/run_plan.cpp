@@ -38,7 +38,7 @@ void World::Impl::compile_pulls(SimRunner& sim) {
     detail::KeyIndex slots;  // pull_dest_eids by eid
     const auto slot_key = [&](std::size_t i) -> std::string_view { return sim.pull_dest_eids[i]; };
     for (auto& [key, links] : sim.pulled_inputs) {
-        detail::PullGroup group{key.sim, key.delay.tiers()[0], {}};
+        detail::PullGroup group{key.sim, key.delay.tiers()[0], {}, {}};
         group.flows.reserve(links.size());
         sim.max_pull_shift = std::max(sim.max_pull_shift, group.shift);
         for (const auto& link : links) {

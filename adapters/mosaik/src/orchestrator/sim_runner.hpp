@@ -72,6 +72,9 @@ struct PullGroup {
     SimRunner* src;
     std::int64_t shift;  // the delay's time shift
     std::vector<PullFlow> flows;
+    // Per flow: `from` as a place among the source's requested pairs, once its layout is made
+    // (apart from the flows, which a step reading in place need not touch).
+    std::vector<std::uint32_t> from_pairs;
 };
 
 /// The simulators an output may trigger, each with the connection's delay. Ports with the same

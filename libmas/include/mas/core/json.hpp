@@ -91,11 +91,33 @@ private:
     void rebuild_index(std::size_t capacity);
     void index_insert(std::size_t position, std::uint64_t hash) noexcept;
 
-    std::vector<value_type> items_;
     // Open addressing with linear probing. A slot holds the upper 32 bits of the key's hash and
-    // its position + 1 (0: empty), so most probes compare no string. Empty while the object is
-    // small; its size is a power of two at least twice the number of keys.
-    std::vector<std::uint64_t> index_;
+    // its position + 1 (0: empty), so most probes compare no string. Absent while the object is
+    // small; its size is a power of two at least twice the number of keys. Kept behind one
+    // pointer (its size in front of its slots) so that an object, and so every Json, stays small.
+    class Index {
+    public:
+        Index() = default;
+        /// `capacity` empty slots.
+        explicit Index(std::size_t capacity);
+        Index(const Index& other);
+        Index& operator=(const Index& other);
+        Index(Index&&) noexcept = default;
+        Index& operator=(Index&&) noexcept = default;
+        ~Index() = default;
+
+        [[nodiscard]] bool empty() const noexcept { return !data_; }
+        [[nodiscard]] std::size_t size() const noexcept { return data_ ? static_cast<std::size_t>(data_[0]) : 0; }
+        std::uint64_t& operator[](std::size_t slot) noexcept { return data_[slot + 1]; }
+        std::uint64_t operator[](std::size_t slot) const noexcept { return data_[slot + 1]; }
+        void clear() noexcept { data_.reset(); }
+
+    private:
+        std::unique_ptr<std::uint64_t[]> data_;
+    };
+
+    std::vector<value_type> items_;
+    Index index_;
 };
 
 /// A value of a registered custom type (see mas::Serializer): its type name and its repr.
@@ -118,7 +140,7 @@ std::string_view kind_name(JsonKind kind) noexcept;
 class Json {
 public:
     using Storage = std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double,
-                                 std::string, JsonArray, JsonObject, JsonCustom>;
+                                 std::string, JsonArray, JsonObject, std::shared_ptr<const JsonCustom>>;
 
     Json() noexcept : v_(nullptr) {}
     Json(std::nullptr_t) noexcept : v_(nullptr) {}
@@ -130,7 +152,8 @@ public:
     Json(std::string_view s) : v_(std::string(s)) {}
     Json(JsonArray a) noexcept : v_(std::move(a)) {}
     Json(JsonObject o) noexcept : v_(std::move(o)) {}
-    Json(JsonCustom c) noexcept : v_(std::move(c)) {}
+    // A custom value cannot change, so copies share it; one pointer keeps every Json small.
+    Json(JsonCustom c) : v_(std::make_shared<const JsonCustom>(std::move(c))) {}
 
     template <class T>
         requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +16,22 @@
 #include "mas/mosaik/detail/key_index.hpp"
 
 namespace mas::mosaik {
+
+class Outputs;
+
+namespace detail {
+
+/// The storage of outputs laid out by one request, handed back when they end so that the next
+/// outputs of that request reuse it: a simulator answers the same request at every step, and
+/// fresh storage for thousands of values costs more each time than filling it.
+struct OutputSpare {
+    std::mutex mutex;
+    std::vector<Json> values;         // numbers, booleans or null: nothing held
+    std::vector<std::uint8_t> set;    // all 0
+    std::vector<std::int32_t> marks;
+};
+
+}  // namespace detail
 
 /// What mosaik asks for in `get_data`: `{eid: [attr, ...]}`, in mosaik's order.
 /// Iterate as `for (const auto& [eid, attrs] : request)`.
@@ -54,6 +72,8 @@ public:
     [[nodiscard]] std::size_t first_pair(std::size_t i) const { return first_pair_[i]; }
 
 private:
+    friend class Outputs;
+
     void index();
 
     static std::uint64_t next_id() noexcept;
@@ -62,6 +82,8 @@ private:
     std::vector<std::size_t> first_pair_;  // one per entity, plus the total
     detail::KeyIndex positions_;           // for many entities
     std::uint64_t id_ = next_id();
+    // Shared by copies, which lay out outputs alike; a moved-from request gets its own.
+    std::shared_ptr<detail::OutputSpare> spare_ = std::make_shared<detail::OutputSpare>();
 };
 
 /// The `get_data` reply: `{eid: {attr: value}}`, plus the optional top-level `"time"` (the output
@@ -85,6 +107,13 @@ public:
     Outputs() = default;
     /// Empty outputs laid out by `request`, which must outlive them.
     explicit Outputs(const OutputRequest& request);
+    Outputs(const Outputs& other) = default;
+    Outputs& operator=(const Outputs& other) = default;
+    Outputs(Outputs&& other) noexcept = default;
+    Outputs& operator=(Outputs&& other) noexcept;
+    /// Hands laid-out storage back to the request for its next outputs.
+    ~Outputs();
+
     /// A reply as a remote simulator sent it; throws mas::TypeError if it is not an object or its
     /// "time" is not an integer.
     [[nodiscard]] static Outputs from_json(Json reply);
@@ -110,6 +139,13 @@ public:
     /// For outputs laid out by a request (laid_out_by), the value at its positions `hint`,
     /// found without comparing names; nullptr if it is not set or these outputs are not laid out.
     [[nodiscard]] const Json* find_laid_out(Hint hint) const noexcept;
+    /// For outputs laid out by a request, the value of its `pair`-th requested (entity,
+    /// attribute) pair (see OutputRequest::first_pair); nullptr if it is not set, or these
+    /// outputs are not laid out.
+    [[nodiscard]] const Json* laid_out_value(std::size_t pair) const noexcept {
+        if (!layout_ || pair >= set_.size() || !set_[pair]) return nullptr;
+        return &values_[pair];
+    }
     /// Whether these outputs are laid out by `request` (the same object).
     [[nodiscard]] bool laid_out_by(const OutputRequest& request) const noexcept { return layout_ == &request; }
 
@@ -119,10 +155,6 @@ public:
     [[nodiscard]] Json to_json() &&;
 
 private:
-    struct Slot {
-        Json value;
-        bool set = false;
-    };
     static constexpr std::int32_t untouched = -2;  // an entity's mark before it is set
     static constexpr std::size_t none = static_cast<std::size_t>(-1);
 
@@ -131,15 +163,21 @@ private:
     std::size_t touch(const std::string& eid);
     /// touch() of the layout's `e`-th entity; false if it would come out of order.
     bool touch_at(std::size_t e);
-    /// The slot of the layout's entity `e` and attribute `a`, or nullptr if setting it there
+    /// The pair of the layout's entity `e` and attribute `a`, or `none` if setting it there
     /// would change the order of the reply.
-    Slot* laid_out_slot_at(std::size_t e, std::size_t a);
-    /// The slot for `eid`.`attr` in the request's layout, or nullptr if it is not requested or
+    std::size_t laid_out_pair_at(std::size_t e, std::size_t a);
+    /// The pair for `eid`.`attr` in the request's layout, or `none` if it is not requested or
     /// setting it there would change the order of the reply.
-    Slot* laid_out_slot(const std::string& eid, const std::string& attr);
+    std::size_t laid_out_pair(const std::string& eid, const std::string& attr);
+    /// Stores a value at a laid-out pair.
+    void put(std::size_t pair, Json&& value);
+    /// The value at a laid-out pair, or nullptr if it is not set.
+    [[nodiscard]] const Json* laid_out_at(std::size_t pair) const noexcept { return set_[pair] ? &values_[pair] : nullptr; }
     [[nodiscard]] std::size_t laid_out_entity(std::string_view eid) const;
     /// Moves the laid-out values to the general form.
     void generalise();
+    /// Gives the laid-out storage, emptied, back to the request's spare.
+    void recycle() noexcept;
     /// The entry of `eid`, created if missing.
     Json& entry(const std::string& eid);
     [[nodiscard]] const Json* general_find(std::string_view eid, std::string_view attr, const Hint* hint) const;
@@ -148,7 +186,9 @@ private:
     const OutputRequest* request_ = nullptr;  // the request these outputs were made from, if any
     // Laid out by a request.
     const OutputRequest* layout_ = nullptr;
-    std::vector<Slot> slots_;            // one per requested (entity, attr)
+    std::vector<Json> values_;           // one per requested (entity, attr)
+    std::vector<std::uint8_t> set_;      // per requested (entity, attr): whether it has a value
+    std::size_t holding_ = 0;            // values set that may hold memory (strings, lists, ...)
     std::vector<std::int32_t> marks_;    // per entity: untouched, -1 (no attr yet) or the last attr set
     std::size_t last_entity_ = none;     // the latest entity touched
     // The general form.
