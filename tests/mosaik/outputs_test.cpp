@@ -207,6 +207,43 @@ TEST_CASE("Outputs made from the request find a value by its place in the reques
     CHECK((json.as_object().begin() + 2)->first == "E_1");
 }
 
+TEST_CASE("Outputs of one request, one after the other or side by side, never see each other's values",
+          "[mosaik]") {
+    // Each outputs reuse the storage the request's last outputs gave back: nothing of those may
+    // show through, whatever they held.
+    const auto request = sample_request();
+    {
+        Outputs first(request);
+        first.set("E_2", "a", "a long string that does not fit in place").set("E_2", "b", 2.5);
+        first.set_at(5, 1, Json::array({1, 2, 3}));
+        Outputs beside(request);  // alive together with `first`: storage of its own
+        beside.set("E_2", "a", 1);
+        CHECK(*first.find("E_2", "a") == Json("a long string that does not fit in place"));
+        CHECK(*beside.find("E_2", "a") == Json(1));
+        CHECK(beside.find("E_2", "b") == nullptr);
+    }
+    for (int round = 0; round < 3; ++round) {
+        Outputs next(request);
+        CHECK(next.find("E_2", "a") == nullptr);
+        CHECK(next.find("E_2", "b") == nullptr);
+        CHECK(next.find("E_5", "b") == nullptr);
+        CHECK(next.laid_out_value(request.first_pair(5) + 1) == nullptr);
+        CHECK(next.to_json() == Json::object());
+        next.set_at(1, 0, round);
+        CHECK(*next.laid_out_value(request.first_pair(1)) == Json(round));
+        CHECK(next.to_json() == Json::object({{"E_1", Json::object({{request[1].second[0], round}})}}));
+    }
+    // Outputs moved to the general form give their storage back too.
+    {
+        Outputs general(request);
+        general.set("E_4", "a", "x");
+        general.set("E_1", "a", "y");
+        CHECK_FALSE(general.laid_out_by(request));
+    }
+    Outputs after(request);
+    CHECK(after.to_json() == Json::object());
+}
+
 TEST_CASE("A request gives back mosaik's JSON in its order, with an attribute listed once per connection",
           "[mosaik]") {
     const OutputRequest request(std::vector<OutputRequest::value_type>{{"M_1", {"val", "val", "delta"}}, {"M_0", {}}});
