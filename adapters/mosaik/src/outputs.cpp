@@ -58,7 +58,7 @@ OutputRequest::OutputRequest(OutputRequest&& other) noexcept
       first_pair_(std::move(other.first_pair_)),
       positions_(std::move(other.positions_)),
       id_(std::exchange(other.id_, next_id())),
-      spare_(std::exchange(other.spare_, std::make_shared<detail::OutputSpare>())) {
+      spare_(std::exchange(other.spare_, nullptr)) {
     other.items_.clear();
     other.first_pair_.clear();
     other.positions_.clear();
@@ -70,7 +70,7 @@ OutputRequest& OutputRequest::operator=(OutputRequest&& other) noexcept {
     first_pair_ = std::move(other.first_pair_);
     positions_ = std::move(other.positions_);
     id_ = std::exchange(other.id_, next_id());
-    spare_ = std::exchange(other.spare_, std::make_shared<detail::OutputSpare>());
+    spare_ = std::exchange(other.spare_, nullptr);
     other.items_.clear();
     other.first_pair_.clear();
     other.positions_.clear();
@@ -119,7 +119,7 @@ std::optional<std::size_t> OutputRequest::find(std::string_view eid) const {
 }
 
 Outputs::Outputs(const OutputRequest& request) : request_(&request), layout_(&request) {
-    {
+    if (request.spare_) {
         std::lock_guard lock(request.spare_->mutex);
         values_ = std::move(request.spare_->values);
         set_ = std::move(request.spare_->set);
@@ -149,25 +149,27 @@ Outputs& Outputs::operator=(Outputs&& other) noexcept {
 Outputs::~Outputs() { recycle(); }
 
 void Outputs::recycle() noexcept {
-    if (!request_ || set_.empty()) return;
-    // Numbers stay where they are (the next outputs overwrite them); anything holding memory lets
-    // it go now. Mostly there is none, and the flags alone are cleared.
-    if (holding_ > 0) {
-        for (auto& value : values_) {
-            if (!value.is_number() && !value.is_bool()) value = Json();
+    if (set_.empty()) return;
+    if (request_ && request_->spare_) {
+        // Numbers stay where they are (the next outputs overwrite them); anything holding memory
+        // lets it go now. Mostly there is none, and the flags alone are cleared.
+        if (holding_ > 0) {
+            for (auto& value : values_) {
+                if (!value.is_number() && !value.is_bool()) value = Json();
+            }
         }
-        holding_ = 0;
-    }
-    std::fill(set_.begin(), set_.end(), std::uint8_t{0});
-    std::lock_guard lock(request_->spare_->mutex);
-    if (values_.size() >= request_->spare_->values.size()) {
-        request_->spare_->values = std::move(values_);
-        request_->spare_->set = std::move(set_);
-        request_->spare_->marks = std::move(marks_);
+        std::fill(set_.begin(), set_.end(), std::uint8_t{0});
+        std::lock_guard lock(request_->spare_->mutex);
+        if (values_.size() >= request_->spare_->values.size()) {
+            request_->spare_->values = std::move(values_);
+            request_->spare_->set = std::move(set_);
+            request_->spare_->marks = std::move(marks_);
+        }
     }
     values_ = {};
     set_ = {};
     marks_ = {};
+    holding_ = 0;
 }
 
 Outputs Outputs::from_json(Json reply) {

@@ -82,7 +82,8 @@ private:
     std::vector<std::size_t> first_pair_;  // one per entity, plus the total
     detail::KeyIndex positions_;           // for many entities
     std::uint64_t id_ = next_id();
-    // Shared by copies, which lay out outputs alike; a moved-from request gets its own.
+    // Shared by copies, which lay out outputs alike; a moved-from request has none (its outputs
+    // are not recycled).
     std::shared_ptr<detail::OutputSpare> spare_ = std::make_shared<detail::OutputSpare>();
 };
 
