@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -242,6 +243,20 @@ TEST_CASE("Outputs of one request, one after the other or side by side, never se
     }
     Outputs after(request);
     CHECK(after.to_json() == Json::object());
+}
+
+TEST_CASE("Outputs may end after their request", "[mosaik]") {
+    // The World's caches hold outputs that a simulator made until it is torn down, which may be
+    // after the simulator's request is gone: ending them then must not touch the request (the
+    // sanitizer run catches it if they do).
+    auto request = std::make_unique<OutputRequest>(sample_request());
+    auto out = std::make_unique<Outputs>(*request);
+    out->set_at(2, 0, "text").set_at(2, 1, 2);
+    auto copy = std::make_unique<Outputs>(*out);
+    CHECK(*copy->find("E_2", "a") == Json("text"));
+    request.reset();
+    out.reset();
+    copy.reset();
 }
 
 TEST_CASE("A request gives back mosaik's JSON in its order, with an attribute listed once per connection",

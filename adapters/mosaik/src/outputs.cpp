@@ -118,12 +118,12 @@ std::optional<std::size_t> OutputRequest::find(std::string_view eid) const {
     return std::nullopt;
 }
 
-Outputs::Outputs(const OutputRequest& request) : request_(&request), layout_(&request) {
-    if (request.spare_) {
-        std::lock_guard lock(request.spare_->mutex);
-        values_ = std::move(request.spare_->values);
-        set_ = std::move(request.spare_->set);
-        marks_ = std::move(request.spare_->marks);
+Outputs::Outputs(const OutputRequest& request) : request_(&request), layout_(&request), spare_(request.spare_) {
+    if (spare_) {
+        std::lock_guard lock(spare_->mutex);
+        values_ = std::move(spare_->values);
+        set_ = std::move(spare_->set);
+        marks_ = std::move(spare_->marks);
     }
     // Spare storage is unset already; only a request that changed since needs it resized.
     values_.resize(request.pair_count());
@@ -137,6 +137,7 @@ Outputs& Outputs::operator=(Outputs&& other) noexcept {
     time_ = other.time_;
     request_ = other.request_;
     layout_ = std::exchange(other.layout_, nullptr);
+    spare_ = std::move(other.spare_);
     values_ = std::move(other.values_);
     set_ = std::move(other.set_);
     holding_ = std::exchange(other.holding_, 0);
@@ -150,7 +151,7 @@ Outputs::~Outputs() { recycle(); }
 
 void Outputs::recycle() noexcept {
     if (set_.empty()) return;
-    if (request_ && request_->spare_) {
+    if (spare_) {
         // Numbers stay where they are (the next outputs overwrite them); anything holding memory
         // lets it go now. Mostly there is none, and the flags alone are cleared.
         if (holding_ > 0) {
@@ -159,11 +160,11 @@ void Outputs::recycle() noexcept {
             }
         }
         std::fill(set_.begin(), set_.end(), std::uint8_t{0});
-        std::lock_guard lock(request_->spare_->mutex);
-        if (values_.size() >= request_->spare_->values.size()) {
-            request_->spare_->values = std::move(values_);
-            request_->spare_->set = std::move(set_);
-            request_->spare_->marks = std::move(marks_);
+        std::lock_guard lock(spare_->mutex);
+        if (values_.size() >= spare_->values.size()) {
+            spare_->values = std::move(values_);
+            spare_->set = std::move(set_);
+            spare_->marks = std::move(marks_);
         }
     }
     values_ = {};

@@ -190,6 +190,8 @@ private:
     std::vector<Json> values_;           // one per requested (entity, attr)
     std::vector<std::uint8_t> set_;      // per requested (entity, attr): whether it has a value
     std::size_t holding_ = 0;            // values set that may hold memory (strings, lists, ...)
+    // The request's spare, held here: outputs kept in a cache may end after their request.
+    std::shared_ptr<detail::OutputSpare> spare_;
     std::vector<std::int32_t> marks_;    // per entity: untouched, -1 (no attr yet) or the last attr set
     std::size_t last_entity_ = none;     // the latest entity touched
     // The general form.
