@@ -95,7 +95,8 @@ private:
 /// their values in one flat table laid out by it: no lookup by name, no allocation per entity,
 /// and an in-process simulator's reply reaches the orchestrator as it is. Anything else (an
 /// entity or attribute that was not asked for, or one set before an earlier one of the request)
-/// moves them to the general form, with the same result. The request must outlive the outputs.
+/// moves them to the general form, with the same result. The request must outlive any use of
+/// the outputs; ending them afterwards is safe.
 class Outputs {
 public:
     /// Where find() looks first: the entity's position among the reply's entities (the
@@ -106,7 +107,7 @@ public:
     };
 
     Outputs() = default;
-    /// Empty outputs laid out by `request`, which must outlive them.
+    /// Empty outputs laid out by `request`, which must outlive their use.
     explicit Outputs(const OutputRequest& request);
     Outputs(const Outputs& other) = default;
     Outputs& operator=(const Outputs& other) = default;
