@@ -17,8 +17,6 @@
 
 namespace mas::mosaik {
 
-class Outputs;
-
 namespace detail {
 
 /// The storage of outputs laid out by one request, handed back when they end so that the next
