@@ -72,6 +72,7 @@ asio::awaitable<std::optional<std::int64_t>> Collector::step(std::int64_t time, 
         // The keys are the last step's: the values alone, by place.
         for (std::size_t k = 0; k < inputs.value_count(); ++k) records_.add_value(inputs.value(k));
     } else {
+        records_.expect_keys(inputs.value_count());
         inputs.visit([&](const std::string&, const std::string& attr, const std::string& source, const Json& value) {
             records_.add(source, attr, value);
         });
@@ -91,7 +92,7 @@ mosaik::Outputs Collector::get_data(const mosaik::OutputRequest& request) {
 
 void Collector::write_csv(std::ostream& out) const {
     out << "time,source,attribute,value\n";
-    records_.visit([&](std::int64_t time, const std::string& source, const std::string& attr, const Json& value) {
+    records_.visit([&](std::int64_t time, std::string_view source, std::string_view attr, const Json& value) {
         out << time << ',' << csv_field(source) << ',' << csv_field(attr) << ',' << csv_value(value) << '\n';
     });
 }

@@ -4,129 +4,173 @@
 
 #include <algorithm>
 #include <numeric>
-#include <unordered_set>
 #include <string_view>
-#include <tuple>
 
 namespace mas::sims {
 
 void RecordTable::begin_step(std::int64_t time, bool same_keys) {
     if (!same_keys_) last_keys_ = std::move(keys_);
-    keys_.clear();
-    same_keys_ = same_keys && !last_keys_.empty();
+    same_keys_ = same_keys && !last_keys_->empty();
     added_ = 0;
     // Steps come in time order: a new time is a new frame at the end. Another step at a time
     // already recorded (a same-time loop) adds to that time's frame.
     const auto at = std::lower_bound(frames_.begin(), frames_.end(), time,
                                      [](const Frame& frame, std::int64_t t) { return frame.time < t; });
+    frame_ = static_cast<std::size_t>(at - frames_.begin());
     merging_ = at != frames_.end() && at->time == time;
     if (!merging_) {
-        Frame frame{time, {}, {}, {}, {}};
-        frame.series.reserve(last_keys_.size());
-        frame.values.reserve(last_keys_.size());
-        frame_ = static_cast<std::size_t>(at - frames_.begin());
+        // A new frame's values come in the step's order: its series are the step's keys.
+        keys_ = same_keys_ ? last_keys_ : std::make_shared<Keys>();
+        Frame frame{time, keys_, {}, {}, {}, {}};
+        frame.slots.reserve(last_keys_->size());
+        frame.kinds.reserve(last_keys_->size());
         frames_.insert(at, std::move(frame));
         return;
     }
-    frame_ = static_cast<std::size_t>(at - frames_.begin());
+    keys_ = std::make_shared<Keys>();
+    // The frame's keys change from here on: they become its own, as many as it has values
+    // (another frame may share them, and a step may have ended before the last of them).
+    const auto count = static_cast<std::ptrdiff_t>(at->slots.size());
+    if (at->series.use_count() > 1) {
+        at->series = std::make_shared<Keys>(at->series->begin(), at->series->begin() + count);
+    } else {
+        at->series->resize(at->slots.size());
+    }
     auto& places = at->places;
     if (places.empty()) {
-        for (std::size_t i = 0; i < at->series.size(); ++i) places.emplace(at->series[i], i);
+        for (std::size_t i = 0; i < at->series->size(); ++i) places.emplace((*at->series)[i], i);
     }
 }
 
 std::uint32_t RecordTable::series(const std::string& source, const std::string& attr) {
     // Mostly the keys of the last step, in the same order.
-    if (added_ < last_keys_.size()) {
-        const auto guess = last_keys_[added_];
-        if (series_[guess].source == source && series_[guess].attr == attr) return guess;
+    if (added_ < last_keys_->size()) {
+        const auto& guess = series_[(*last_keys_)[added_]];
+        if (sources_[guess.source] == source && attrs_[guess.attr] == attr) return (*last_keys_)[added_];
     }
-    auto& by_source = by_attr_[attr];
-    const auto [found, added] = by_source.try_emplace(source, static_cast<std::uint32_t>(series_.size()));
-    if (added) series_.push_back(Series{source, attr});
-    return found->second;
+    auto a = static_cast<std::uint32_t>(std::find(attrs_.begin(), attrs_.end(), attr) - attrs_.begin());
+    if (a == attrs_.size()) attrs_.push_back(attr);
+    // The sources of one attribute mostly come in the order they came for the one before: the
+    // source after the last one found is compared first, and only a miss is looked up.
+    std::uint32_t src = next_source_;
+    if (src >= sources_.size() || sources_[src] != source) {
+        src = sources_.add(source);
+        if (src == first_series_.size()) first_series_.push_back(no_series);
+    }
+    next_source_ = src + 1;
+    auto& head = first_series_[src];
+    for (auto s = head; s != no_series; s = series_[s].next) {
+        if (series_[s].attr == a) return s;
+    }
+    const auto id = static_cast<std::uint32_t>(series_.size());
+    series_.push_back(Series{src, a, head});
+    head = id;
+    return id;
+}
+
+void RecordTable::expect_keys(std::size_t count) {
+    // Every key may be a new source: the lookup grows once instead of again and again as it fills.
+    sources_.reserve(count);
 }
 
 void RecordTable::add_value(const Json& value) {
-    if (!same_keys_ || added_ >= last_keys_.size()) {
+    if (!same_keys_ || added_ >= last_keys_->size()) {
         throw Error("the collector was given more values than the last step had keys");
     }
-    put(frames_[frame_], last_keys_[added_++], value);
+    auto& frame = frames_[frame_];
+    const auto id = (*last_keys_)[added_++];
+    if (merging_) {
+        put(frame, id, value);
+    } else {
+        push(frame, value);  // at its place in the keys the frame shares
+        ++size_;
+    }
 }
 
 void RecordTable::add(const std::string& source, const std::string& attr, const Json& value) {
-    std::uint32_t id = 0;
-    if (same_keys_ && added_ < last_keys_.size()) {
-        id = last_keys_[added_];
-    } else {
-        if (same_keys_) {  // more values than promised: look at the keys from here on
-            keys_.assign(last_keys_.begin(), last_keys_.begin() + static_cast<std::ptrdiff_t>(added_));
-            same_keys_ = false;
-        }
-        id = series(source, attr);
-        keys_.push_back(id);
+    auto& frame = frames_[frame_];
+    if (same_keys_ && added_ < last_keys_->size()) {
+        add_value(value);
+        return;
     }
+    if (same_keys_) {
+        // More values than promised: the keys from here on are looked at, in a list of the
+        // step's own (the frame shares the last step's if it started this step).
+        keys_ = std::make_shared<Keys>(last_keys_->begin(), last_keys_->begin() + static_cast<std::ptrdiff_t>(added_));
+        if (!merging_) frame.series = keys_;
+        same_keys_ = false;
+    }
+    const auto id = series(source, attr);
+    keys_->push_back(id);
     ++added_;
-    put(frames_[frame_], id, value);
+    if (merging_) {
+        put(frame, id, value);
+    } else {
+        push(frame, value);
+        ++size_;
+    }
 }
 
-RecordTable::Cell RecordTable::cell(Frame& frame, const Json& value) {
-    Cell out;
-    out.kind = value.kind();
-    switch (out.kind) {
-    case JsonKind::null: break;
-    case JsonKind::boolean: out.boolean = std::get<bool>(value.storage()); break;
-    case JsonKind::integer: out.integer = std::get<std::int64_t>(value.storage()); break;
-    case JsonKind::floating: out.floating = std::get<double>(value.storage()); break;
+void RecordTable::push(Frame& frame, const Json& value) {
+    frame.slots.emplace_back();
+    frame.kinds.emplace_back();
+    assign(frame, frame.slots.size() - 1, value);
+}
+
+void RecordTable::assign(Frame& frame, std::size_t place, const Json& value) {
+    auto kind = value.kind();
+    auto& slot = frame.slots[place];
+    switch (kind) {
+    case JsonKind::null: slot.integer = 0; break;
+    case JsonKind::boolean: slot.boolean = std::get<bool>(value.storage()); break;
+    case JsonKind::integer: slot.integer = std::get<std::int64_t>(value.storage()); break;
+    case JsonKind::floating: slot.floating = std::get<double>(value.storage()); break;
     default:
-        out.kind = JsonKind::custom;  // stands for "in others"
-        out.other = frame.others.size();
+        kind = JsonKind::custom;
+        slot.other = frame.others.size();
         frame.others.push_back(value);
     }
-    return out;
+    frame.kinds[place] = static_cast<std::uint8_t>(kind);
 }
 
-Json RecordTable::json(const Frame& frame, const Cell& cell) {
-    switch (cell.kind) {
-    case JsonKind::boolean: return Json(cell.boolean);
-    case JsonKind::integer: return Json(cell.integer);
-    case JsonKind::floating: return Json(cell.floating);
-    case JsonKind::custom: return frame.others[cell.other];
+Json RecordTable::json(const Frame& frame, std::size_t place) {
+    const auto& slot = frame.slots[place];
+    switch (static_cast<JsonKind>(frame.kinds[place])) {
+    case JsonKind::boolean: return Json(slot.boolean);
+    case JsonKind::integer: return Json(slot.integer);
+    case JsonKind::floating: return Json(slot.floating);
+    case JsonKind::custom: return frame.others[slot.other];
     default: return Json();
     }
 }
 
 void RecordTable::put(Frame& frame, std::uint32_t series, const Json& value) {
-    if (merging_) {
-        const auto [place, added] = frame.places.try_emplace(series, frame.series.size());
-        if (!added) {
-            frame.values[place->second] = cell(frame, value);  // the later value for a key replaces the earlier
-            return;
-        }
+    // Into a frame recorded before: the later value for a key replaces the earlier.
+    const auto [place, added] = frame.places.try_emplace(series, frame.series->size());
+    if (!added) {
+        assign(frame, place->second, value);
+        return;
     }
-    frame.series.push_back(series);
-    frame.values.push_back(cell(frame, value));
+    frame.series->push_back(series);
+    push(frame, value);
     ++size_;
 }
 
 std::size_t RecordTable::source_count() const {
-    // A series exists only once a value was recorded for it.
-    std::unordered_set<std::string_view> sources;
-    sources.reserve(series_.size());
-    for (const auto& s : series_) sources.insert(s.source);
-    return sources.size();
+    // A source is known only once a value was recorded for it.
+    return sources_.size();
 }
 
 std::optional<std::int64_t> RecordTable::first_time() const {
     for (const auto& frame : frames_) {
-        if (!frame.values.empty()) return frame.time;
+        if (!frame.slots.empty()) return frame.time;
     }
     return std::nullopt;
 }
 
 std::optional<std::int64_t> RecordTable::last_time() const {
     for (auto frame = frames_.rbegin(); frame != frames_.rend(); ++frame) {
-        if (!frame->values.empty()) return frame->time;
+        if (!frame->slots.empty()) return frame->time;
     }
     return std::nullopt;
 }
@@ -137,19 +181,23 @@ void RecordTable::visit(const Visitor& visitor) const {
         std::vector<std::uint32_t> order(series_.size());
         std::iota(order.begin(), order.end(), 0U);
         std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-            return std::tie(series_[a].source, series_[a].attr) < std::tie(series_[b].source, series_[b].attr);
+            const auto& x = series_[a];
+            const auto& y = series_[b];
+            if (x.source != y.source) return sources_[x.source] < sources_[y.source];
+            return attrs_[x.attr] < attrs_[y.attr];
         });
         for (std::uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
     }
     std::vector<std::size_t> places;
     for (const auto& frame : frames_) {
-        places.resize(frame.series.size());
+        // A step may have ended before the last of the keys it shares.
+        const auto& keys = *frame.series;
+        places.resize(frame.slots.size());
         std::iota(places.begin(), places.end(), std::size_t{0});
-        std::sort(places.begin(), places.end(),
-                  [&](std::size_t a, std::size_t b) { return rank[frame.series[a]] < rank[frame.series[b]]; });
+        std::sort(places.begin(), places.end(), [&](std::size_t a, std::size_t b) { return rank[keys[a]] < rank[keys[b]]; });
         for (const auto place : places) {
-            const auto& s = series_[frame.series[place]];
-            visitor(frame.time, s.source, s.attr, json(frame, frame.values[place]));
+            const auto& s = series_[keys[place]];
+            visitor(frame.time, sources_[s.source], attrs_[s.attr], json(frame, place));
         }
     }
 }

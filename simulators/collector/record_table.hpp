@@ -8,24 +8,29 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "mas/core/json.hpp"
+#include "name_table.hpp"
 
 namespace mas::sims {
 
 class RecordTable {
 public:
     /// One record, as write() hands it over.
-    using Visitor = std::function<void(std::int64_t time, const std::string& source, const std::string& attr,
+    using Visitor = std::function<void(std::int64_t time, std::string_view source, std::string_view attr,
                                        const Json& value)>;
 
     /// Starts a step at `time`. With `same_keys`, the step's values come for exactly the keys of
     /// the last step, in the same order.
     void begin_step(std::int64_t time, bool same_keys);
+    /// Says that about `count` values with keys follow (a hint; fewer or more may come).
+    void expect_keys(std::size_t count);
     /// Records the step's next value.
     void add(const std::string& source, const std::string& attr, const Json& value);
     /// Records the step's next value for the key the last step had at this place; only for a
@@ -41,42 +46,52 @@ public:
     void visit(const Visitor& visitor) const;
 
 private:
+    // A (source, attribute) with the next series of the same source: a source has a handful of
+    // attributes, so its series are found along that chain after one lookup of the name.
     struct Series {
-        std::string source;
-        std::string attr;
+        std::uint32_t source;
+        std::uint32_t attr;
+        std::uint32_t next;
     };
-    // A value kept in 16 bytes: numbers, booleans and null in place (nearly every value a
-    // simulation records), anything else as an index into its frame's `others`.
-    struct Cell {
-        JsonKind kind = JsonKind::null;
-        union {
-            std::int64_t integer;
-            double floating;
-            bool boolean;
-            std::size_t other;
-        };
-        Cell() : integer(0) {}
+    static constexpr std::uint32_t no_series = UINT32_MAX;
+    // A value kept in 8 bytes plus its kind: numbers, booleans and null in place (nearly every
+    // value a simulation records), anything else as an index into its frame's `others`.
+    union Slot {
+        std::int64_t integer;
+        double floating;
+        bool boolean;
+        std::size_t other;
     };
+    using Keys = std::vector<std::uint32_t>;
     struct Frame {
         std::int64_t time;
-        std::vector<std::uint32_t> series;
-        std::vector<Cell> values;
+        // The series of each value. Steps with the keys of the step before share one list, so a
+        // frame of a collector fed by many entities costs its values alone.
+        std::shared_ptr<Keys> series;
+        std::vector<Slot> slots;
+        std::vector<std::uint8_t> kinds;  // a JsonKind each; `custom` stands for "in others"
         std::vector<Json> others;
         std::unordered_map<std::uint32_t, std::size_t> places;  // series -> place, for a second step at the same time
     };
-    [[nodiscard]] static Cell cell(Frame& frame, const Json& value);
-    [[nodiscard]] static Json json(const Frame& frame, const Cell& cell);
+    static void push(Frame& frame, const Json& value);
+    static void assign(Frame& frame, std::size_t place, const Json& value);
+    [[nodiscard]] static Json json(const Frame& frame, std::size_t place);
 
     std::uint32_t series(const std::string& source, const std::string& attr);
     void put(Frame& frame, std::uint32_t series, const Json& value);
 
     std::vector<Series> series_;
-    std::unordered_map<std::string, std::unordered_map<std::string, std::uint32_t>> by_attr_;  // attr -> source -> series
+    NameTable sources_;
+    std::vector<std::uint32_t> first_series_;  // per source
+    std::vector<std::string> attrs_;   // a handful: looked for in order
+    std::uint32_t next_source_ = 0;    // the source after the last one looked for
     std::vector<Frame> frames_;             // in time order, one per time
     std::size_t frame_ = 0;                 // the current step's
     bool merging_ = false;                  // the current step adds to a frame recorded before
-    std::vector<std::uint32_t> last_keys_;  // the series of the last step's values, in order
-    std::vector<std::uint32_t> keys_;       // the current step's so far, unless same_keys_
+    // The series of the last step's values, in order, and of the current step's so far (unless
+    // same_keys_). A step that starts a frame records its keys in the frame's own list.
+    std::shared_ptr<Keys> last_keys_ = std::make_shared<Keys>();
+    std::shared_ptr<Keys> keys_ = std::make_shared<Keys>();
     bool same_keys_ = false;
     std::size_t added_ = 0;                 // values of the current step so far
     std::size_t size_ = 0;

@@ -116,12 +116,16 @@ void ExampleSim::plan_outputs(const mosaik::OutputRequest& request) {
 mosaik::Outputs ExampleSim::get_data(const mosaik::OutputRequest& request) {
     if (planned_request_ != request.id()) plan_outputs(request);
     mosaik::Outputs out(request);
-    std::size_t pair = 0;
+    if (request.size() > 0) out.time(time_);  // the tutorial sets it with each entity, always to the same
     for (std::size_t e = 0; e < request.size(); ++e) {
         const auto& model = models_[out_entity_[e]];
-        out.time(time_).entity_at(e);  // the tutorial sets the time with each entity
-        for (std::size_t a = 0; a < request[e].second.size(); ++a) {
-            out.set_at(e, a, out_field_[pair++] ? model.val.json() : model.delta.json());
+        out.entity_at(e);
+        // The attribute count from the pair offsets, not from the request's entry: one array
+        // walked instead of a name and a list per entity.
+        const auto first = request.first_pair(e);
+        const auto count = request.first_pair(e + 1) - first;
+        for (std::size_t a = 0; a < count; ++a) {
+            out.set_at(e, a, out_field_[first + a] ? model.val.json() : model.delta.json());
         }
     }
     return out;
