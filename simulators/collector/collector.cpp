@@ -70,7 +70,7 @@ asio::awaitable<std::optional<std::int64_t>> Collector::step(std::int64_t time, 
     records_.begin_step(time, inputs.same_shape());
     if (inputs.same_shape()) {
         // The keys are the last step's: the values alone, by place.
-        for (std::size_t k = 0; k < inputs.value_count(); ++k) records_.add_value(inputs.value(k));
+        records_.add_values(inputs.value_count(), [&](std::size_t k) -> const Json& { return inputs.value(k); });
     } else {
         records_.expect_keys(inputs.value_count());
         inputs.visit([&](const std::string&, const std::string& attr, const std::string& source, const Json& value) {

@@ -117,20 +117,10 @@ void RecordTable::push(Frame& frame, const Json& value) {
     assign(frame, frame.slots.size() - 1, value);
 }
 
-void RecordTable::assign(Frame& frame, std::size_t place, const Json& value) {
-    auto kind = value.kind();
-    auto& slot = frame.slots[place];
-    switch (kind) {
-    case JsonKind::null: slot.integer = 0; break;
-    case JsonKind::boolean: slot.boolean = std::get<bool>(value.storage()); break;
-    case JsonKind::integer: slot.integer = std::get<std::int64_t>(value.storage()); break;
-    case JsonKind::floating: slot.floating = std::get<double>(value.storage()); break;
-    default:
-        kind = JsonKind::custom;
-        slot.other = frame.others.size();
-        frame.others.push_back(value);
-    }
-    frame.kinds[place] = static_cast<std::uint8_t>(kind);
+void RecordTable::assign_other(Frame& frame, std::size_t place, const Json& value) {
+    frame.slots[place].other = frame.others.size();
+    frame.others.push_back(value);
+    frame.kinds[place] = static_cast<std::uint8_t>(JsonKind::custom);  // stands for "in others"
 }
 
 Json RecordTable::json(const Frame& frame, std::size_t place) {

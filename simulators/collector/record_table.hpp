@@ -37,6 +37,23 @@ public:
     /// step begun with `same_keys`. Throws mas::Error past the last step's keys.
     void add_value(const Json& value);
 
+    /// add_value() of `count` values, `value_at(k)` giving the k-th; in one go for the common
+    /// case, a step of a frame of its own with all of the last step's keys left.
+    template <class ValueAt>
+    void add_values(std::size_t count, ValueAt&& value_at) {
+        if (!same_keys_ || merging_ || added_ + count > last_keys_->size()) {
+            for (std::size_t k = 0; k < count; ++k) add_value(value_at(k));
+            return;
+        }
+        auto& frame = frames_[frame_];
+        const auto start = frame.slots.size();
+        frame.slots.resize(start + count);
+        frame.kinds.resize(start + count);
+        for (std::size_t k = 0; k < count; ++k) assign(frame, start + k, value_at(k));
+        added_ += count;
+        size_ += count;
+    }
+
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     /// How many distinct sources have records.
     [[nodiscard]] std::size_t source_count() const;
@@ -74,7 +91,20 @@ private:
         std::unordered_map<std::uint32_t, std::size_t> places;  // series -> place, for a second step at the same time
     };
     static void push(Frame& frame, const Json& value);
-    static void assign(Frame& frame, std::size_t place, const Json& value);
+    // Inline for numbers: a collector of 100,000 entities records 200,000 of them per step.
+    static void assign(Frame& frame, std::size_t place, const Json& value) {
+        auto& slot = frame.slots[place];
+        const auto& storage = value.storage();
+        switch (value.kind()) {
+        case JsonKind::floating: slot.floating = *std::get_if<double>(&storage); break;
+        case JsonKind::integer: slot.integer = *std::get_if<std::int64_t>(&storage); break;
+        case JsonKind::boolean: slot.boolean = *std::get_if<bool>(&storage); break;
+        case JsonKind::null: slot.integer = 0; break;
+        default: assign_other(frame, place, value); return;
+        }
+        frame.kinds[place] = static_cast<std::uint8_t>(value.kind());
+    }
+    static void assign_other(Frame& frame, std::size_t place, const Json& value);
     [[nodiscard]] static Json json(const Frame& frame, std::size_t place);
 
     std::uint32_t series(const std::string& source, const std::string& attr);

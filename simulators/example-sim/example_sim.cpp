@@ -125,7 +125,12 @@ mosaik::Outputs ExampleSim::get_data(const mosaik::OutputRequest& request) {
         const auto first = request.first_pair(e);
         const auto count = request.first_pair(e + 1) - first;
         for (std::size_t a = 0; a < count; ++a) {
-            out.set_at(e, a, out_field_[first + a] ? model.val.json() : model.delta.json());
+            const auto& number = out_field_[first + a] ? model.val : model.delta;
+            if (number.is_int) {
+                out.set_at(e, a, number.i);
+            } else {
+                out.set_at(e, a, number.d);
+            }
         }
     }
     return out;

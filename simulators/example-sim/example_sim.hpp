@@ -44,7 +44,6 @@ private:
         }
         /// Throws mas::TypeError for a value that is not a number, as Python's `+` would fail.
         static Number of(const Json& value);
-        [[nodiscard]] Json json() const { return is_int ? Json(i) : Json(d); }
         // Python's `+` on ints and floats: ints stay ints.
         friend Number operator+(const Number& a, const Number& b) {
             if (a.is_int && b.is_int) return integer(a.i + b.i);

@@ -60,6 +60,31 @@ TEST_CASE("Unsigned integers above int64 are stored as uinteger, smaller ones as
     CHECK(Json(std::uint64_t{5}) == Json(5));
 }
 
+TEST_CASE("Assigning a number or boolean stores what constructing from it stores, whatever was held",
+          "[core][json]") {
+    const std::vector<Json> before{Json(), Json(false), Json(7), Json(0.5), Json(std::numeric_limits<std::uint64_t>::max()),
+                                   Json("a string longer than the small-string buffer"), Json::array({1, 2}),
+                                   Json::object({{"k", "v"}})};
+    for (const auto& held : before) {
+        INFO(held.describe());
+        const auto check = [&](auto value) {
+            Json json = held;
+            json = value;
+            const Json expected(value);
+            CHECK(json.kind() == expected.kind());
+            CHECK(json == expected);
+        };
+        check(true);
+        check(-3);
+        check(std::int64_t{-9'000'000'000});
+        check(std::uint64_t{5});
+        check(std::numeric_limits<std::uint64_t>::max());
+        check(2.5);
+        check(1.5f);
+        check('c');
+    }
+}
+
 TEST_CASE("Json::array and Json::object keep their elements in the given order", "[core][json]") {
     const Json a = Json::array({1, "two", nullptr, 4.5});
     REQUIRE(a.size() == 4);

@@ -71,8 +71,9 @@ void apply(Outputs& out, const Call& call) {
 }
 
 // The same call by place (set_at, entity_at) where the request has the names, as a simulator
-// that walks the request makes it.
-void apply_by_place(Outputs& out, const OutputRequest& request, const Call& call) {
+// that walks the request makes it: the value as a number (written in place when the fill is in
+// order) or `as_json`.
+void apply_by_place(Outputs& out, const OutputRequest& request, const Call& call, bool as_json = false) {
     const auto e = request.find(call.eid);
     if (!e || call.kind == 2) return apply(out, call);
     if (call.kind == 1) {
@@ -82,7 +83,12 @@ void apply_by_place(Outputs& out, const OutputRequest& request, const Call& call
     const auto& attrs = request[*e].second;
     const auto a = std::find(attrs.begin(), attrs.end(), call.attr);
     if (a == attrs.end()) return apply(out, call);
-    out.set_at(*e, static_cast<std::size_t>(a - attrs.begin()), call.value);
+    const auto at = static_cast<std::size_t>(a - attrs.begin());
+    if (as_json) {
+        out.set_at(*e, at, Json(call.value));
+    } else {
+        out.set_at(*e, at, call.value);
+    }
 }
 
 enum class Order { request, shuffled_attrs, any };
@@ -145,10 +151,12 @@ TEST_CASE("Outputs made from the request give the same reply and lookups as plai
         Outputs plain;
         Outputs laid_out(request);
         Outputs by_place(request);
+        Outputs by_place_json(request);
         for (const auto& call : calls) {
             apply(plain, call);
             apply(laid_out, call);
             apply_by_place(by_place, request, call);
+            apply_by_place(by_place_json, request, call, true);
         }
         INFO("round " << round << " order " << static_cast<int>(order));
         // Filled in the request's order, they keep the flat table the orchestrator reads, where
@@ -164,6 +172,8 @@ TEST_CASE("Outputs made from the request give the same reply and lookups as plai
         }
         CHECK(by_place.to_json() == plain.to_json());
         CHECK(key_order(by_place.to_json()) == key_order(plain.to_json()));
+        CHECK(by_place_json.to_json() == plain.to_json());
+        CHECK(key_order(by_place_json.to_json()) == key_order(plain.to_json()));
         CHECK(laid_out.time() == plain.time());
         for (const auto& eid : eids) {
             for (const auto& attr : attrs) {

@@ -48,7 +48,8 @@ std::vector<std::tuple<std::int64_t, std::string, std::string, Json>> records(co
 
 }  // namespace
 
-TEST_CASE("The collector's records match a plain map through steps that share, shorten and extend keys", "[mosaik]") {
+TEST_CASE("The collector's records match a plain map through steps that share, shorten and extend keys",
+          "[mosaik]") {
     std::vector<Key> pool;
     for (int s = 0; s < 12; ++s) {
         for (const char* attr : {"val", "delta", "p"}) pool.emplace_back(fmt::format("Sim-0.E{}", s), attr);
@@ -81,7 +82,16 @@ TEST_CASE("The collector's records match a plain map through steps that share, s
                 keys.resize(std::uniform_int_distribution<std::size_t>(0, pool.size())(rng));
             }
             table.begin_step(time, same);
-            for (std::size_t k = 0; k < keys.size(); ++k) {
+            std::size_t k = 0;
+            if (same && rng() % 3 == 0) {
+                // A run of values by place in one go.
+                const auto run = std::uniform_int_distribution<std::size_t>(0, std::min(keys.size(), last.size()))(rng);
+                std::vector<Json> values;
+                for (std::size_t i = 0; i < run; ++i) values.push_back(random_value(rng));
+                table.add_values(run, [&](std::size_t i) -> const Json& { return values[i]; });
+                for (; k < run; ++k) reference[{time, keys[k].first, keys[k].second}] = values[k];
+            }
+            for (; k < keys.size(); ++k) {
                 auto value = random_value(rng);
                 if (same && k < last.size() && rng() % 2 == 0) {
                     table.add_value(value);

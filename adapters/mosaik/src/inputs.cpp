@@ -56,11 +56,7 @@ Inputs& Inputs::operator=(Inputs&& other) noexcept {
     return *this;
 }
 
-const Json& Inputs::pulled_value(std::size_t k) const {
-    static const Json none;
-    const Json* value = values_[k];
-    return value ? *value : none;
-}
+const Json Inputs::null_;
 
 const Json& Inputs::data() const {
     if (!tree_) return view_ ? *view_ : raw_;
@@ -83,8 +79,7 @@ std::size_t Inputs::value_count() const {
     return flat_.size();
 }
 
-const Json& Inputs::value(std::size_t k) const {
-    if (tree_) return pulled_value(k);
+const Json& Inputs::flat_value(std::size_t k) const {
     if (flat_.empty()) (void)value_count();
     return *flat_.at(k);
 }

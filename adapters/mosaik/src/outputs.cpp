@@ -279,6 +279,10 @@ Outputs& Outputs::set(const std::string& eid, const std::string& attr, Json valu
 }
 
 Outputs& Outputs::set_at(std::size_t entity, std::size_t attr, Json value) {
+    if (const auto pair = next_pair_at(entity, attr); pair != none) {
+        put(pair, std::move(value));
+        return *this;
+    }
     // The attribute count from the pair offsets: one array, where the request's entries would be
     // one more memory access per entity.
     if (!request_ || entity >= request_->size() ||

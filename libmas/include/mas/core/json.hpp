@@ -167,6 +167,25 @@ public:
         }
     }
 
+    /// Sets a number or boolean, as the constructor from `value` would, in place: no Json is made
+    /// and moved, and a value of the same kind is just overwritten (outputs refilled at every step).
+    template <class T>
+        requires(std::is_arithmetic_v<T>)
+    Json& operator=(T value) noexcept {
+        if constexpr (std::is_same_v<T, bool>) {
+            v_ = value;
+        } else if constexpr (std::is_floating_point_v<T>) {
+            v_ = static_cast<double>(value);
+        } else if constexpr (std::is_signed_v<T>) {
+            v_ = static_cast<std::int64_t>(value);
+        } else if (static_cast<std::uint64_t>(value) <= static_cast<std::uint64_t>(INT64_MAX)) {
+            v_ = static_cast<std::int64_t>(value);
+        } else {
+            v_ = static_cast<std::uint64_t>(value);
+        }
+        return *this;
+    }
+
     /// Any other type with a JsonTraits<T>::to_json (vectors, maps, optionals, tuples, custom
     /// types registered through mas::Serializer, your own traits).
     template <class T>

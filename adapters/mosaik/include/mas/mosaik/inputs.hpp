@@ -76,7 +76,7 @@ public:
     /// The `k`-th value, in the order of the JSON (entity by entity, attribute by attribute).
     /// With same_shape(), the `k`-th value has the key it had at the last step: a simulator can
     /// read the values by place without looking at a key.
-    [[nodiscard]] const Json& value(std::size_t k) const;
+    [[nodiscard]] const Json& value(std::size_t k) const { return tree_ ? pulled_value(k) : flat_value(k); }
     /// Calls `f(eid, attr, source, value)` for every value, in the order of the JSON.
     template <class F>
     void visit(F&& f) const {
@@ -99,7 +99,13 @@ private:
     [[nodiscard]] const Json& data() const;
     /// The JSON whose keys these inputs have (a pulled tree's values may be stale).
     [[nodiscard]] const Json& keys() const noexcept { return tree_ ? *tree_ : view_ ? *view_ : raw_; }
-    [[nodiscard]] const Json& pulled_value(std::size_t k) const;
+    // Inline: a step over thousands of pulled values reads them one call each.
+    [[nodiscard]] const Json& pulled_value(std::size_t k) const {
+        const Json* value = values_[k];
+        return value ? *value : null_;
+    }
+    [[nodiscard]] const Json& flat_value(std::size_t k) const;
+    static const Json null_;
 
     Json raw_ = Json::object();
     const Json* view_ = nullptr;  // set for a view: the JSON read in place of raw_

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -126,6 +127,18 @@ public:
     /// from a request: a simulator that walks the request need not name them, and no name is
     /// compared. Throws mas::Error for outputs not made from a request or a place outside it.
     Outputs& set_at(std::size_t entity, std::size_t attr, Json value);
+    /// set_at() of a number or boolean (as Json(value) would store it); for outputs filled in the
+    /// request's order, it is written in place.
+    template <class T>
+        requires(std::is_arithmetic_v<T>)
+    Outputs& set_at(std::size_t entity, std::size_t attr, T value) {
+        if (const auto pair = next_pair_at(entity, attr); pair != none) {
+            values_[pair] = value;
+            set_[pair] = 1;
+            return *this;
+        }
+        return set_at(entity, attr, Json(value));
+    }
     /// entity() of the request's `entity`-th entity; throws as set_at does.
     Outputs& entity_at(std::size_t entity);
     /// Sets the top-level "time" entry.
@@ -163,6 +176,15 @@ private:
     std::size_t touch(const std::string& eid);
     /// touch() of the layout's `e`-th entity; false if it would come out of order.
     bool touch_at(std::size_t e);
+    /// The pair of the layout's entity `e` and attribute `a` when `e` is the entity set last and
+    /// `a` is not before its last attribute set (a fill in the request's order); else `none`.
+    std::size_t next_pair_at(std::size_t e, std::size_t a) noexcept {
+        if (!layout_ || e != last_entity_) return none;
+        const auto first = layout_->first_pair_[e];
+        if (a >= layout_->first_pair_[e + 1] - first || static_cast<std::int32_t>(a) < marks_[e]) return none;
+        marks_[e] = static_cast<std::int32_t>(a);
+        return first + a;
+    }
     /// The pair of the layout's entity `e` and attribute `a`, or `none` if setting it there
     /// would change the order of the reply.
     std::size_t laid_out_pair_at(std::size_t e, std::size_t a);
