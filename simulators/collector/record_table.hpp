@@ -49,7 +49,13 @@ public:
         const auto start = frame.slots.size();
         frame.slots.resize(start + count);
         frame.kinds.resize(start + count);
-        for (std::size_t k = 0; k < count; ++k) assign(frame, start + k, value_at(k));
+        // The values lie elsewhere, in another simulator's outputs: asked for ahead of their turn,
+        // their loads overlap instead of waiting one after the other.
+        constexpr std::size_t ahead = 16;
+        for (std::size_t k = 0; k < count; ++k) {
+            if (k + ahead < count) __builtin_prefetch(&value_at(k + ahead));
+            assign(frame, start + k, value_at(k));
+        }
         added_ += count;
         size_ += count;
     }
