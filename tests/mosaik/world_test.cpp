@@ -249,6 +249,75 @@ TEST_CASE("A same-time loop that never ends fails after max_loop_iterations", "[
     CHECK(r.sims["Q"]->stops == 1);
 }
 
+namespace {
+
+// A FakeSim whose create() replies with `reply`, as a remote simulator could.
+class ReplyingSim : public FakeSim {
+public:
+    ReplyingSim(std::string sid, Json meta, Json reply)
+        : FakeSim(std::move(sid), std::move(meta), "", [](std::int64_t, const Json&, std::int64_t) { return std::nullopt; },
+                  [](const Json&) { return Json::object(); }),
+          reply_(std::move(reply)) {}
+    asio::awaitable<Json> create(std::int64_t, std::string, JsonObject) override { co_return reply_; }
+
+private:
+    Json reply_;
+};
+
+}  // namespace
+
+TEST_CASE("A create reply's children and relations reach the World, and a malformed one is a clear error", "[mosaik]") {
+    const auto two_models = Json::object({{"api_version", "3.0"}, {"type", "time-based"},
+                                          {"models", Json::object({{"M", Json::object({{"attrs", Json::array({"x"})}})},
+                                                                   {"Part", Json::object({{"public", false}, {"attrs", Json::array({"x"})}})}})}});
+    const auto create = [&](const Json& reply, std::int64_t num = 1) {
+        asio::io_context io;
+        World world;
+        test::run(io, world.add_simulator(std::make_unique<ReplyingSim>("S", two_models, reply), {}));
+        auto refs = test::run(io, world.create("S", num, "M"));
+        return std::make_pair(std::move(refs), world.entity_graph());
+    };
+    const auto good = Json::array({
+        Json::object({{"eid", "a"}, {"type", "M"}, {"rel", Json::array()}}),
+        Json::object({{"eid", "b"}, {"type", "M"}, {"rel", Json::array({"a"})},
+                      {"children", Json::array({Json::object({{"eid", "b.0"}, {"type", "Part"}, {"rel", Json::array({"b"})}})})}}),
+    });
+    const auto [refs, graph] = create(good, 2);
+    REQUIRE(refs.size() == 2);
+    CHECK(refs[0].full_id() == "S.a");
+    CHECK(refs[0].children.empty());
+    REQUIRE(refs[1].children.size() == 1);
+    CHECK(refs[1].children[0].full_id() == "S.b.0");
+    CHECK(refs[1].children[0].type == "Part");
+    CHECK(graph["nodes"].size() == 3);
+    CHECK(graph["nodes"].contains("S.b.0"));
+    CHECK(graph["edges"] == Json::array({Json::array({"S.b", "S.a", Json::object()}),
+                                         Json::array({"S.b.0", "S.b", Json::object()})}));
+
+    const auto fails_with = [&](Json reply, const std::string& reason, std::int64_t num = 1) {
+        INFO(JsonCodec().encode(reply));
+        try {
+            (void)create(reply, num);
+            FAIL("create succeeded");
+        } catch (const SimulationError& e) {
+            CHECK(e.sid() == "S");
+            CHECK_THAT(e.what(), Catch::Contains(reason));
+        }
+    };
+    fails_with(Json::object(), "returned object of 0 keys instead of 1 entities");
+    fails_with(Json::array(), "returned array of 0 elements instead of 1 entities");
+    fails_with(Json::array({Json::object({{"eid", 1}, {"type", "M"}})}), "an entity must have string \"eid\" and \"type\"");
+    fails_with(Json::array({Json::object({{"eid", "a"}, {"type", "N"}})}), "entity a has unknown model \"N\"");
+    fails_with(Json::array({Json::object({{"eid", "a"}, {"type", "M"}, {"rel", "b"}})}),
+               "entity a has a \"rel\" that is not a list of ids");
+    fails_with(Json::array({Json::object({{"eid", "a"}, {"type", "M"}, {"rel", Json::array({2})}})}),
+               "entity a has a \"rel\" that is not a list of ids");
+    fails_with(Json::array({Json::object({{"eid", "a"}, {"type", "M"}, {"children", Json::object()}})}),
+               "entity a has a \"children\" that is not a list of entities");
+    fails_with(Json::array({Json::object({{"eid", "a"}, {"type", "M"}, {"children", Json::array({Json::object({{"eid", "c"}})})}})}),
+               "an entity must have string \"eid\" and \"type\"");
+}
+
 TEST_CASE("Scenario mistakes are configuration errors", "[mosaik]") {
     Run r;
     const auto model = JsonObject{{"attrs", Json::array({"x"})}};

@@ -35,6 +35,14 @@ Json SimulatorCalls::init(const std::string& sid, double time_resolution, const 
 }
 
 Json SimulatorCalls::create(std::int64_t num, const std::string& model, const JsonObject& params) {
+    const auto entities = create_entities(num, model, params);
+    JsonArray out;
+    out.reserve(entities.size());
+    for (const auto& entity : entities) out.push_back(entity.to_json());
+    return Json(std::move(out));
+}
+
+std::vector<Entity> SimulatorCalls::create_entities(std::int64_t num, const std::string& model, const JsonObject& params) {
     require_init("create");
     if (num < 0) throw CallFailure("ValueError", fmt::format("create(): num must not be negative, got {}", num));
     const auto* declared = meta_->find_model(model);
@@ -47,11 +55,7 @@ Json SimulatorCalls::create(std::int64_t num, const std::string& model, const Js
             throw CallFailure("TypeError", fmt::format("create(): model '{}' got an unexpected param '{}'", model, name));
         }
     }
-    const auto entities = sim_.create(num, model, params);
-    JsonArray out;
-    out.reserve(entities.size());
-    for (const auto& entity : entities) out.push_back(entity.to_json());
-    return Json(std::move(out));
+    return sim_.create(num, model, params);
 }
 
 void SimulatorCalls::setup_done() {

@@ -43,6 +43,8 @@ public:
     /// Checks num, that the model is known and public and that every param is declared by it;
     /// returns the entity dicts.
     Json create(std::int64_t num, const std::string& model, const JsonObject& params);
+    /// create() with the entities as the simulator made them.
+    std::vector<Entity> create_entities(std::int64_t num, const std::string& model, const JsonObject& params);
     void setup_done();
     /// Rejects a time before the previous step's (at once, by throwing); returns the simulator's
     /// step itself, which gives the next step time or nullopt.

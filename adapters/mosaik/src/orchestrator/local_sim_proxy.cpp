@@ -82,6 +82,15 @@ asio::awaitable<Json> LocalSimProxy::create(std::int64_t num, std::string model,
     }
 }
 
+asio::awaitable<std::vector<Entity>> LocalSimProxy::create_entities(std::int64_t num, std::string model,
+                                                                    JsonObject model_params) {
+    try {
+        co_return impl_->calls.create_entities(num, model, model_params);
+    } catch (...) {
+        throw impl_->failed("create");
+    }
+}
+
 asio::awaitable<void> LocalSimProxy::setup_done() {
     try {
         impl_->calls.setup_done();

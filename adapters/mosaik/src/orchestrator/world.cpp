@@ -136,37 +136,26 @@ asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, st
         if (!declared) throw ConfigError(fmt::format("create() of {} on {}: unexpected param \"{}\"", model, sid, key));
     }
     if (num < 0) throw ConfigError(fmt::format("create() of {} on {}: num must not be negative", model, sid));
-    auto reply = co_await sim.proxy->create(num, model, std::move(model_params));
-    if (!reply.is_array() || static_cast<std::int64_t>(reply.size()) != num) {
-        throw SimulationError(sid, fmt::format("simulator {}: create({}, \"{}\") returned {} instead of {} entities", sid,
-                                               num, model, reply.describe(), num));
+    auto entities = co_await sim.proxy->create_entities(num, model, std::move(model_params));
+    if (static_cast<std::int64_t>(entities.size()) != num) {
+        throw SimulationError(sid, fmt::format("simulator {}: create({}, \"{}\") returned array of {} elements instead of {} entities",
+                                               sid, num, model, entities.size(), num));
     }
     std::vector<EntityRef> out;
-    out.reserve(reply.size());
-    impl_->graph.reserve(reply.size());
-    std::function<EntityRef(const Json&)> add_entity = [&](const Json& e) {
-        const auto* eid = e.is_object() ? e.as_object().find("eid") : nullptr;
-        const auto* type = e.is_object() ? e.as_object().find("type") : nullptr;
-        if (!eid || !eid->is_string() || !type || !type->is_string()) {
-            throw SimulationError(sid, fmt::format("simulator {}: an entity must have string \"eid\" and \"type\", got {}",
-                                                   sid, e.describe()));
+    out.reserve(entities.size());
+    impl_->graph.reserve(entities.size());
+    std::function<EntityRef(Entity&)> add_entity = [&](Entity& e) {
+        if (!sim.model_attrs.count(e.type)) {
+            throw SimulationError(sid, fmt::format("simulator {}: entity {} has unknown model \"{}\"", sid, e.eid, e.type));
         }
-        if (!sim.model_attrs.count(type->as_string())) {
-            throw SimulationError(sid, fmt::format("simulator {}: entity {} has unknown model \"{}\"", sid,
-                                                   eid->as_string(), type->as_string()));
-        }
-        EntityRef ref(sid, eid->as_string(), type->as_string());
+        EntityRef ref(sid, std::move(e.eid), std::move(e.type));
         const auto full_id = ref.full_id();
         impl_->graph.add_entity(full_id, sid, ref.type);
-        if (const auto* rel = e.as_object().find("rel"); rel && rel->is_array()) {
-            for (const auto& other : rel->as_array()) impl_->graph.add_edge(full_id, sim.full_id(other.as_string()));
-        }
-        if (const auto* children = e.as_object().find("children"); children && children->is_array()) {
-            for (const auto& child : children->as_array()) ref.children.push_back(add_entity(child));
-        }
+        for (const auto& other : e.rel) impl_->graph.add_edge(full_id, sim.full_id(other));
+        for (auto& child : e.children) ref.children.push_back(add_entity(child));
         return ref;
     };
-    for (const auto& e : reply.as_array()) out.push_back(add_entity(e));
+    for (auto& e : entities) out.push_back(add_entity(e));
     co_return out;
 }
 

@@ -36,6 +36,8 @@ public:
     /// Awaits the simulator's prepare() before its first init, then init.
     asio::awaitable<Json> init(double time_resolution, JsonObject sim_params) override;
     asio::awaitable<Json> create(std::int64_t num, std::string model, JsonObject model_params) override;
+    asio::awaitable<std::vector<Entity>> create_entities(std::int64_t num, std::string model,
+                                                         JsonObject model_params) override;
     asio::awaitable<void> setup_done() override;
     /// Inputs that do not have mosaik's shape are a SimulationError. They are read in place;
     /// with `same_shape`, inputs read at an earlier step are not checked and indexed again.

@@ -8,11 +8,13 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <asio/awaitable.hpp>
 
 #include "mas/core/error.hpp"
 #include "mas/core/json.hpp"
+#include "mas/mosaik/entity.hpp"
 #include "mas/mosaik/outputs.hpp"
 
 namespace mas::mosaik {
@@ -54,6 +56,12 @@ public:
     virtual asio::awaitable<Json> init(double time_resolution, JsonObject sim_params) = 0;
     /// `create(num, model, **model_params)`; returns the list of entity dicts.
     virtual asio::awaitable<Json> create(std::int64_t num, std::string model, JsonObject model_params) = 0;
+    /// create() with the entities as Entity objects. This default reads create()'s JSON (a reply
+    /// that is not a list, or an entry without string "eid" and "type", or whose "rel" or
+    /// "children" is not a list of ids or entries, is a SimulationError); an in-process simulator
+    /// hands over the entities it made.
+    virtual asio::awaitable<std::vector<Entity>> create_entities(std::int64_t num, std::string model,
+                                                                 JsonObject model_params);
     virtual asio::awaitable<void> setup_done() = 0;
     /// `step(time, inputs, max_advance)`; returns the next step time, or nullopt for `null`.
     /// Async requests the simulator makes meanwhile go to the handler set with
