@@ -2,7 +2,7 @@
 // NameTable: names numbered in the order they were first added. A collector fed by 100,000
 // entities learns 100,000 source names in its first step; with one allocation per name and a
 // lookup that follows pointers, that step alone cost several of its later steps. Here the names
-// sit in large blocks and the lookup is one flat array probed in place.
+// sit in large blocks and are found through one flat table (the adapter's KeyIndex).
 
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +10,8 @@
 #include <optional>
 #include <string_view>
 #include <vector>
+
+#include "mas/mosaik/detail/key_index.hpp"
 
 namespace mas::sims {
 
@@ -26,20 +28,13 @@ public:
     void reserve(std::size_t count);
 
 private:
-    // A slot holds 0 (empty) or the name's number + 1 with the upper half of its hash, so that
-    // most probes that do not match are told apart without reading a name.
-    static std::uint64_t slot_of(std::uint32_t id, std::size_t hash) noexcept {
-        return (static_cast<std::uint64_t>(hash >> 32) << 32) | (static_cast<std::uint64_t>(id) + 1);
-    }
-    [[nodiscard]] std::size_t probe(std::string_view name, std::size_t hash) const noexcept;
-    void grow(std::size_t slots);
     std::string_view keep(std::string_view name);
 
     std::vector<std::string_view> names_;
     std::vector<std::unique_ptr<char[]>> blocks_;
-    char* next_ = nullptr;        // the free part of the last block
+    char* next_ = nullptr;  // the free part of the last block
     std::size_t block_left_ = 0;
-    std::vector<std::uint64_t> slots_;  // a power of two in size, at most half full
+    mosaik::detail::KeyIndex index_;  // names_ by name, in one flat table
 };
 
 }  // namespace mas::sims
