@@ -62,8 +62,15 @@ void EntityGraph::add_edge(std::size_t a, std::size_t b) {
     const auto second = static_cast<std::uint32_t>(b);
     const auto low = std::min(first, second);
     const auto high = std::max(first, second);
-    if (!edge_set_.insert((static_cast<std::uint64_t>(low) << 32U) | high).second) return;
+    // A multiplicative hash of the pair: the table takes its low bits.
+    const auto hash = static_cast<std::size_t>((((static_cast<std::uint64_t>(low) << 32U) | high) * 0x9E3779B97F4A7C15ULL) >> 17U);
+    const auto same = [&](std::size_t i) {
+        const auto [a, b] = edges_[i];
+        return std::min(a, b) == low && std::max(a, b) == high;
+    };
+    if (edge_index_.find_hashed(hash, same)) return;
     edges_.emplace_back(first, second);
+    edge_index_.add_hashed(hash, edges_.size() - 1);
 }
 
 Json EntityGraph::attributes(const Node& node) const {

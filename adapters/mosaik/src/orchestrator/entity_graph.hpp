@@ -11,7 +11,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -72,7 +71,7 @@ private:
     std::vector<std::string> names_;    // sids and models, each once
     std::unordered_map<std::string, std::uint32_t> name_ids_;  // their places in names_
     std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;  // in insertion order
-    std::unordered_set<std::uint64_t> edge_set_;                   // (smaller, larger) node numbers
+    KeyIndex edge_index_;  // edges_ by (smaller, larger) node number: one flat table, no allocation per edge
     mutable std::vector<std::vector<std::uint32_t>> neighbours_;   // built on first use
     mutable std::size_t neighbours_of_edges_ = 0;                  // how many edges they include
 };
