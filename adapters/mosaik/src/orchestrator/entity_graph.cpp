@@ -62,8 +62,12 @@ void EntityGraph::add_edge(std::size_t a, std::size_t b) {
     const auto second = static_cast<std::uint32_t>(b);
     const auto low = std::min(first, second);
     const auto high = std::max(first, second);
-    // A multiplicative hash of the pair: the table takes its low bits.
-    const auto hash = static_cast<std::size_t>((((static_cast<std::uint64_t>(low) << 32U) | high) * 0x9E3779B97F4A7C15ULL) >> 17U);
+    // splitmix64's finaliser: every bit of both numbers reaches the low bits the table takes (a
+    // plain multiplication left them to one of the two, and a fan-in of one node piled up).
+    auto mixed = (static_cast<std::uint64_t>(low) << 32U) | high;
+    mixed = (mixed ^ (mixed >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    mixed = (mixed ^ (mixed >> 27U)) * 0x94D049BB133111EBULL;
+    const auto hash = static_cast<std::size_t>(mixed ^ (mixed >> 31U));
     const auto same = [&](std::size_t i) {
         const auto [a, b] = edges_[i];
         return std::min(a, b) == low && std::max(a, b) == high;
