@@ -77,22 +77,16 @@ void RecordTable::add_value(const Json& value) {
     if (!same_keys_ || added_ >= last_keys_->size()) {
         throw Error("the collector was given more values than the last step had keys");
     }
-    auto& frame = frames_[frame_];
     const auto id = (*last_keys_)[added_++];
-    if (merging_) {
-        put(frame, id, value);
-    } else {
-        push(frame, value);  // at its place in the keys the frame shares
-        ++size_;
-    }
+    put(frames_[frame_], id, value);
 }
 
 void RecordTable::add(const std::string& source, const std::string& attr, const Json& value) {
-    auto& frame = frames_[frame_];
     if (same_keys_ && added_ < last_keys_->size()) {
         add_value(value);
         return;
     }
+    auto& frame = frames_[frame_];
     if (same_keys_) {
         // More values than promised: the keys from here on are looked at, in a list of the
         // step's own (the frame shares the last step's if it started this step).
@@ -103,12 +97,7 @@ void RecordTable::add(const std::string& source, const std::string& attr, const 
     const auto id = series(source, attr);
     keys_->push_back(id);
     ++added_;
-    if (merging_) {
-        put(frame, id, value);
-    } else {
-        push(frame, value);
-        ++size_;
-    }
+    put(frame, id, value);
 }
 
 void RecordTable::push(Frame& frame, const Json& value) {
@@ -135,6 +124,11 @@ Json RecordTable::json(const Frame& frame, std::size_t place) {
 }
 
 void RecordTable::put(Frame& frame, std::uint32_t series, const Json& value) {
+    if (!merging_) {
+        push(frame, value);  // a frame begun by this step has its values in the order of its keys
+        ++size_;
+        return;
+    }
     // Into a frame recorded before: the later value for a key replaces the earlier.
     const auto [place, added] = frame.places.try_emplace(series, frame.series->size());
     if (!added) {

@@ -22,7 +22,7 @@ namespace mas::sims {
 
 class RecordTable {
 public:
-    /// One record, as write() hands it over.
+    /// One record, as visit() hands it over.
     using Visitor = std::function<void(std::int64_t time, std::string_view source, std::string_view attr,
                                        const Json& value)>;
 

@@ -158,17 +158,12 @@ public:
     template <class T>
         requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
     Json(T i) noexcept {
-        if constexpr (std::is_signed_v<T>) {
-            v_ = static_cast<std::int64_t>(i);
-        } else if (static_cast<std::uint64_t>(i) <= static_cast<std::uint64_t>(INT64_MAX)) {
-            v_ = static_cast<std::int64_t>(i);
-        } else {
-            v_ = static_cast<std::uint64_t>(i);
-        }
+        *this = i;  // int64 where it fits (see the assignment below)
     }
 
-    /// Sets a number or boolean, as the constructor from `value` would, in place: no Json is made
-    /// and moved, and a value of the same kind is just overwritten (outputs refilled at every step).
+    /// Sets a number or boolean in place, stored as Json(value) stores it (an integer as int64
+    /// where it fits, else as uint64): no Json is made and moved, and a value of the same kind is
+    /// just overwritten (outputs refilled at every step).
     template <class T>
         requires(std::is_arithmetic_v<T>)
     Json& operator=(T value) noexcept {
