@@ -86,6 +86,7 @@ void OutputRequest::index() {
     }
     first_pair_.push_back(pairs);
     if (items_.size() <= indexed_from) return;
+    positions_.reserve(items_.size());
     const auto key_at = [&](std::size_t i) -> std::string_view { return items_[i].first; };
     for (std::size_t i = 0; i < items_.size(); ++i) {
         if (!positions_.find(key_at(i), key_at)) positions_.add(key_at(i), i);

@@ -18,7 +18,7 @@ bool EntityGraph::is(std::size_t node, std::string_view sid, std::string_view ei
 }
 
 std::size_t EntityGraph::find(std::string_view sid, std::string_view eid, std::size_t& hint) const {
-    for (const auto candidate : {hint, hint + 1}) {
+    for (const auto candidate : {hint + 1, hint}) {
         if (candidate < nodes_.size() && is(candidate, sid, eid)) return hint = candidate;
     }
     // Looked up in pieces: joining the full id would allocate at every connection.
@@ -28,26 +28,36 @@ std::size_t EntityGraph::find(std::string_view sid, std::string_view eid, std::s
     return hint = *found;
 }
 
-std::size_t EntityGraph::node(const std::string& full_id) {
-    if (const auto found = find(full_id); found != none) return found;
+std::size_t EntityGraph::node(std::string_view full_id) {
+    const auto found = find(full_id);
+    return found != none ? found : add_node(std::string(full_id));
+}
+
+std::size_t EntityGraph::add_node(std::string full_id) {
     if (nodes_.size() >= no_name) throw Error("the entity graph cannot hold 2^32 - 1 entities");
-    nodes_.push_back(Node{full_id});
-    index_.add(full_id, nodes_.size() - 1);
+    index_.add(full_id, nodes_.size());
+    nodes_.push_back(Node{std::move(full_id)});
     return nodes_.size() - 1;
 }
 
-std::uint32_t EntityGraph::name(const std::string& text) {
-    // The last one first: a create() names one simulator and one model for all its entities.
-    if (!names_.empty() && names_.back() == text) return static_cast<std::uint32_t>(names_.size() - 1);
+std::uint32_t EntityGraph::name(const std::string& text, std::uint32_t hint) {
+    if (hint != no_name && names_[hint] == text) return hint;
     const auto [found, added] = name_ids_.try_emplace(text, static_cast<std::uint32_t>(names_.size()));
     if (added) names_.push_back(text);
     return found->second;
 }
 
-void EntityGraph::add_entity(const std::string& full_id, const std::string& sid, const std::string& model) {
-    auto& entry = nodes_[node(full_id)];
-    entry.sid = name(sid);
-    entry.model = name(model);
+std::size_t EntityGraph::add_entity(std::string full_id, const std::string& sid, const std::string& model) {
+    auto at = find(full_id);
+    if (at == none) at = add_node(std::move(full_id));
+    // Those of the node before first: a create() names one simulator and one model for all its
+    // entities.
+    const auto sid_hint = at > 0 ? nodes_[at - 1].sid : no_name;
+    const auto model_hint = at > 0 ? nodes_[at - 1].model : no_name;
+    auto& entry = nodes_[at];
+    entry.sid = name(sid, sid_hint);
+    entry.model = name(model, model_hint);
+    return at;
 }
 
 const std::string* EntityGraph::model(std::size_t node) const {
@@ -62,12 +72,8 @@ void EntityGraph::add_edge(std::size_t a, std::size_t b) {
     const auto second = static_cast<std::uint32_t>(b);
     const auto low = std::min(first, second);
     const auto high = std::max(first, second);
-    // splitmix64's finaliser: every bit of both numbers reaches the low bits the table takes (a
-    // plain multiplication left them to one of the two, and a fan-in of one node piled up).
-    auto mixed = (static_cast<std::uint64_t>(low) << 32U) | high;
-    mixed = (mixed ^ (mixed >> 30U)) * 0xBF58476D1CE4E5B9ULL;
-    mixed = (mixed ^ (mixed >> 27U)) * 0x94D049BB133111EBULL;
-    const auto hash = static_cast<std::size_t>(mixed ^ (mixed >> 31U));
+    // Both numbers mixed: a fan-in into one node would otherwise pile up in a few slots.
+    const auto hash = KeyIndex::mix(low, high);
     const auto same = [&](std::size_t i) {
         const auto [a, b] = edges_[i];
         return std::min(a, b) == low && std::max(a, b) == high;

@@ -23,7 +23,8 @@ class EntityGraph {
 public:
     /// Adds the created entity `full_id` of simulator `sid` with model `model`; a node that is
     /// already there (a relation's target, or an entity created again) keeps its place.
-    void add_entity(const std::string& full_id, const std::string& sid, const std::string& model);
+    /// Returns its node.
+    std::size_t add_entity(std::string full_id, const std::string& sid, const std::string& model);
     /// Makes room for `count` more nodes (growing by at least half, so that many small creates
     /// do not copy the nodes each time).
     void reserve(std::size_t count) {
@@ -32,8 +33,8 @@ public:
         index_.reserve(needed);
     }
     /// The node of the entity `eid` of simulator `sid` (full id "sid.eid"), or none. Looks at
-    /// `hint` and the node after it first (connections mostly name a simulator's entities in the
-    /// order they were created) and sets it to the node found.
+    /// the node after `hint` and at `hint` first (connections mostly name a simulator's entities
+    /// in the order they were created) and sets it to the node found.
     [[nodiscard]] std::size_t find(std::string_view sid, std::string_view eid, std::size_t& hint) const;
     /// The model of node `node` if it is a created entity, or nullptr.
     [[nodiscard]] const std::string* model(std::size_t node) const;
@@ -42,6 +43,8 @@ public:
     void add_edge(const std::string& a, const std::string& b);
     /// The same between two nodes.
     void add_edge(std::size_t a, std::size_t b);
+    /// The same between a node and an id.
+    void add_edge(std::size_t a, std::string_view b) { add_edge(a, node(b)); }
 
     static constexpr std::size_t none = static_cast<std::size_t>(-1);
 
@@ -62,8 +65,10 @@ private:
 
     [[nodiscard]] std::size_t find(std::string_view full_id) const;
     [[nodiscard]] bool is(std::size_t node, std::string_view sid, std::string_view eid) const;
-    std::size_t node(const std::string& full_id);
-    std::uint32_t name(const std::string& text);
+    std::size_t node(std::string_view full_id);
+    std::size_t add_node(std::string full_id);  // a new node
+    /// The place of `text` in names_, added if new; looks at `hint` (a place, or no_name) first.
+    std::uint32_t name(const std::string& text, std::uint32_t hint);
     [[nodiscard]] Json attributes(const Node& node) const;
 
     std::vector<Node> nodes_;

@@ -45,6 +45,10 @@ namespace {
 // The place of `key` in `object`, inserting it (with null) at the end if it is not there.
 std::size_t place_of(JsonObject& object, std::string key) {
     const auto before = object.size();
+    if (before == 0) {  // the usual case: one source per input
+        object.push_back(std::move(key), Json());
+        return 0;
+    }
     const Json* value = &object.insert_or_assign(std::move(key), Json());
     if (object.size() > before) return before;
     // Already there (two attributes of one source into one input): rare, so searched in order.

@@ -62,7 +62,11 @@ void World::Impl::compile_triggers(SimRunner& sim) {
     // Only the lists some port still has (a port that got another target moved to a longer list).
     std::vector<std::size_t> renumbered(sim.trigger_targets.size(), static_cast<std::size_t>(-1));
     std::vector<detail::TriggerTargets> lists;
-    for (const auto& [port, list] : sim.trigger_list_of_port) {
+    // In the ports' order (an entity's place, then the attribute's), as the ports' lists were
+    // always made: they are mostly connected in that order already.
+    auto& ports = sim.trigger_list_of_port;
+    if (!std::is_sorted(ports.begin(), ports.end())) std::sort(ports.begin(), ports.end());
+    for (const auto& [port, list] : ports) {
         if (renumbered[list] == static_cast<std::size_t>(-1)) {
             renumbered[list] = lists.size();
             lists.push_back(std::move(sim.trigger_targets[list]));
@@ -71,7 +75,9 @@ void World::Impl::compile_triggers(SimRunner& sim) {
         sim.trigger_ports[renumbered[list]].push_back(Outputs::Hint{port.first, port.second});
     }
     sim.trigger_targets = std::move(lists);
-    sim.trigger_list_of_port.clear();
+    ports.clear();
+    ports.shrink_to_fit();
+    sim.trigger_port_index = {};
     sim.trigger_list_ids.clear();
 }
 

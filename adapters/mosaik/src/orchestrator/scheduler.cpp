@@ -59,9 +59,12 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
         for (auto& sim : sims) {
             // Kept once, as the layout in-process outputs are made from; a remote proxy makes
             // the JSON of it once.
-            sim->output_layout = OutputRequest(std::move(sim->output_request));
+            // The index of the request while connecting goes first: the layout's own index can
+            // take its memory.
+            auto request = std::move(sim->output_request);
             sim->output_request = {};
-            sim->output_request_index.clear();
+            sim->output_request_index = {};
+            sim->output_layout = OutputRequest(std::move(request));
             update_oldest_read(*sim);
         }
         build_watchers();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -140,8 +141,11 @@ struct SimRunner {
     // position in output_request and the attribute's first position in its list).
     std::vector<TriggerTargets> trigger_targets;
     std::vector<std::vector<Outputs::Hint>> trigger_ports;
-    // While connecting: each port's list, and each list's id by its contents (trigger_list_key).
-    std::map<std::pair<std::size_t, std::size_t>, std::size_t> trigger_list_of_port;
+    // While connecting: each port's list (in the order the ports were first connected, found
+    // through trigger_port_index by the port), and each list's id by its contents
+    // (trigger_list_key).
+    std::vector<std::pair<std::pair<std::size_t, std::size_t>, std::size_t>> trigger_list_of_port;
+    KeyIndex trigger_port_index;
     std::map<std::string, std::size_t> trigger_list_ids;
     std::size_t last_trigger_list = static_cast<std::size_t>(-1);
     std::map<SimRunner*, TieredInterval> triggering_ancestors;  // only where TriggerGraph is not exact
@@ -168,7 +172,13 @@ struct SimRunner {
 
     /// (t, 0, ...) at this simulator's depth.
     [[nodiscard]] TieredTime at(std::int64_t t) const { return TieredTime::at(t, depth); }
-    [[nodiscard]] std::string full_id(const std::string& eid) const { return sid + "." + eid; }
+    [[nodiscard]] std::string full_id(std::string_view eid) const {
+        // One allocation: sid + "." + eid makes a second one for an id past the inline size.
+        std::string id;
+        id.reserve(sid.size() + 1 + eid.size());
+        id.append(sid).append(1, '.').append(eid);
+        return id;
+    }
 
     /// mosaik's schedule_step: ignores duplicates, notes an earlier head. False for a duplicate.
     bool schedule_step(const TieredTime& t) {

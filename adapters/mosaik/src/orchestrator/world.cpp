@@ -144,14 +144,18 @@ asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, st
     std::vector<EntityRef> out;
     out.reserve(entities.size());
     impl_->graph.reserve(entities.size());
+    const std::string* known_model = nullptr;  // the model checked last: mostly all have the same
     std::function<EntityRef(Entity&)> add_entity = [&](Entity& e) {
-        if (!sim.model_attrs.count(e.type)) {
-            throw SimulationError(sid, fmt::format("simulator {}: entity {} has unknown model \"{}\"", sid, e.eid, e.type));
+        if (!known_model || *known_model != e.type) {
+            const auto found = sim.model_attrs.find(e.type);
+            if (found == sim.model_attrs.end()) {
+                throw SimulationError(sid, fmt::format("simulator {}: entity {} has unknown model \"{}\"", sid, e.eid, e.type));
+            }
+            known_model = &found->first;
         }
         EntityRef ref(sid, std::move(e.eid), std::move(e.type));
-        const auto full_id = ref.full_id();
-        impl_->graph.add_entity(full_id, sid, ref.type);
-        for (const auto& other : e.rel) impl_->graph.add_edge(full_id, sim.full_id(other));
+        const auto node = impl_->graph.add_entity(ref.full_id(), sid, ref.type);
+        for (const auto& other : e.rel) impl_->graph.add_edge(node, sim.full_id(other));
         for (auto& child : e.children) ref.children.push_back(add_entity(child));
         return ref;
     };

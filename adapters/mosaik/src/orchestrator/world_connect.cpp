@@ -76,8 +76,10 @@ World::Impl::ConnectPlan World::Impl::plan_connection(SimRunner& src_sim, SimRun
 void World::connect(const EntityRef& src, const EntityRef& dest, const std::vector<std::pair<std::string, std::string>>& attrs,
                     const ConnectionOptions& options) {
     if (impl_->ran) throw ConfigError("entities cannot be connected once the world has run");
-    auto& src_sim = impl_->sim(src.sid);
-    auto& dest_sim = impl_->sim(dest.sid);
+    // Mostly the simulators of the connection before: no lookup by name.
+    auto& plan = impl_->last_plan;
+    auto& src_sim = plan && plan->src->sid == src.sid ? *plan->src : impl_->sim(src.sid);
+    auto& dest_sim = plan && plan->dest->sid == dest.sid ? *plan->dest : impl_->sim(dest.sid);
     if (&src_sim == &dest_sim) {
         throw ConfigError(fmt::format("cannot connect {} to {}: they belong to the same simulator", src.full_id(), dest.full_id()));
     }
@@ -85,7 +87,6 @@ void World::connect(const EntityRef& src, const EntityRef& dest, const std::vect
     const auto dest_node = impl_->entity_node(dest, dest_sim);
     const auto* src_model = impl_->graph.model(src_node);
     const auto* dest_model = impl_->graph.model(dest_node);
-    auto& plan = impl_->last_plan;
     if (!plan || !plan->fits(src_sim, dest_sim, src_model, dest_model, attrs, options)) {
         plan = impl_->plan_connection(src_sim, dest_sim, src, dest, src_model, dest_model, attrs, options);
         impl_->begin_connections(*plan);
@@ -103,6 +104,9 @@ void World::Impl::begin_connections(ConnectPlan& plan) {
         it->second = plan.delay;
     }
     plan.src->successors.insert_or_assign(plan.dest, plan.successor);
+    if (std::any_of(plan.kinds.begin(), plan.kinds.end(), [](const auto& kind) { return kind.pulled; })) {
+        plan.pulls = &plan.dest->pulled_inputs[detail::SimDelay{plan.src, plan.delay}];
+    }
     if (plan.options.async_requests) {
         plan.src->successors_to_wait_for.insert_or_assign(plan.dest, plan.successor);
         plan.dest->input_delays.insert_or_assign(plan.src, plan.successor);
@@ -123,7 +127,7 @@ void World::Impl::connect_pair(const ConnectPlan& plan, const EntityRef& src, co
                                  static_cast<std::size_t>(std::find(requested.begin(), requested.end(), a) - requested.begin())};
         const detail::EntityAttr to{dest.eid, b};
         if (kind.pulled) {
-            dest_sim.pulled_inputs[detail::SimDelay{&src_sim, plan.delay}].push_back(detail::PullLink{port, to});
+            plan.pulls->push_back(detail::PullLink{port, to});
         } else {
             src_sim.output_to_push[detail::EntityAttr{src.eid, a}].push_back(detail::PushTarget{&dest_sim, plan.delay, to});
             if (kind.persistent) persistent_input(dest_sim, dest.eid, b).insert_or_assign(src.full_id(), Json());
@@ -161,21 +165,36 @@ std::size_t World::Impl::entity_node(const EntityRef& entity, SimRunner& sim) co
 
 void World::Impl::add_trigger(SimRunner& src, std::pair<std::size_t, std::size_t> port, SimRunner& dest,
                               const TieredInterval& delay) {
-    detail::TriggerTargets targets;
-    const auto known = src.trigger_list_of_port.find(port);
-    if (known != src.trigger_list_of_port.end()) targets = src.trigger_targets[known->second];
+    auto& ports = src.trigger_list_of_port;
+    const auto hash = detail::KeyIndex::mix(static_cast<std::uint32_t>(port.second), port.first);
+    const auto known = src.trigger_port_index.find_hashed(hash, [&](std::size_t i) { return ports[i].first == port; });
+    static const detail::TriggerTargets none;
+    const auto& before = known ? src.trigger_targets[ports[*known].second] : none;
     // Scheduling a step twice does nothing, so a target is listed once however often it is connected.
     const auto same = [&](const auto& target) { return target.first == &dest && target.second == delay; };
-    if (std::any_of(targets.begin(), targets.end(), same)) return;
-    targets.emplace_back(&dest, delay);
-    // Entities connected alike reuse the list before: no key to build.
+    if (std::any_of(before.begin(), before.end(), same)) return;
+    // The port's list is `before` and the new target. Entities connected alike reuse the list
+    // before: no list and no key to build.
     auto& last = src.last_trigger_list;
-    if (last >= src.trigger_targets.size() || src.trigger_targets[last] != targets) {
+    const auto is_last = [&] {
+        if (last >= src.trigger_targets.size()) return false;
+        const auto& list = src.trigger_targets[last];
+        return list.size() == before.size() + 1 && same(list.back()) &&
+               std::equal(before.begin(), before.end(), list.begin());
+    };
+    if (!is_last()) {
+        auto targets = before;
+        targets.emplace_back(&dest, delay);
         auto [id, added] = src.trigger_list_ids.try_emplace(trigger_list_key(targets), src.trigger_targets.size());
         if (added) src.trigger_targets.push_back(std::move(targets));
         last = id->second;
     }
-    src.trigger_list_of_port.insert_or_assign(port, last);
+    if (known) {
+        ports[*known].second = last;
+    } else {
+        ports.emplace_back(port, last);
+        src.trigger_port_index.add_hashed(hash, ports.size() - 1);
+    }
 }
 
 }  // namespace mas::mosaik

@@ -58,6 +58,7 @@ public:
             const Json* initial;  // in options.initial_data, or nullptr
         };
         std::vector<Kind> kinds;  // one per attribute pair
+        std::vector<detail::PullLink>* pulls = nullptr;  // dest's pulled_inputs from src over delay
         [[nodiscard]] bool fits(const detail::SimRunner& src, const detail::SimRunner& dest, const std::string* src_model,
                                 const std::string* dest_model, const AttrPairs& attrs,
                                 const ConnectionOptions& options) const;

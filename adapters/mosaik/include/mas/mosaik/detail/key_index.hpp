@@ -39,6 +39,16 @@ public:
         std::uint64_t state_ = 14695981039346656037ULL;
     };
 
+    /// A hash of two numbers (such as a pair of places) in which every bit of both reaches the
+    /// low bits the table takes: splitmix64's finaliser. A plain multiplication leaves the low
+    /// bits to one of the two, and keys that share it pile up in a few slots.
+    [[nodiscard]] static std::size_t mix(std::uint32_t high, std::uint64_t low) noexcept {
+        auto mixed = (static_cast<std::uint64_t>(high) << 32U) ^ low;
+        mixed = (mixed ^ (mixed >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+        mixed = (mixed ^ (mixed >> 27U)) * 0x94D049BB133111EBULL;
+        return static_cast<std::size_t>(mixed ^ (mixed >> 31U));
+    }
+
     /// The position of `key`; `key_at(position)` must give the key stored at a position.
     template <class KeyAt>
     [[nodiscard]] std::optional<std::size_t> find(std::string_view key, const KeyAt& key_at) const {

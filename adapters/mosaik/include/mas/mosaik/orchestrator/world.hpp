@@ -69,7 +69,12 @@ struct EntityRef {
     std::string type;
     std::vector<EntityRef> children;
     /// "sid.eid"
-    [[nodiscard]] std::string full_id() const { return sid + "." + eid; }
+    [[nodiscard]] std::string full_id() const {
+        std::string id;  // one allocation, where sid + "." + eid can take two
+        id.reserve(sid.size() + 1 + eid.size());
+        id.append(sid).append(1, '.').append(eid);
+        return id;
+    }
 };
 
 /// What happened in one step, for progress displays and traces.
