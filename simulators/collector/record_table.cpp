@@ -71,6 +71,12 @@ std::uint32_t RecordTable::series(const std::string& source, const std::string& 
 void RecordTable::expect_keys(std::size_t count) {
     // Every key may be a new source: the lookup grows once instead of again and again as it fills.
     sources_.reserve(count);
+    if (merging_) return;
+    // A frame of its own takes the values in order: room for them all, not a copy at each doubling.
+    auto& frame = frames_[frame_];
+    frame.slots.reserve(frame.slots.size() + count);
+    frame.kinds.reserve(frame.kinds.size() + count);
+    keys_->reserve(keys_->size() + count);
 }
 
 void RecordTable::add_value(const Json& value) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -60,10 +61,11 @@ public:
     [[nodiscard]] std::optional<std::size_t> find_hashed(std::size_t hash, const Equal& equal) const {
         if (slots_.empty()) return std::nullopt;
         const std::size_t mask = slots_.size() - 1;
-        for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        const auto tag = static_cast<std::uint32_t>(hash);
+        for (std::size_t i = tag & mask;; i = (i + 1) & mask) {
             const auto& slot = slots_[i];
             if (slot.position == empty_slot) return std::nullopt;
-            if (slot.hash == hash && equal(slot.position)) return slot.position;
+            if (slot.tag == tag && equal(slot.position)) return slot.position;
         }
     }
 
@@ -73,36 +75,43 @@ public:
 
     /// Makes room for `count` keys in all, so that adding them does not grow the table.
     void reserve(std::size_t count) {
-        while (count * 2 > slots_.size()) grow();
+        auto size = slots_.empty() ? min_slots : slots_.size();
+        while (count * 2 > size) size *= 2;
+        if (size != slots_.size()) rehash(size);
     }
 
     /// The same with the key's Hash value.
     void add_hashed(std::size_t hash, std::size_t position) {
+        if (position >= empty_slot) throw std::length_error("a KeyIndex holds positions below 2^32 - 1");
         if ((count_ + 1) * 2 > slots_.size()) grow();
-        place(hash, position);
+        place(static_cast<std::uint32_t>(hash), static_cast<std::uint32_t>(position));
         ++count_;
     }
 
 private:
-
-    static constexpr std::size_t empty_slot = static_cast<std::size_t>(-1);
+    // A slot keeps 32 bits of the hash, which also choose where its probe starts (beyond 2^32
+    // slots a probe would only run longer): 8 bytes a key, where a full hash and position took 16.
+    static constexpr std::uint32_t empty_slot = UINT32_MAX;
+    static constexpr std::size_t min_slots = 32;
     struct Slot {
-        std::size_t hash = 0;
-        std::size_t position = empty_slot;
+        std::uint32_t tag = 0;
+        std::uint32_t position = empty_slot;
     };
 
-    void place(std::size_t hash, std::size_t position) {
+    void place(std::uint32_t tag, std::uint32_t position) {
         const std::size_t mask = slots_.size() - 1;
-        std::size_t i = hash & mask;
+        std::size_t i = tag & mask;
         while (slots_[i].position != empty_slot) i = (i + 1) & mask;
-        slots_[i] = Slot{hash, position};
+        slots_[i] = Slot{tag, position};
     }
 
-    void grow() {
+    void grow() { rehash(slots_.empty() ? min_slots : slots_.size() * 2); }
+
+    void rehash(std::size_t size) {
         auto old = std::move(slots_);
-        slots_.assign(old.empty() ? 32 : old.size() * 2, Slot{});
+        slots_.assign(size, Slot{});
         for (const auto& slot : old) {
-            if (slot.position != empty_slot) place(slot.hash, slot.position);
+            if (slot.position != empty_slot) place(slot.tag, slot.position);
         }
     }
 
