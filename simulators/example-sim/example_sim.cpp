@@ -38,15 +38,14 @@ std::vector<mosaik::Entity> ExampleSim::create(std::int64_t num, const std::stri
         eids_.reserve(std::max(needed, eids_.capacity() * 3 / 2));
         models_.reserve(eids_.capacity());
     }
-    if (needed > positions_.bucket_count() * positions_.max_load_factor()) {
-        positions_.reserve(std::max(needed, 2 * positions_.size()));
-    }
+    positions_.reserve(needed);
     for (std::int64_t i = 0; i < num; ++i) {
+        // The ids count up from the prefix: each is new, so it is indexed without a lookup.
         auto eid = eid_prefix_ + std::to_string(eids_.size());
-        positions_.emplace(eid, eids_.size());
+        positions_.add(eid, eids_.size());
         models_.push_back(Model{Number::of(*init_val), Number::integer(1)});
-        eids_.push_back(eid);
         out.emplace_back(eid, model);
+        eids_.push_back(std::move(eid));
     }
     return out;
 }
@@ -54,8 +53,8 @@ std::vector<mosaik::Entity> ExampleSim::create(std::int64_t num, const std::stri
 std::size_t ExampleSim::position(const std::string& eid, std::size_t hint) const {
     // Inputs and requests mostly list the entities in the order they were created.
     if (hint < eids_.size() && eids_[hint] == eid) return hint;
-    const auto found = positions_.find(eid);
-    return found == positions_.end() ? eids_.size() : found->second;
+    const auto found = positions_.find(eid, [this](std::size_t i) -> std::string_view { return eids_[i]; });
+    return found.value_or(eids_.size());
 }
 
 void ExampleSim::plan_deltas(const mosaik::Inputs& inputs) {

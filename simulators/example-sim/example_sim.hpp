@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "mas/mosaik/detail/key_index.hpp"
 #include "mas/mosaik/simulator.hpp"
 
 namespace mas::sims {
@@ -68,7 +68,7 @@ private:
     // Names apart from models: a step walks the models only.
     std::vector<std::string> eids_;
     std::vector<Model> models_;
-    std::unordered_map<std::string, std::size_t> positions_;  // eid -> index, like Python's dict
+    mosaik::detail::KeyIndex positions_;  // eids_ by eid, like Python's dict: one flat table, no node per entity
     std::int64_t time_ = 0;
     std::vector<std::int64_t> delta_of_;  // per input value: the entity it is a delta of, or -1
     std::vector<std::size_t> receivers_;  // the entities that get deltas, each once

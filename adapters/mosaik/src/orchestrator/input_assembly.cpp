@@ -59,6 +59,8 @@ std::size_t place_of(JsonObject& object, std::string key) {
 }  // namespace
 
 void World::Impl::build_pull_skeleton(SimRunner& sim) {
+    std::size_t flows = 0;
+    for (const auto& group : sim.pull_plan) flows += group.flows.size();
     for (auto& group : sim.pull_plan) {
         group.from_pairs.clear();
         group.from_pairs.reserve(group.flows.size());
@@ -73,6 +75,7 @@ void World::Impl::build_pull_skeleton(SimRunner& sim) {
     // Each value's place as (attribute's place in its entity, source's place in the attribute),
     // noted while building: the objects still grow, so their addresses are taken afterwards.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> places;
+    places.reserve(flows);
     for (const auto& group : sim.pull_plan) {
         for (const auto& flow : group.flows) {
             auto& attrs = (input.begin() + static_cast<std::ptrdiff_t>(flow.dest_slot))->second.as_object();
@@ -89,6 +92,7 @@ void World::Impl::build_pull_skeleton(SimRunner& sim) {
     sim.pull_skeleton = Json(std::move(input));
     auto& entities = sim.pull_skeleton.as_object();
     auto place = places.begin();
+    sim.pull_skeleton_values.reserve(flows);
     for (const auto& group : sim.pull_plan) {
         for (const auto& flow : group.flows) {
             auto& attrs = (entities.begin() + static_cast<std::ptrdiff_t>(flow.dest_slot))->second.as_object();
@@ -102,6 +106,8 @@ void World::Impl::build_pull_skeleton(SimRunner& sim) {
     std::vector<std::uint32_t> entity_attrs;  // per entity: the index of its first attribute below
     std::vector<std::uint32_t> first_value;   // per (entity, attribute) in order
     std::uint32_t values = 0;
+    entity_attrs.reserve(entities.size());
+    first_value.reserve(flows);
     for (const auto& [eid, attrs] : entities) {
         entity_attrs.push_back(static_cast<std::uint32_t>(first_value.size()));
         for (const auto& [attr, sources] : attrs.as_object()) {
@@ -110,6 +116,7 @@ void World::Impl::build_pull_skeleton(SimRunner& sim) {
         }
     }
     sim.pull_values.assign(values, nullptr);
+    sim.pull_places.reserve(flows);
     place = places.begin();
     for (const auto& group : sim.pull_plan) {
         for (const auto& flow : group.flows) {
