@@ -1,6 +1,7 @@
 // The World with in-process simulators, whose data never becomes JSON: outputs made from the
 // request (read by their place in it), outputs filled in another order, and inputs read in place
-// while steps with and without pushed values alternate.
+// while steps with and without pushed values alternate; and the cache freeing what only a
+// simulator that stays behind could still read, but none of its readers can.
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -126,4 +127,132 @@ TEST_CASE("In-process simulators exchange every step's values, however their out
         CHECK(listed(received.at(t)) == listed(expected));
     }
     CHECK(at_a.empty());
+}
+
+namespace {
+
+// Head steps every time unit and feeds Tail. Its output at t is a custom value whose repr it
+// watches: the value lives as long as the World's cache (or anybody) holds it.
+class Head final : public mosaik::Simulator {
+public:
+    mosaik::Meta init(const std::string&, double, const JsonObject&) override {
+        mosaik::Meta meta(mosaik::SimType::time_based);
+        meta.model("H").attrs({"out"});
+        return meta;
+    }
+    std::vector<mosaik::Entity> create(std::int64_t num, const std::string& model, const JsonObject&) override {
+        std::vector<mosaik::Entity> out;
+        for (std::int64_t i = 0; i < num; ++i) out.emplace_back(fmt::format("h{}", i), model);
+        return out;
+    }
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const mosaik::Inputs&, std::int64_t) override {
+        time_ = time;
+        co_return time + 1;
+    }
+    mosaik::Outputs get_data(const mosaik::OutputRequest& request) override {
+        auto repr = std::make_shared<const Json>(time_);
+        made->push_back(repr);
+        mosaik::Outputs out;
+        for (const auto& [eid, attrs] : request) {
+            for (const auto& attr : attrs) out.set(eid, attr, Json(JsonCustom{"Stamp", repr}));
+        }
+        return out;
+    }
+    std::shared_ptr<std::vector<std::weak_ptr<const Json>>> made = std::make_shared<std::vector<std::weak_ptr<const Json>>>();
+
+private:
+    std::int64_t time_ = 0;
+};
+
+// Steps every `step` time units, reads Head's value and notes how many of Head's values are
+// still alive that no step from now on can read: those of times before its last step.
+class Tail final : public mosaik::Simulator {
+public:
+    Tail(std::shared_ptr<std::vector<std::weak_ptr<const Json>>> made, std::int64_t step)
+        : made_(std::move(made)), step_(step) {}
+    mosaik::Meta init(const std::string&, double, const JsonObject&) override {
+        mosaik::Meta meta(mosaik::SimType::time_based);
+        meta.model("T").attrs({"in"});
+        return meta;
+    }
+    std::vector<mosaik::Entity> create(std::int64_t num, const std::string& model, const JsonObject&) override {
+        std::vector<mosaik::Entity> out;
+        for (std::int64_t i = 0; i < num; ++i) out.emplace_back(fmt::format("t{}", i), model);
+        return out;
+    }
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const mosaik::Inputs& inputs, std::int64_t) override {
+        const auto* sources = inputs.sources("t0", "in");
+        got.push_back(sources && sources->size() == 1 ? sources->begin()->second.as_custom().repr->get<std::int64_t>() : -1);
+        std::int64_t alive = 0;
+        for (std::size_t t = 0; t < made_->size(); ++t) {
+            if (!(*made_)[t].expired() && static_cast<std::int64_t>(t) < time - step_) ++alive;
+        }
+        stale.push_back(alive);
+        co_return time + step_;
+    }
+    mosaik::Outputs get_data(const mosaik::OutputRequest&) override { return {}; }
+    std::vector<std::int64_t> got;    // the value read at each step
+    std::vector<std::int64_t> stale;  // at each step: Head's values nothing can read any more, still alive
+
+private:
+    std::shared_ptr<std::vector<std::weak_ptr<const Json>>> made_;
+    std::int64_t step_;
+};
+
+// Event-based and never triggered: it never steps, so its own reads stay at the start. It reads
+// from nobody, so no cache waits for it.
+class Idle final : public mosaik::Simulator {
+public:
+    mosaik::Meta init(const std::string&, double, const JsonObject&) override {
+        mosaik::Meta meta(mosaik::SimType::event_based);
+        meta.model("I").attrs({"in"});
+        return meta;
+    }
+    std::vector<mosaik::Entity> create(std::int64_t, const std::string&, const JsonObject&) override { return {}; }
+    asio::awaitable<std::optional<std::int64_t>> step(std::int64_t, const mosaik::Inputs&, std::int64_t) override {
+        co_return std::nullopt;
+    }
+    mosaik::Outputs get_data(const mosaik::OutputRequest&) override { return {}; }
+};
+
+}  // namespace
+
+TEST_CASE("A cache keeps what the simulators reading from it may still read, not what the slowest simulator may",
+          "[mosaik]") {
+    constexpr std::int64_t until = 30;
+    // Every step, or every tenth: Head then makes ten entries for each one Tail reads.
+    const std::int64_t step = GENERATE(1, 10);
+    INFO("Tail steps every " << step);
+    asio::io_context io;
+    std::vector<std::int64_t> got;
+    std::vector<std::int64_t> stale;
+    test::run(io, [&]() -> asio::awaitable<void> {
+        auto head_sim = std::make_unique<Head>();
+        auto tail_sim = std::make_unique<Tail>(head_sim->made, step);
+        auto* tail = tail_sim.get();  // the World owns it
+        mosaik::SimRegistry registry;
+        registry.add("Head", [&] { return std::move(head_sim); });
+        registry.add("Tail", [&] { return std::move(tail_sim); });
+        registry.add("Idle", [] { return std::make_unique<Idle>(); });
+        mosaik::SimStarter starter(std::move(registry));
+        mosaik::World world;
+        co_await world.add_simulator(co_await starter.start("Idle", mosaik::SimConfig(mosaik::SimConfig::Kind::in_process, "Idle")));
+        co_await world.add_simulator(co_await starter.start("Head", mosaik::SimConfig(mosaik::SimConfig::Kind::in_process, "Head")));
+        co_await world.add_simulator(co_await starter.start("Tail", mosaik::SimConfig(mosaik::SimConfig::Kind::in_process, "Tail")));
+        const auto h = co_await world.create("Head", 1, "H");
+        const auto t = co_await world.create("Tail", 1, "T");
+        world.connect(h.at(0), t.at(0), {{"out", "in"}});
+        co_await world.run(until);
+        got = tail->got;
+        stale = tail->stale;
+    }());
+    REQUIRE(got.size() == static_cast<std::size_t>(until / step));
+    for (std::size_t k = 0; k < got.size(); ++k) {
+        const auto t = static_cast<std::int64_t>(k) * step;
+        INFO("Tail's step at " << t);
+        CHECK(got[k] == t);
+        // The entry of the last step read may stay (mosaik keeps the newest entry at or before
+        // the oldest read), and newer ones; anything older can never be read again.
+        CHECK(stale[k] == 0);
+    }
 }

@@ -3,6 +3,7 @@
 // trigger successors, advance everyone's progress.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -55,7 +56,6 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
         triggers.build(sims);
         if (!triggers.exact()) cache_triggering_ancestors();
         for (auto& sim : sims) compile_pulls(*sim);
-        oldest_reads = detail::MinTree(sims.size());
         for (auto& sim : sims) {
             // Kept once, as the layout in-process outputs are made from; a remote proxy makes
             // the JSON of it once.
@@ -377,18 +377,21 @@ void World::Impl::notify_dependencies(SimRunner& sim, const Outputs& outputs) {
 void World::Impl::update_oldest_read(SimRunner& sim) {
     // Its next pulled read is at (its next step - shift) > last step - shift.
     const auto t = sim.last_step.time();
-    oldest_reads.set(sim.start_order, std::min(t, t + 1 - std::max<std::int64_t>(0, sim.max_pull_shift)));
+    sim.oldest_read = std::min(t, t + 1 - std::max<std::int64_t>(0, sim.max_pull_shift));
 }
 
 void World::Impl::prune_cache(SimRunner& sim) {
-    if (!options.cache || !sim.outputs) return;
-    const std::int64_t oldest_needed = oldest_reads.min();
+    if (!options.cache || !sim.outputs || sim.outputs->size() < 2) return;
+    // Only its successors read its cache (pulled inputs and async get_data), each no further back
+    // than its oldest_read: a source is pruned as its own readers go on, not held back by the
+    // slowest simulator of the scenario (in a chain of a thousand simulators, whose tail lags its
+    // head by many steps, that kept as many entries in every cache, and memory grew with `until`).
+    auto oldest_needed = std::numeric_limits<std::int64_t>::max();
+    for (const auto& [reader, delay] : sim.successors) oldest_needed = std::min(oldest_needed, reader->oldest_read);
     auto& cache = *sim.outputs;
     // Keep the newest entry at or before the oldest step still to read from, and all newer ones
     // (mosaik drops that entry too, which loses a value when lazy stepping is off). Entries older
-    // than that cannot be read any more; a simulator's cache is pruned when it grows, which keeps
-    // it as small as pruning all caches after every step did, at a cost independent of the number
-    // of simulators.
+    // than that cannot be read any more.
     std::optional<std::int64_t> keep_from;
     for (const auto& [t, data] : cache) {
         if (t <= oldest_needed && (!keep_from || t > *keep_from)) keep_from = t;

@@ -149,7 +149,7 @@ struct SimRunner {
     std::map<std::string, std::size_t> trigger_list_ids;
     std::size_t last_trigger_list = static_cast<std::size_t>(-1);
     std::map<SimRunner*, TieredInterval> triggering_ancestors;  // only where TriggerGraph is not exact
-    std::optional<std::int64_t> oldest_read;  // the oldest output time it may still read (prune_cache)
+    std::int64_t oldest_read = 0;  // the oldest output time it may still read from its sources (prune_cache)
     bool touched = false;                     // listed in World::Impl::touched
 
     // Data.

@@ -19,7 +19,6 @@
 
 #include "mas/mosaik/orchestrator/world.hpp"
 #include "orchestrator/entity_graph.hpp"
-#include "orchestrator/min_tree.hpp"
 #include "orchestrator/sim_runner.hpp"
 #include "orchestrator/trigger_graph.hpp"
 #include "orchestrator/wake_list.hpp"
@@ -151,9 +150,8 @@ public:
     asio::awaitable<T> within_step_timeout(const detail::SimRunner& sim, asio::awaitable<T> call, const char* method,
                                            std::optional<std::int64_t> time = std::nullopt);
     void notify_dependencies(detail::SimRunner& sim, const Outputs& outputs);
-    // The oldest output time any simulator may still read (prune_cache), over all simulators.
-    detail::MinTree oldest_reads;  // by start order
     void update_oldest_read(detail::SimRunner& sim);
+    /// Drops the entries of sim's cache that none of its successors can read any more.
     void prune_cache(detail::SimRunner& sim);
     void check_cycles() const;
     void compile_pulls(detail::SimRunner& sim);
