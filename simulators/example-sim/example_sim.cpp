@@ -7,7 +7,7 @@
 
 namespace mas::sims {
 
-ExampleSim::Number ExampleSim::Number::of(const Json& value) {
+ExampleSim::Number ExampleSim::Number::of_other(const Json& value) {
     if (value.is_integer()) return integer(value.get<std::int64_t>());
     return real(value.get<double>());
 }

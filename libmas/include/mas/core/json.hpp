@@ -284,18 +284,19 @@ struct JsonTraits<bool> {
 template <class T>
 struct JsonTraits<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>> {
     static T from_json(const Json& j) {
-        const auto name = detail::integer_type_name(sizeof(T), std::is_signed_v<T>);
+        // The name only on the way to an error: numbers are read in inner loops.
+        const auto name = [] { return detail::integer_type_name(sizeof(T), std::is_signed_v<T>); };
         if (j.kind() == JsonKind::integer) {
             auto v = std::get<std::int64_t>(j.storage());
-            if (!std::in_range<T>(v)) detail::throw_range_error(name, j);
+            if (!std::in_range<T>(v)) detail::throw_range_error(name(), j);
             return static_cast<T>(v);
         }
         if (j.kind() == JsonKind::uinteger) {
             auto v = std::get<std::uint64_t>(j.storage());
-            if (!std::in_range<T>(v)) detail::throw_range_error(name, j);
+            if (!std::in_range<T>(v)) detail::throw_range_error(name(), j);
             return static_cast<T>(v);
         }
-        detail::throw_type_error(name, j);
+        detail::throw_type_error(name(), j);
     }
 };
 
