@@ -71,6 +71,10 @@ std::uint32_t RecordTable::series(const std::string& source, const std::string& 
 void RecordTable::expect_keys(std::size_t count) {
     // Every key may be a new source: the lookup grows once instead of again and again as it fills.
     sources_.reserve(count);
+    if (series_.empty()) {  // the first step with keys: later ones mostly add none, and grow as vectors do
+        series_.reserve(count);
+        first_series_.reserve(count);
+    }
     if (merging_) return;
     // A frame of its own takes the values in order: room for them all, not a copy at each doubling.
     auto& frame = frames_[frame_];
