@@ -131,6 +131,13 @@ TEST_CASE("In-process simulators exchange every step's values, however their out
 
 namespace {
 
+// `num` entities of `model` named prefix0, prefix1, ...
+std::vector<mosaik::Entity> numbered(const char* prefix, std::int64_t num, const std::string& model) {
+    std::vector<mosaik::Entity> out;
+    for (std::int64_t i = 0; i < num; ++i) out.emplace_back(fmt::format("{}{}", prefix, i), model);
+    return out;
+}
+
 // Head steps every time unit and feeds Tail. Its output at t is a custom value whose repr it
 // watches: the value lives as long as the World's cache (or anybody) holds it.
 class Head final : public mosaik::Simulator {
@@ -141,9 +148,7 @@ public:
         return meta;
     }
     std::vector<mosaik::Entity> create(std::int64_t num, const std::string& model, const JsonObject&) override {
-        std::vector<mosaik::Entity> out;
-        for (std::int64_t i = 0; i < num; ++i) out.emplace_back(fmt::format("h{}", i), model);
-        return out;
+        return numbered("h", num, model);
     }
     asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const mosaik::Inputs&, std::int64_t) override {
         time_ = time;
@@ -176,9 +181,7 @@ public:
         return meta;
     }
     std::vector<mosaik::Entity> create(std::int64_t num, const std::string& model, const JsonObject&) override {
-        std::vector<mosaik::Entity> out;
-        for (std::int64_t i = 0; i < num; ++i) out.emplace_back(fmt::format("t{}", i), model);
-        return out;
+        return numbered("t", num, model);
     }
     asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const mosaik::Inputs& inputs, std::int64_t) override {
         const auto* sources = inputs.sources("t0", "in");
