@@ -131,25 +131,36 @@ TEST_CASE("In-process simulators exchange every step's values, however their out
 
 namespace {
 
-// `num` entities of `model` named prefix0, prefix1, ...
-std::vector<mosaik::Entity> numbered(const char* prefix, std::int64_t num, const std::string& model) {
-    std::vector<mosaik::Entity> out;
-    for (std::int64_t i = 0; i < num; ++i) out.emplace_back(fmt::format("{}{}", prefix, i), model);
-    return out;
-}
+using Stamps = std::vector<std::weak_ptr<const Json>>;  // Head's outputs, by time
 
-// Head steps every time unit and feeds Tail. Its output at t is a custom value whose repr it
-// watches: the value lives as long as the World's cache (or anybody) holds it.
-class Head final : public mosaik::Simulator {
+// A simulator of one model with the given attributes, whose entities are named prefix0, prefix1, ...
+class OneModel : public mosaik::Simulator {
 public:
+    OneModel(mosaik::SimType type, std::string model, std::vector<std::string> attrs, std::string prefix)
+        : type_(type), model_(std::move(model)), attrs_(std::move(attrs)), prefix_(std::move(prefix)) {}
     mosaik::Meta init(const std::string&, double, const JsonObject&) override {
-        mosaik::Meta meta(mosaik::SimType::time_based);
-        meta.model("H").attrs({"out"});
+        mosaik::Meta meta(type_);
+        meta.model(model_).attrs(attrs_);
         return meta;
     }
     std::vector<mosaik::Entity> create(std::int64_t num, const std::string& model, const JsonObject&) override {
-        return numbered("h", num, model);
+        std::vector<mosaik::Entity> out;
+        for (std::int64_t i = 0; i < num; ++i) out.emplace_back(fmt::format("{}{}", prefix_, i), model);
+        return out;
     }
+
+private:
+    mosaik::SimType type_;
+    std::string model_;
+    std::vector<std::string> attrs_;
+    std::string prefix_;
+};
+
+// Head steps every time unit and feeds Tail. Its output at t is a custom value whose repr it
+// watches: the value lives as long as the World's cache (or anybody) holds it.
+class Head final : public OneModel {
+public:
+    Head() : OneModel(mosaik::SimType::time_based, "H", {"out"}, "h") {}
     asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const mosaik::Inputs&, std::int64_t) override {
         time_ = time;
         co_return time + 1;
@@ -163,7 +174,7 @@ public:
         }
         return out;
     }
-    std::shared_ptr<std::vector<std::weak_ptr<const Json>>> made = std::make_shared<std::vector<std::weak_ptr<const Json>>>();
+    std::shared_ptr<Stamps> made = std::make_shared<Stamps>();
 
 private:
     std::int64_t time_ = 0;
@@ -171,18 +182,10 @@ private:
 
 // Steps every `step` time units, reads Head's value and notes how many of Head's values are
 // still alive that no step from now on can read: those of times before its last step.
-class Tail final : public mosaik::Simulator {
+class Tail final : public OneModel {
 public:
-    Tail(std::shared_ptr<std::vector<std::weak_ptr<const Json>>> made, std::int64_t step)
-        : made_(std::move(made)), step_(step) {}
-    mosaik::Meta init(const std::string&, double, const JsonObject&) override {
-        mosaik::Meta meta(mosaik::SimType::time_based);
-        meta.model("T").attrs({"in"});
-        return meta;
-    }
-    std::vector<mosaik::Entity> create(std::int64_t num, const std::string& model, const JsonObject&) override {
-        return numbered("t", num, model);
-    }
+    Tail(std::shared_ptr<Stamps> made, std::int64_t step)
+        : OneModel(mosaik::SimType::time_based, "T", {"in"}, "t"), made_(std::move(made)), step_(step) {}
     asio::awaitable<std::optional<std::int64_t>> step(std::int64_t time, const mosaik::Inputs& inputs, std::int64_t) override {
         const auto* sources = inputs.sources("t0", "in");
         got.push_back(sources && sources->size() == 1 ? sources->begin()->second.as_custom().repr->get<std::int64_t>() : -1);
@@ -198,20 +201,15 @@ public:
     std::vector<std::int64_t> stale;  // at each step: Head's values nothing can read any more, still alive
 
 private:
-    std::shared_ptr<std::vector<std::weak_ptr<const Json>>> made_;
+    std::shared_ptr<Stamps> made_;
     std::int64_t step_;
 };
 
 // Event-based and never triggered: it never steps, so its own reads stay at the start. It reads
 // from nobody, so no cache waits for it.
-class Idle final : public mosaik::Simulator {
+class Idle final : public OneModel {
 public:
-    mosaik::Meta init(const std::string&, double, const JsonObject&) override {
-        mosaik::Meta meta(mosaik::SimType::event_based);
-        meta.model("I").attrs({"in"});
-        return meta;
-    }
-    std::vector<mosaik::Entity> create(std::int64_t, const std::string&, const JsonObject&) override { return {}; }
+    Idle() : OneModel(mosaik::SimType::event_based, "I", {"in"}, "i") {}
     asio::awaitable<std::optional<std::int64_t>> step(std::int64_t, const mosaik::Inputs&, std::int64_t) override {
         co_return std::nullopt;
     }

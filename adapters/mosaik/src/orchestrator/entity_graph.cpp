@@ -28,18 +28,20 @@ std::size_t EntityGraph::find(std::string_view sid, std::string_view eid, std::s
     return hint = *found;
 }
 
-std::size_t EntityGraph::node(std::string_view full_id) {
+template <class MakeId>
+std::size_t EntityGraph::node(std::string_view full_id, MakeId&& make_id) {
     // Hashed once, for the lookup and for a new node.
     const auto hash = KeyIndex::Hash().add(full_id).value();
     const auto found = index_.find_hashed(hash, [&](std::size_t i) { return nodes_[i].full_id == full_id; });
-    return found ? *found : add_node(std::string(full_id), hash);
-}
-
-std::size_t EntityGraph::add_node(std::string full_id, std::size_t hash) {
+    if (found) return *found;
     if (nodes_.size() >= no_name) throw Error("the entity graph cannot hold 2^32 - 1 entities");
     index_.add_hashed(hash, nodes_.size());
-    nodes_.push_back(Node{std::move(full_id)});
+    nodes_.push_back(Node{make_id()});
     return nodes_.size() - 1;
+}
+
+std::size_t EntityGraph::node(std::string_view full_id) {
+    return node(full_id, [&] { return std::string(full_id); });
 }
 
 std::uint32_t EntityGraph::name(const std::string& text, std::uint32_t hint) {
@@ -50,9 +52,7 @@ std::uint32_t EntityGraph::name(const std::string& text, std::uint32_t hint) {
 }
 
 std::size_t EntityGraph::add_entity(std::string full_id, const std::string& sid, const std::string& model) {
-    const auto hash = KeyIndex::Hash().add(full_id).value();
-    const auto found = index_.find_hashed(hash, [&](std::size_t i) { return nodes_[i].full_id == full_id; });
-    const auto at = found ? *found : add_node(std::move(full_id), hash);
+    const auto at = node(full_id, [&] { return std::move(full_id); });
     // Those of the node before first: a create() names one simulator and one model for all its
     // entities.
     const auto sid_hint = at > 0 ? nodes_[at - 1].sid : no_name;

@@ -66,7 +66,9 @@ private:
     [[nodiscard]] std::size_t find(std::string_view full_id) const;
     [[nodiscard]] bool is(std::size_t node, std::string_view sid, std::string_view eid) const;
     std::size_t node(std::string_view full_id);
-    std::size_t add_node(std::string full_id, std::size_t hash);  // a new node; `hash` is its id's Hash
+    /// The same, a new node taking its id from `make_id()`.
+    template <class MakeId>
+    std::size_t node(std::string_view full_id, MakeId&& make_id);
     /// The place of `text` in names_, added if new; looks at `hint` (a place, or no_name) first.
     std::uint32_t name(const std::string& text, std::uint32_t hint);
     [[nodiscard]] Json attributes(const Node& node) const;

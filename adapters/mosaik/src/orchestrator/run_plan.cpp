@@ -75,8 +75,7 @@ void World::Impl::compile_triggers(SimRunner& sim) {
         sim.trigger_ports[renumbered[list]].push_back(Outputs::Hint{port.first, port.second});
     }
     sim.trigger_targets = std::move(lists);
-    ports.clear();
-    ports.shrink_to_fit();
+    ports = {};
     sim.trigger_port_index = {};
     sim.trigger_list_ids.clear();
 }

@@ -21,6 +21,7 @@
 #include "mas/mosaik/orchestrator/model_attrs.hpp"
 #include "mas/mosaik/orchestrator/sim_proxy.hpp"
 #include "mas/mosaik/orchestrator/tiered_time.hpp"
+#include "mas/mosaik/orchestrator/world.hpp"
 
 namespace mas::mosaik::detail {
 
@@ -172,13 +173,7 @@ struct SimRunner {
 
     /// (t, 0, ...) at this simulator's depth.
     [[nodiscard]] TieredTime at(std::int64_t t) const { return TieredTime::at(t, depth); }
-    [[nodiscard]] std::string full_id(std::string_view eid) const {
-        // One allocation: sid + "." + eid makes a second one for an id past the inline size.
-        std::string id;
-        id.reserve(sid.size() + 1 + eid.size());
-        id.append(sid).append(1, '.').append(eid);
-        return id;
-    }
+    [[nodiscard]] std::string full_id(std::string_view eid) const { return join_full_id(sid, eid); }
 
     /// mosaik's schedule_step: ignores duplicates, notes an earlier head. False for a duplicate.
     bool schedule_step(const TieredTime& t) {

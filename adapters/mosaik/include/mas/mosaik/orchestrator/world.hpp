@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -61,6 +62,14 @@ struct ConnectionOptions {
     bool async_requests = false;
 };
 
+/// "sid.eid", in one allocation (sid + "." + eid takes two for an id past the inline size).
+[[nodiscard]] inline std::string join_full_id(std::string_view sid, std::string_view eid) {
+    std::string id;
+    id.reserve(sid.size() + 1 + eid.size());
+    id.append(sid).append(1, '.').append(eid);
+    return id;
+}
+
 /// One created entity, as the scenario refers to it.
 struct EntityRef {
     EntityRef(std::string sid, std::string eid, std::string type) : sid(std::move(sid)), eid(std::move(eid)), type(std::move(type)) {}
@@ -69,12 +78,7 @@ struct EntityRef {
     std::string type;
     std::vector<EntityRef> children;
     /// "sid.eid"
-    [[nodiscard]] std::string full_id() const {
-        std::string id;  // one allocation, where sid + "." + eid can take two
-        id.reserve(sid.size() + 1 + eid.size());
-        id.append(sid).append(1, '.').append(eid);
-        return id;
-    }
+    [[nodiscard]] std::string full_id() const { return join_full_id(sid, eid); }
 };
 
 /// What happened in one step, for progress displays and traces.
