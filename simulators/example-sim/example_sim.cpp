@@ -43,7 +43,7 @@ std::vector<mosaik::Entity> ExampleSim::create(std::int64_t num, const std::stri
         // The ids count up from the prefix: each is new, so it is indexed without a lookup.
         auto eid = eid_prefix_ + std::to_string(eids_.size());
         positions_.add(eid, eids_.size());
-        models_.push_back(Model{Number::of(*init_val), Number::integer(1)});
+        models_.push_back(Number::of(*init_val), Number::integer(1));
         out.emplace_back(eid, model);
         eids_.push_back(std::move(eid));
     }
@@ -62,6 +62,7 @@ void ExampleSim::plan_deltas(const mosaik::Inputs& inputs) {
     receivers_.clear();
     std::vector<bool> seen(eids_.size(), false);
     std::size_t next = 0;
+    bool once = true;  // no entity gets two deltas
     inputs.visit([&](const std::string& eid, const std::string& attr, const std::string&, const Json&) {
         // Inputs mostly list the entities in the order they were created: looked for there first.
         const auto at = attr == "delta" ? position(eid, next) : eids_.size();
@@ -71,9 +72,15 @@ void ExampleSim::plan_deltas(const mosaik::Inputs& inputs) {
         }
         next = at + 1;
         delta_of_.push_back(static_cast<std::int64_t>(at));
+        if (seen[at]) once = false;
         if (!seen[at]) receivers_.push_back(at);
         seen[at] = true;
     });
+    // The common shapes walk fewer arrays: a large simulator's step is bound by memory, not
+    // by arithmetic.
+    bool in_order = once && delta_of_.size() == eids_.size();
+    for (std::size_t k = 0; in_order && k < delta_of_.size(); ++k) in_order = delta_of_[k] == static_cast<std::int64_t>(k);
+    deltas_ = in_order ? Deltas::each_in_order : once ? Deltas::each_once : Deltas::summed;
 }
 
 asio::awaitable<std::optional<std::int64_t>> ExampleSim::step(std::int64_t time, const mosaik::Inputs& inputs,
@@ -82,13 +89,36 @@ asio::awaitable<std::optional<std::int64_t>> ExampleSim::step(std::int64_t time,
     // Which entity each value is a delta of depends on the keys only: worked out again only
     // when they may have changed.
     if (!inputs.same_shape()) plan_deltas(inputs);
-    sums_.resize(eids_.size());
-    for (const auto e : receivers_) sums_[e] = Number{};
-    for (std::size_t k = 0; k < delta_of_.size(); ++k) {
-        if (delta_of_[k] >= 0) sums_[static_cast<std::size_t>(delta_of_[k])] = sums_[static_cast<std::size_t>(delta_of_[k])] + Number::of(inputs.value(k));
+    // Python's sum() starts from the int 0, so a single delta is added to 0 as well (-0.0 becomes 0.0).
+    switch (deltas_) {
+        case Deltas::each_in_order:
+            // Entities created since the plan get no delta: the general walk below.
+            if (delta_of_.size() == models_.size()) {
+                for (std::size_t k = 0; k < models_.size(); ++k) {
+                    const auto delta = Number{} + Number::of(inputs.value(k));
+                    models_.set(k, models_.val(k) + delta, delta);
+                }
+                co_return time + 1;
+            }
+            [[fallthrough]];
+        case Deltas::each_once:
+            for (std::size_t k = 0; k < delta_of_.size(); ++k) {
+                if (delta_of_[k] < 0) continue;
+                models_.set_delta(static_cast<std::size_t>(delta_of_[k]), Number{} + Number::of(inputs.value(k)));
+            }
+            break;
+        case Deltas::summed:
+            sums_.resize(eids_.size());
+            for (const auto e : receivers_) sums_[e] = Number{};
+            for (std::size_t k = 0; k < delta_of_.size(); ++k) {
+                if (delta_of_[k] < 0) continue;
+                auto& sum = sums_[static_cast<std::size_t>(delta_of_[k])];
+                sum = sum + Number::of(inputs.value(k));
+            }
+            for (const auto e : receivers_) models_.set_delta(e, sums_[e]);
+            break;
     }
-    for (const auto e : receivers_) models_[e].delta = sums_[e];
-    for (auto& model : models_) model.val = model.val + model.delta;
+    for (std::size_t e = 0; e < models_.size(); ++e) models_.advance(e);
     co_return time + 1;
 }
 
@@ -117,14 +147,14 @@ mosaik::Outputs ExampleSim::get_data(const mosaik::OutputRequest& request) {
     mosaik::Outputs out(request);
     if (request.size() > 0) out.time(time_);  // the tutorial sets it with each entity, always to the same
     for (std::size_t e = 0; e < request.size(); ++e) {
-        const auto& model = models_[out_entity_[e]];
+        const auto at = out_entity_[e];
         out.entity_at(e);
         // The attribute count from the pair offsets, not from the request's entry: one array
         // walked instead of a name and a list per entity.
         const auto first = request.first_pair(e);
         const auto count = request.first_pair(e + 1) - first;
         for (std::size_t a = 0; a < count; ++a) {
-            const auto& number = out_field_[first + a] ? model.val : model.delta;
+            const auto number = out_field_[first + a] ? models_.val(at) : models_.delta(at);
             if (number.is_int) {
                 out.set_at(e, a, number.i);
             } else {
