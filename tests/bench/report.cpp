@@ -114,6 +114,29 @@ void Report::add_round_ratio(std::string name, std::string_view numerator, std::
     metrics_.back().unreliable = std::move(problem);
 }
 
+void Report::add_round_growth(std::string name, std::string_view small, std::string_view big, double size_ratio,
+                              std::optional<Goal> goal) {
+    const auto& a = find_rounds(*this, small);
+    const auto& b = find_rounds(*this, big);
+    if (a.rounds.size() != b.rounds.size()) {
+        throw std::logic_error(fmt::format("mas-bench: {} and {} have different round counts", small, big));
+    }
+    std::vector<double> exponents;
+    for (std::size_t i = 0; i < a.rounds.size(); ++i) {
+        exponents.push_back(a.rounds[i] > 0 && b.rounds[i] > 0 ? std::log(b.rounds[i] / a.rounds[i]) / std::log(size_ratio)
+                                                               : 0);
+    }
+    // The cost ratio the goal allows over the linear one, as the spread either side may have.
+    double limit = max_baseline_spread;
+    if (goal && goal->bound > 1) limit = std::min(limit, std::pow(size_ratio, goal->bound - 1));
+    auto problem = spread_problem(a, limit);
+    if (problem.empty()) problem = spread_problem(b, limit);
+    if (!problem.empty()) spdlog::warn("{} means nothing in this run: {}", name, problem);
+    add_rounds(std::move(name), std::move(exponents), "", goal);
+    metrics_.back().round_ratio = true;
+    metrics_.back().unreliable = std::move(problem);
+}
+
 const Metric* Report::find(std::string_view name) const {
     const auto it = std::find_if(metrics_.begin(), metrics_.end(), [&](const Metric& m) { return m.name == name; });
     return it == metrics_.end() ? nullptr : &*it;

@@ -29,7 +29,7 @@ struct Metric {
     std::string unit;
     std::optional<Goal> goal;
     std::vector<double> rounds;  ///< one value per round; empty for a single measurement
-    bool round_ratio = false;    ///< a ratio of two round figures; its JSON has `.unreliable`
+    bool round_ratio = false;    ///< a ratio (or growth) of two round figures; its JSON has `.unreliable`
     std::string unreliable;      ///< for such a ratio: why it means nothing in this run, or empty
 };
 
@@ -53,6 +53,14 @@ public:
     /// missing or their round counts differ.
     void add_round_ratio(std::string name, std::string_view numerator, std::string_view baseline,
                          std::optional<Goal> goal = {});
+
+    /// Adds `name`, the growth exponent round by round, log(big / small) / log(size_ratio), of
+    /// two cost figures added before with add_rounds (round i of each ran in the same pass over
+    /// the sizes): their median, min and max. Marked unreliable, as a ratio is, when either
+    /// figure's spread is wider than the goal's margin (an exponent of at most 1.079 for 10x the
+    /// size allows 1.2x the cost). Throws std::logic_error as add_round_ratio does.
+    void add_round_growth(std::string name, std::string_view small, std::string_view big, double size_ratio,
+                          std::optional<Goal> goal = {});
 
     /// One JSON object per line, in the order the figures were added: each figure under its
     /// name; for round figures also `<name>.min` and `<name>.max`, and for round ratios

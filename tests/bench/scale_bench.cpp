@@ -206,24 +206,30 @@ std::string size_name(const std::string& label) {
 
 struct Measured {
     std::vector<double> setup_s, steps_per_s, step_s, total_s, peak_mib, bytes_per_entity;
+    // (run of 4 x until - run of until) / (3 x until): a step's cost without the one-off work of
+    // the first steps, which a run of `until` steps shares out over them. Four times as long, so
+    // that the difference stands out of the two runs' noise.
+    std::vector<double> marginal_step_s;
     std::size_t entities = 0;
 };
 
-Measured measure_case(const std::string& self, const std::string& dir, const std::string& name,
-                      const ScaleCase& scale, int rounds) {
-    Measured m;
-    for (int round = 1; round <= rounds; ++round) {
-        spdlog::info("{} round {}/{}: {} time steps", name, round, rounds, scale.until);
-        const auto r = run_scale_case(self, dir, scale);
-        m.entities = r.entities;
-        m.setup_s.push_back(r.setup_s);
-        m.step_s.push_back(r.run_s / static_cast<double>(scale.until));
-        m.steps_per_s.push_back(static_cast<double>(scale.until) / r.run_s);
-        m.total_s.push_back(r.total_s);
-        m.peak_mib.push_back(r.peak_mib);
-        m.bytes_per_entity.push_back(r.bytes_per_entity);
-    }
-    return m;
+// One round of a case: a run of `until` steps for every figure, and one of four times as many
+// for the marginal step.
+void measure_round(const std::string& self, const std::string& dir, const std::string& name,
+                   const ScaleCase& scale, int round, int rounds, Measured& m) {
+    spdlog::info("{} round {}/{}: {} and {} time steps", name, round, rounds, scale.until, 4 * scale.until);
+    const auto r = run_scale_case(self, dir, scale);
+    auto longer_case = scale;
+    longer_case.until = 4 * scale.until;
+    const auto longer = run_scale_case(self, dir, longer_case);
+    m.entities = r.entities;
+    m.setup_s.push_back(r.setup_s);
+    m.step_s.push_back(r.run_s / static_cast<double>(scale.until));
+    m.steps_per_s.push_back(static_cast<double>(scale.until) / r.run_s);
+    m.marginal_step_s.push_back((longer.run_s - r.run_s) / static_cast<double>(3 * scale.until));
+    m.total_s.push_back(r.total_s);
+    m.peak_mib.push_back(r.peak_mib);
+    m.bytes_per_entity.push_back(r.bytes_per_entity);
 }
 
 // The goals of issue 14 that name one case.
@@ -237,6 +243,9 @@ std::optional<Goal> case_goal(const std::string& name) {
 void report_case(Report& report, const std::string& name, const Measured& m) {
     report.add_rounds(name + ".setup_s", m.setup_s, "s", case_goal(name + ".setup_s"));
     report.add_rounds(name + ".steps_per_s", m.steps_per_s, "1/s");
+    std::vector<double> marginal_ms;
+    for (const auto s : m.marginal_step_s) marginal_ms.push_back(s * 1000);
+    report.add_rounds(name + ".marginal_step_ms", marginal_ms, "ms");
     report.add_rounds(name + ".total_s", m.total_s, "s", case_goal(name + ".total_s"));
     report.add_rounds(name + ".peak_mib", m.peak_mib, "MiB", case_goal(name + ".peak_mib"));
     report.add(name + ".bytes_per_entity", median(m.bytes_per_entity), "B");
@@ -250,34 +259,38 @@ void report_case(Report& report, const std::string& name, const Measured& m) {
     }
 }
 
-// log(cost ratio) / log(size ratio): 1 is linear.
-double growth(double small_cost, double big_cost, std::size_t small_size, std::size_t big_size) {
-    return std::log(big_cost / small_cost) / std::log(static_cast<double>(big_size) / static_cast<double>(small_size));
-}
-
 }  // namespace
 
 void run_scale(const std::string& self, int rounds, Report& report) {
     const auto dir = std::filesystem::temp_directory_path() / fmt::format("mas-bench-scale-{}", ::getpid());
     std::filesystem::create_directories(dir);
     for (const auto& series : scale_series()) {
-        std::vector<Measured> measured;
-        for (const auto& sized : series.sizes) {
-            const auto name = series.prefix + "." + sized.label;
-            measured.push_back(measure_case(self, dir.string(), name, sized.scale, rounds));
-            report_case(report, name, measured.back());
+        // Round by round through all sizes, so that a machine that slows down for a while
+        // weighs on every size alike, not on the growth between two of them.
+        std::vector<Measured> measured(series.sizes.size());
+        for (int round = 1; round <= rounds; ++round) {
+            for (std::size_t i = 0; i < series.sizes.size(); ++i) {
+                const auto& sized = series.sizes[i];
+                measure_round(self, dir.string(), series.prefix + "." + sized.label, sized.scale, round, rounds,
+                              measured[i]);
+            }
+        }
+        for (std::size_t i = 0; i < series.sizes.size(); ++i) {
+            report_case(report, series.prefix + "." + series.sizes[i].label, measured[i]);
         }
         for (std::size_t i = 1; i < measured.size(); ++i) {
             const auto pair = size_name(series.sizes[i - 1].label) + "_" + size_name(series.sizes[i].label);
             const bool goal = std::find(series.growth_goals.begin(), series.growth_goals.end(), pair) !=
                               series.growth_goals.end();
-            const auto& a = measured[i - 1];
-            const auto& b = measured[i];
             const auto limit = goal ? std::optional(Goal{Goal::Kind::at_most, linear_growth}) : std::nullopt;
-            report.add(series.prefix + ".growth_" + pair,
-                       growth(median(a.step_s), median(b.step_s), a.entities, b.entities), "", limit);
-            report.add(series.prefix + ".setup_growth_" + pair,
-                       growth(median(a.setup_s), median(b.setup_s), a.entities, b.entities), "", limit);
+            const auto small = series.prefix + "." + series.sizes[i - 1].label;
+            const auto big = series.prefix + "." + series.sizes[i].label;
+            const auto size_ratio =
+                static_cast<double>(measured[i].entities) / static_cast<double>(measured[i - 1].entities);
+            report.add_round_growth(series.prefix + ".growth_" + pair, small + ".marginal_step_ms",
+                                    big + ".marginal_step_ms", size_ratio, limit);
+            report.add_round_growth(series.prefix + ".setup_growth_" + pair, small + ".setup_s", big + ".setup_s",
+                                    size_ratio, limit);
         }
     }
     std::error_code ignored;
