@@ -81,7 +81,14 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
     std::size_t spawned = 0;
     if (!failure) {
         rt_start = std::chrono::steady_clock::now();
-        for (auto& sim : sims) {
+        // Started last to first: a simulator that cannot step yet waits before its sources step,
+        // so each step wakes its successors at once, and a successor reads its sources' outputs
+        // right after they were made, while they are still in the cache. Started first to last,
+        // the sources ran ahead before their successors had begun, and every output was read
+        // only after several other steps (with thousands of entities per simulator, much of the
+        // cost of a step). The order changes nothing any simulator computes.
+        for (auto it = sims.rbegin(); it != sims.rend(); ++it) {
+            auto& sim = *it;
             auto on_end = [this, &finished](std::exception_ptr e) {
                 ++finished;
                 if (e && !failure) failure = e;
