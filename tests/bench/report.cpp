@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -39,6 +40,16 @@ const Metric& find_rounds(const Report& report, std::string_view name) {
         throw std::logic_error(fmt::format("mas-bench: no round figure {}", name));
     }
     return *metric;
+}
+
+// Two round figures whose rounds ran side by side, as many of each.
+std::pair<const Metric&, const Metric&> round_pair(const Report& report, std::string_view a, std::string_view b) {
+    const auto& first = find_rounds(report, a);
+    const auto& second = find_rounds(report, b);
+    if (first.rounds.size() != second.rounds.size()) {
+        throw std::logic_error(fmt::format("mas-bench: {} and {} have different round counts", a, b));
+    }
+    return {first, second};
 }
 
 // The spread a ratio's baseline may have: the general limit, or the goal's own margin if that is
@@ -96,31 +107,19 @@ void Report::add_ratio(std::string name, double numerator, double denominator, s
 
 void Report::add_round_ratio(std::string name, std::string_view numerator, std::string_view baseline,
                              std::optional<Goal> goal) {
-    const auto& top = find_rounds(*this, numerator);
-    const auto& bottom = find_rounds(*this, baseline);
-    if (top.rounds.size() != bottom.rounds.size()) {
-        throw std::logic_error(fmt::format("mas-bench: {} and {} have different round counts", numerator, baseline));
-    }
+    const auto& [top, bottom] = round_pair(*this, numerator, baseline);
     // Round by round: both sides of a round ran next to each other, so a change of the machine's
     // speed between rounds shows in the spread of the ratios rather than in a ratio of medians.
     std::vector<double> ratios;
     for (std::size_t i = 0; i < top.rounds.size(); ++i) {
         ratios.push_back(bottom.rounds[i] != 0 ? top.rounds[i] / bottom.rounds[i] : 0);
     }
-    auto problem = spread_problem(bottom, spread_limit(goal));
-    if (!problem.empty()) spdlog::warn("{} means nothing in this run: {}", name, problem);
-    add_rounds(std::move(name), std::move(ratios), "x", goal);
-    metrics_.back().round_ratio = true;
-    metrics_.back().unreliable = std::move(problem);
+    add_judged(std::move(name), std::move(ratios), "x", goal, spread_problem(bottom, spread_limit(goal)));
 }
 
 void Report::add_round_growth(std::string name, std::string_view small, std::string_view big, double size_ratio,
                               std::optional<Goal> goal) {
-    const auto& a = find_rounds(*this, small);
-    const auto& b = find_rounds(*this, big);
-    if (a.rounds.size() != b.rounds.size()) {
-        throw std::logic_error(fmt::format("mas-bench: {} and {} have different round counts", small, big));
-    }
+    const auto& [a, b] = round_pair(*this, small, big);
     std::vector<double> exponents;
     for (std::size_t i = 0; i < a.rounds.size(); ++i) {
         exponents.push_back(a.rounds[i] > 0 && b.rounds[i] > 0 ? std::log(b.rounds[i] / a.rounds[i]) / std::log(size_ratio)
@@ -131,8 +130,13 @@ void Report::add_round_growth(std::string name, std::string_view small, std::str
     if (goal && goal->bound > 1) limit = std::min(limit, std::pow(size_ratio, goal->bound - 1));
     auto problem = spread_problem(a, limit);
     if (problem.empty()) problem = spread_problem(b, limit);
+    add_judged(std::move(name), std::move(exponents), "", goal, std::move(problem));
+}
+
+void Report::add_judged(std::string name, std::vector<double> rounds, std::string unit, std::optional<Goal> goal,
+                        std::string problem) {
     if (!problem.empty()) spdlog::warn("{} means nothing in this run: {}", name, problem);
-    add_rounds(std::move(name), std::move(exponents), "", goal);
+    add_rounds(std::move(name), std::move(rounds), std::move(unit), goal);
     metrics_.back().round_ratio = true;
     metrics_.back().unreliable = std::move(problem);
 }

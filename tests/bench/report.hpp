@@ -75,6 +75,11 @@ public:
     [[nodiscard]] const Metric* find(std::string_view name) const;
 
 private:
+    /// add_rounds() of a figure derived round by round from two others, marked unreliable with
+    /// `problem` (and warned about) unless it is empty.
+    void add_judged(std::string name, std::vector<double> rounds, std::string unit, std::optional<Goal> goal,
+                    std::string problem);
+
     std::vector<Metric> metrics_;
 };
 
