@@ -71,19 +71,30 @@ const std::string* EntityGraph::model(std::size_t node) const {
 void EntityGraph::add_edge(const std::string& a, const std::string& b) { add_edge(node(a), node(b)); }
 
 void EntityGraph::add_edge(std::size_t a, std::size_t b) {
-    const auto first = static_cast<std::uint32_t>(a);
-    const auto second = static_cast<std::uint32_t>(b);
-    const auto low = std::min(first, second);
-    const auto high = std::max(first, second);
-    // Both numbers mixed: a fan-in into one node would otherwise pile up in a few slots.
-    const auto hash = KeyIndex::mix(low, high);
-    const auto same = [&](std::size_t i) {
-        const auto [a, b] = edges_[i];
-        return std::min(a, b) == low && std::max(a, b) == high;
-    };
-    if (edge_index_.find_hashed(hash, same)) return;
-    edges_.emplace_back(first, second);
-    edge_index_.add_hashed(hash, edges_.size() - 1);
+    edges_.emplace_back(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
+}
+
+void EntityGraph::settle_edges() const {
+    if (settled_ == edges_.size()) return;
+    edge_index_.reserve(edges_.size());
+    auto kept = settled_;
+    for (auto i = settled_; i < edges_.size(); ++i) {
+        const auto [first, second] = edges_[i];
+        const auto low = std::min(first, second);
+        const auto high = std::max(first, second);
+        // Both numbers mixed: a fan-in into one node would otherwise pile up in a few slots.
+        const auto hash = KeyIndex::mix(low, high);
+        const auto same = [&](std::size_t k) {
+            const auto [a, b] = edges_[k];
+            return std::min(a, b) == low && std::max(a, b) == high;
+        };
+        if (edge_index_.find_hashed(hash, same)) continue;
+        edges_[kept] = edges_[i];
+        edge_index_.add_hashed(hash, kept);
+        ++kept;
+    }
+    edges_.resize(kept);
+    settled_ = kept;
 }
 
 Json EntityGraph::attributes(const Node& node) const {
@@ -92,6 +103,7 @@ Json EntityGraph::attributes(const Node& node) const {
 }
 
 Json EntityGraph::to_json() const {
+    settle_edges();
     JsonObject nodes;
     nodes.reserve(nodes_.size());
     for (const auto& n : nodes_) nodes.push_back(n.full_id, attributes(n));
@@ -106,6 +118,7 @@ Json EntityGraph::to_json() const {
 Json EntityGraph::related(std::string_view full_id) const {
     const auto found = find(full_id);
     if (found == none) return Json::object();
+    settle_edges();
     if (neighbours_of_edges_ != edges_.size() || neighbours_.size() != nodes_.size()) {
         neighbours_.assign(nodes_.size(), {});
         for (const auto& [a, b] : edges_) {

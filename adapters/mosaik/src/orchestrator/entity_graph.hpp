@@ -77,8 +77,15 @@ private:
     KeyIndex index_;                    // nodes_ by full_id
     std::vector<std::string> names_;    // sids and models, each once
     std::unordered_map<std::string, std::uint32_t> name_ids_;  // their places in names_
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;  // in insertion order
-    KeyIndex edge_index_;  // edges_ by (smaller, larger) node number: one flat table, no allocation per edge
+    /// Drops the edges added again since the last call (keeping the first of each), so that an
+    /// edge is looked up once, when the edges are read, not at every connection: with a million
+    /// entities a lookup per connection is a cache miss each.
+    void settle_edges() const;
+
+    // In insertion order; from settled_ on, an edge may repeat one before it.
+    mutable std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;
+    mutable std::size_t settled_ = 0;
+    mutable KeyIndex edge_index_;  // edges_ up to settled_ by (smaller, larger) node number: one flat table
     mutable std::vector<std::vector<std::uint32_t>> neighbours_;   // built on first use
     mutable std::size_t neighbours_of_edges_ = 0;                  // how many edges they include
 };
