@@ -270,6 +270,23 @@ private:
 
 }  // namespace
 
+TEST_CASE("Entities connected again are one edge of the entity graph, read before and after more connections",
+          "[mosaik]") {
+    Run r;
+    const auto model = JsonObject{{"attrs", Json::array({"x", "y"})}};
+    const auto step = [](std::int64_t t, const Json&, std::int64_t) { return t + 1; };
+    const auto data = [](const Json&) { return Json::object(); };
+    for (const auto* sid : {"A", "B", "C"}) r.add(sid, meta("time-based", model), step, data);
+    const auto edge = [](const char* a, const char* b) { return Json::array({a, b, Json::object()}); };
+    r.connect("A", "B", {{"x", "x"}});
+    r.connect("A", "B", {{"y", "y"}});
+    CHECK(r.world.entity_graph()["edges"] == Json::array({edge("A.A", "B.B")}));
+    r.connect("B", "C", {{"x", "x"}});
+    r.connect("B", "A", {{"x", "y"}});  // the same undirected edge as A - B
+    r.connect("B", "C", {{"y", "y"}});
+    CHECK(r.world.entity_graph()["edges"] == Json::array({edge("A.A", "B.B"), edge("B.B", "C.C")}));
+}
+
 TEST_CASE("A create reply's children and relations reach the World, and a malformed one is a clear error", "[mosaik]") {
     const auto two_models = Json::object({{"api_version", "3.0"}, {"type", "time-based"},
                                           {"models", Json::object({{"M", Json::object({{"attrs", Json::array({"x"})}})},
