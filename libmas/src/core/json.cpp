@@ -116,6 +116,24 @@ Json& JsonObject::operator[](std::string_view key) {
 }
 
 Json& JsonObject::insert_or_assign(std::string key, Json value) {
+    // Indexed, with room for one more: the key is hashed once, and a new key takes the free
+    // slot its lookup ended at (decoding an object of 100,000 keys inserts each this way).
+    if (!index_.empty() && (items_.size() + 1) * 2 <= index_.size() && items_.size() + 1 < position_mask) {
+        const auto hash = key_hash(key);
+        const auto mask = index_.size() - 1;
+        auto slot = static_cast<std::size_t>(hash) & mask;
+        for (; index_[slot] != 0; slot = (slot + 1) & mask) {
+            const auto entry = index_[slot];
+            const auto pos = static_cast<std::size_t>((entry & position_mask) - 1);
+            if ((entry >> 32U) == tag_of(hash) && items_[pos].first == key) {
+                items_[pos].second = std::move(value);
+                return items_[pos].second;
+            }
+        }
+        items_.emplace_back(std::move(key), std::move(value));
+        index_[slot] = (tag_of(hash) << 32U) | static_cast<std::uint64_t>(items_.size());
+        return items_.back().second;
+    }
     if (Json* found = find(key)) {
         *found = std::move(value);
         return *found;

@@ -7,7 +7,6 @@
 #include <limits>
 #include <memory>
 #include <memory_resource>
-#include <unordered_map>
 
 #include <fmt/format.h>
 #include <rapidjson/allocators.h>
@@ -29,9 +28,6 @@ constexpr std::size_t max_depth = 512;
 constexpr unsigned parse_flags = rapidjson::kParseNumbersAsStringsFlag |
                                  rapidjson::kParseNanAndInfFlag |
                                  rapidjson::kParseValidateEncodingFlag;
-
-// Objects with at most this many keys resolve duplicate keys by linear search.
-constexpr std::size_t small_object = 16;
 
 // The decimal exponent of a number's leading non-zero digit; tells a float that overflowed
 // from one that underflowed (std::from_chars reports both as out of range).
@@ -195,28 +191,14 @@ bool Builder::EndObject(rapidjson::SizeType count) {
     return true;
 }
 
-// Python keeps the first position and the last value of a duplicate key.
+// Python keeps the first position and the last value of a duplicate key, as insert_or_assign
+// does (through the object's index once it is large).
 JsonObject Builder::gather_object(std::size_t count) {
     const auto keys = keys_.begin() + static_cast<std::ptrdiff_t>(keys_.size() - count);
     const auto values = values_.begin() + static_cast<std::ptrdiff_t>(values_.size() - count);
     JsonObject object;
     object.reserve(count);
-    if (count <= small_object) {
-        for (std::size_t i = 0; i < count; ++i) {
-            object.insert_or_assign(std::move(keys[i]), std::move(values[i]));
-        }
-    } else {
-        std::unordered_map<std::string_view, std::size_t> last_index;
-        last_index.reserve(count);
-        for (std::size_t i = 0; i < count; ++i) last_index.insert_or_assign(keys[i], i);
-        for (std::size_t i = 0; i < count; ++i) {
-            const auto found = last_index.find(keys[i]);
-            if (found == last_index.end()) continue;  // a later duplicate, already placed
-            const std::size_t last = found->second;
-            last_index.erase(found);
-            object.push_back(std::move(keys[i]), std::move(values[last]));
-        }
-    }
+    for (std::size_t i = 0; i < count; ++i) object.insert_or_assign(std::move(keys[i]), std::move(values[i]));
     keys_.erase(keys, keys_.end());
     values_.erase(values, values_.end());
     return object;
