@@ -72,8 +72,11 @@ void ExampleSim::plan_deltas(const mosaik::Inputs& inputs) {
         }
         next = at + 1;
         delta_of_.push_back(static_cast<std::int64_t>(at));
-        if (seen[at]) once = false;
-        if (!seen[at]) receivers_.push_back(at);
+        if (seen[at]) {
+            once = false;
+        } else {
+            receivers_.push_back(at);
+        }
         seen[at] = true;
     });
     // The common shapes walk fewer arrays: a large simulator's step is bound by memory, not

@@ -25,8 +25,8 @@ public:
     mosaik::Outputs get_data(const mosaik::OutputRequest& request) override;
 
 private:
-    /// A Python number: an int stays an int until a float joins it. 16 bytes, so that the
-    /// models of a large simulator stay compact in memory.
+    /// A Python number: an int stays an int until a float joins it. The models keep theirs as
+    /// words and kinds apart (Models).
     struct Number {
         bool is_int = true;
         union {
