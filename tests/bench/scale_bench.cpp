@@ -205,7 +205,7 @@ std::string size_name(const std::string& label) {
 }
 
 struct Measured {
-    std::vector<double> setup_s, steps_per_s, step_s, total_s, peak_mib, bytes_per_entity;
+    std::vector<double> setup_s, steps_per_s, total_s, peak_mib, bytes_per_entity;
     // (run of 4 x until - run of until) / (3 x until): a step's cost without the one-off work of
     // the first steps, which a run of `until` steps shares out over them. Four times as long, so
     // that the difference stands out of the two runs' noise.
@@ -224,7 +224,6 @@ void measure_round(const std::string& self, const std::string& dir, const std::s
     const auto longer = run_scale_case(self, dir, longer_case);
     m.entities = r.entities;
     m.setup_s.push_back(r.setup_s);
-    m.step_s.push_back(r.run_s / static_cast<double>(scale.until));
     m.steps_per_s.push_back(static_cast<double>(scale.until) / r.run_s);
     m.marginal_step_s.push_back((longer.run_s - r.run_s) / static_cast<double>(3 * scale.until));
     m.total_s.push_back(r.total_s);

@@ -19,6 +19,20 @@ constexpr std::uint64_t position_mask = 0xffff'ffffU;
 
 std::uint64_t tag_of(std::uint64_t hash) noexcept { return hash >> 32U; }
 
+// Through an object's index: the position of `key` (whose hash is `hash`), or npos and the free
+// slot its probe ended at.
+template <class Index, class Items>
+std::pair<std::size_t, std::size_t> probe(const Index& index, const Items& items, std::string_view key,
+                                          std::uint64_t hash) noexcept {
+    const auto mask = index.size() - 1;
+    for (auto slot = static_cast<std::size_t>(hash) & mask;; slot = (slot + 1) & mask) {
+        const auto entry = index[slot];
+        if (entry == 0) return {static_cast<std::size_t>(-1), slot};  // JsonObject::npos
+        const auto pos = static_cast<std::size_t>((entry & position_mask) - 1);
+        if ((entry >> 32U) == tag_of(hash) && items[pos].first == key) return {pos, slot};
+    }
+}
+
 // The smallest power of two that keeps the index at most half full for `keys` keys.
 std::size_t index_capacity(std::size_t keys) noexcept { return std::bit_ceil(std::max<std::size_t>(keys * 2, 32)); }
 
@@ -57,14 +71,7 @@ std::size_t JsonObject::position(std::string_view key) const noexcept {
         }
         return npos;
     }
-    const auto hash = key_hash(key);
-    const auto mask = index_.size() - 1;
-    for (auto slot = static_cast<std::size_t>(hash) & mask;; slot = (slot + 1) & mask) {
-        const auto entry = index_[slot];
-        if (entry == 0) return npos;
-        const auto pos = static_cast<std::size_t>((entry & position_mask) - 1);
-        if ((entry >> 32U) == tag_of(hash) && items_[pos].first == key) return pos;
-    }
+    return probe(index_, items_, key, key_hash(key)).first;
 }
 
 void JsonObject::index_insert(std::size_t pos, std::uint64_t hash) noexcept {
@@ -120,15 +127,10 @@ Json& JsonObject::insert_or_assign(std::string key, Json value) {
     // slot its lookup ended at (decoding an object of 100,000 keys inserts each this way).
     if (!index_.empty() && (items_.size() + 1) * 2 <= index_.size() && items_.size() + 1 < position_mask) {
         const auto hash = key_hash(key);
-        const auto mask = index_.size() - 1;
-        auto slot = static_cast<std::size_t>(hash) & mask;
-        for (; index_[slot] != 0; slot = (slot + 1) & mask) {
-            const auto entry = index_[slot];
-            const auto pos = static_cast<std::size_t>((entry & position_mask) - 1);
-            if ((entry >> 32U) == tag_of(hash) && items_[pos].first == key) {
-                items_[pos].second = std::move(value);
-                return items_[pos].second;
-            }
+        const auto [pos, slot] = probe(index_, items_, key, hash);
+        if (pos != npos) {
+            items_[pos].second = std::move(value);
+            return items_[pos].second;
         }
         items_.emplace_back(std::move(key), std::move(value));
         index_[slot] = (tag_of(hash) << 32U) | static_cast<std::uint64_t>(items_.size());
