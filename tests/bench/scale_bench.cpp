@@ -291,6 +291,31 @@ void run_scale(const std::string& self, int rounds, Report& report) {
             report.add_round_growth(series.prefix + ".setup_growth_" + pair, small + ".setup_s", big + ".setup_s",
                                     size_ratio, limit);
         }
+        // The exponent over the whole range of the goal (per 10x, averaged over the decades):
+        // one decade may cross a cache size the next does not, and this says where the ends
+        // stand against each other.
+        if (series.growth_goals.size() > 1) {
+            const auto first = series.growth_goals.front().substr(0, series.growth_goals.front().find('_'));
+            const auto last = series.growth_goals.back().substr(series.growth_goals.back().find('_') + 1);
+            const auto at = [&](const std::string& name) {
+                return std::find_if(series.sizes.begin(), series.sizes.end(),
+                                    [&](const Sized& s) { return size_name(s.label) == name; }) -
+                       series.sizes.begin();
+            };
+            const auto i = static_cast<std::size_t>(at(first));
+            const auto j = static_cast<std::size_t>(at(last));
+            if (i < j && j < measured.size()) {
+                const auto small = series.prefix + "." + series.sizes[i].label;
+                const auto big = series.prefix + "." + series.sizes[j].label;
+                const auto size_ratio =
+                    static_cast<double>(measured[j].entities) / static_cast<double>(measured[i].entities);
+                const auto pair = first + "_" + last;
+                report.add_round_growth(series.prefix + ".growth_" + pair, small + ".marginal_step_ms",
+                                        big + ".marginal_step_ms", size_ratio, std::nullopt);
+                report.add_round_growth(series.prefix + ".setup_growth_" + pair, small + ".setup_s",
+                                        big + ".setup_s", size_ratio, std::nullopt);
+            }
+        }
     }
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);

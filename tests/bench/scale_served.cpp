@@ -65,6 +65,16 @@ void run_scale_served(const std::string& self, int rounds, Report& report) {
         report.add_round_growth("scale.served.growth_" + pair, small + ".step_ms", big + ".step_ms", ratio, goal);
         report.add_round_growth("scale.served.setup_growth_" + pair, small + ".setup_s", big + ".setup_s", ratio, goal);
     }
+    // Over the whole range, per 10x: the ends against each other, whatever cache one decade crosses.
+    const auto& first = sizes.front();
+    const auto& last = sizes.back();
+    const double ratio = static_cast<double>(last.entities) / static_cast<double>(first.entities);
+    const auto small = fmt::format("scale.served.N{}", first.entities);
+    const auto big = fmt::format("scale.served.N{}", last.entities);
+    const auto pair = fmt::format("{}_{}", first.label, last.label);
+    report.add_round_growth("scale.served.growth_" + pair, small + ".step_ms", big + ".step_ms", ratio, std::nullopt);
+    report.add_round_growth("scale.served.setup_growth_" + pair, small + ".setup_s", big + ".setup_s", ratio,
+                            std::nullopt);
 }
 
 }  // namespace mas::bench
