@@ -1,5 +1,7 @@
 #include "mas/channel/frame.hpp"
 
+#include "mas/core/json_codec.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace mas;

@@ -13,6 +13,7 @@
 #include "mas/agent/container.hpp"
 #include "mas/agent/date_time.hpp"
 #include "mas/core/json_codec.hpp"
+#include "mas/core/msgpack_codec.hpp"
 #include "support/run.hpp"
 #include "transcript.hpp"
 
@@ -85,24 +86,26 @@ asio::awaitable<std::vector<std::string>> caller_calls(Container& container, std
     co_return out;
 }
 
-}  // namespace
-
-TEST_CASE("A libmas container answers the agent_two_processes transcript byte for byte", "[conformance][agent]") {
-    const auto frames = test::read_frames("agent_two_processes.jsonl");
+void answer_transcript(std::string_view transcript, std::shared_ptr<const Codec> codec) {
+    const auto frames = test::read_frames(transcript);
     asio::io_context io;
-    auto container = test::run(io, Container::create("tcp://127.0.0.1:0"));
+    ContainerOptions options;
+    options.codec = codec;
+    auto container = test::run(io, Container::create("tcp://127.0.0.1:0", options));
     auto& callee = container->spawn<Callee>();
     const auto port = Endpoint::parse(container->addr()).port;
-    test::check_frames(test::run(io, client_script(port, frames)));
+    test::check_frames(test::run(io, client_script(port, frames)), {}, codec.get());
     CHECK(callee.stopped);
 }
 
-TEST_CASE("A libmas container calls the recorded callee container byte for byte", "[conformance][agent]") {
+void call_transcript(std::string_view transcript, std::shared_ptr<const Codec> codec) {
     using namespace asio::experimental::awaitable_operators;
-    const auto frames = test::read_frames("agent_two_processes.jsonl");
+    const auto frames = test::read_frames(transcript);
     asio::io_context io;
     test::RawListener listener(io.get_executor());
-    auto container = test::run(io, Container::create("tcp://127.0.0.1:0"));
+    ContainerOptions options;
+    options.codec = codec;
+    auto container = test::run(io, Container::create("tcp://127.0.0.1:0", options));
     container->spawn<Caller>();
     const auto remote = "tcp://127.0.0.1:" + std::to_string(listener.endpoint().port);
     auto both = [&]() -> asio::awaitable<std::pair<test::ScriptResult, std::vector<std::string>>> {
@@ -110,7 +113,27 @@ TEST_CASE("A libmas container calls the recorded callee container byte for byte"
         co_return std::make_pair(std::move(script), std::move(outcomes));
     };
     auto [script, outcomes] = test::run(io, both());
-    test::check_frames(script);
+    test::check_frames(script, {}, codec.get());
     CHECK(outcomes == std::vector<std::string>{"spamspam", "3", "2016-01-02T00:00:00+00:00", "hello B",
                                                "Agent \"7\" does not exist in Container(" + remote + ")", "null"});
+}
+
+}  // namespace
+
+TEST_CASE("A libmas container answers the agent_two_processes transcript byte for byte", "[conformance][agent]") {
+    answer_transcript("agent_two_processes.jsonl", nullptr);
+}
+
+TEST_CASE("A libmas container calls the recorded callee container byte for byte", "[conformance][agent]") {
+    call_transcript("agent_two_processes.jsonl", nullptr);
+}
+
+TEST_CASE("A libmas container with the MsgPack codec answers the msgpack_agent_two_processes transcript byte for byte",
+          "[conformance][agent][msgpack]") {
+    answer_transcript("msgpack_agent_two_processes.jsonl", std::make_shared<MsgPackCodec>());
+}
+
+TEST_CASE("A libmas container with the MsgPack codec calls the recorded callee container byte for byte",
+          "[conformance][agent][msgpack]") {
+    call_transcript("msgpack_agent_two_processes.jsonl", std::make_shared<MsgPackCodec>());
 }

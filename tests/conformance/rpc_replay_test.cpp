@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include "mas/core/json_codec.hpp"
+#include "mas/core/msgpack_codec.hpp"
 #include "mas/rpc/connection.hpp"
 #include "mas/rpc/remote_error.hpp"
 #include "support/run.hpp"
@@ -34,6 +35,7 @@ Json python_add(const Json& a, const Json& b) {
         joined.insert(joined.end(), b.as_array().begin(), b.as_array().end());
         return joined;
     }
+    if (a.is_string() && b.is_string()) return a.as_string() + b.as_string();
     if (a.is_integer() && b.is_integer()) return a.get<std::int64_t>() + b.get<std::int64_t>();
     return a.get<double>() + b.get<double>();
 }
@@ -86,13 +88,15 @@ asio::awaitable<test::ScriptResult> client_script(std::uint16_t port, const std:
     co_return result;
 }
 
-test::ScriptResult replay_against_server(std::string_view transcript) {
+test::ScriptResult replay_against_server(std::string_view transcript, std::shared_ptr<const Codec> codec = nullptr) {
     const auto frames = test::read_frames(transcript);
     asio::io_context io;
     MathServer math;
     auto start = [&]() -> asio::awaitable<Server> {
         const auto endpoint = Endpoint::tcp("127.0.0.1", 0);
-        co_return co_await rpc::start_server(endpoint, math);
+        ServerOptions options;
+        options.codec = codec;
+        co_return co_await rpc::start_server(endpoint, math, {}, options);
     };
     auto server = test::run(io, start());
     return test::run(io, client_script(server.endpoint().port, frames));
@@ -111,8 +115,11 @@ asio::awaitable<test::ScriptResult> server_script(test::RawListener& listener,
     co_return result;
 }
 
-asio::awaitable<std::vector<std::string>> client_calls(Endpoint endpoint, rpc::Router* service, Calls calls) {
-    auto connection = co_await rpc::open_connection(std::move(endpoint), service);
+asio::awaitable<std::vector<std::string>> client_calls(Endpoint endpoint, rpc::Router* service, Calls calls,
+                                                       std::shared_ptr<const Codec> codec) {
+    ConnectOptions options;
+    options.codec = std::move(codec);
+    auto connection = co_await rpc::open_connection(std::move(endpoint), service, options);
     auto outcomes = co_await calls(connection.remote());
     connection.close();
     co_return outcomes;
@@ -120,14 +127,15 @@ asio::awaitable<std::vector<std::string>> client_calls(Endpoint endpoint, rpc::R
 
 std::pair<test::ScriptResult, std::vector<std::string>> replay_against_client(std::string_view transcript,
                                                                               Calls calls,
-                                                                              rpc::Router* service = nullptr) {
+                                                                              rpc::Router* service = nullptr,
+                                                                              std::shared_ptr<const Codec> codec = nullptr) {
     using namespace asio::experimental::awaitable_operators;
     const auto frames = test::read_frames(transcript);
     asio::io_context io;
     test::RawListener listener(io.get_executor());
     auto both = [&]() -> asio::awaitable<std::pair<test::ScriptResult, std::vector<std::string>>> {
         auto [script, outcomes] =
-            co_await (server_script(listener, frames) && client_calls(listener.endpoint(), service, calls));
+            co_await (server_script(listener, frames) && client_calls(listener.endpoint(), service, calls, codec));
         co_return std::make_pair(std::move(script), std::move(outcomes));
     };
     return test::run(io, both());
@@ -225,4 +233,73 @@ TEST_CASE("A libmas RPC client passes its services and answers the recorded serv
         &client.router());
     test::check_frames(script);
     CHECK(outcomes == std::vector<std::string>{"42", "40"});
+}
+
+// ---- the MsgPack codecs ----------------------------------------------------------------------
+
+TEST_CASE("A libmas RPC server with the MsgPack codec answers the msgpack_rpc transcript byte for byte",
+          "[conformance][rpc][msgpack]") {
+    const auto codec = std::make_shared<MsgPackCodec>();
+    test::check_frames(replay_against_server("msgpack_rpc.jsonl", codec), {}, codec.get());
+}
+
+TEST_CASE("A libmas RPC client with the MsgPack codec sends the msgpack_rpc transcript byte for byte",
+          "[conformance][rpc][msgpack]") {
+    const auto codec = std::make_shared<MsgPackCodec>();
+    auto [script, outcomes] = replay_against_client(
+        "msgpack_rpc.jsonl",
+        [](rpc::Proxy remote) -> asio::awaitable<std::vector<std::string>> {
+            std::vector<std::string> out;
+            out.push_back(co_await outcome(remote["add"](1, 2)));
+            out.push_back(co_await outcome(remote["add"](1.5, rpc::kw("b", 2))));
+            const std::string a = "a";
+            const std::string b = "b";
+            out.push_back(co_await outcome(remote["add"](a, b)));
+            // Named: g++ 12 mishandles initializer lists inside co_await.
+            std::vector<int> one{1};
+            std::vector<int> two{2};
+            out.push_back(co_await outcome(remote["add"](one, two)));
+            out.push_back(co_await outcome(remote["boom"]()));
+            co_return out;
+        },
+        nullptr, codec);
+    test::check_frames(script, {}, codec.get());
+    CHECK(outcomes ==
+          std::vector<std::string>{"3", "3.5", "\"ab\"", "[1, 2]", "failed: ZeroDivisionError: boom!"});
+}
+
+TEST_CASE("A libmas RPC server with the MsgPack+Blosc codec answers the msgpack_blosc_rpc transcript byte for byte",
+          "[conformance][rpc][msgpack]") {
+    const auto codec = std::make_shared<MsgPackBloscCodec>();
+    test::check_frames(replay_against_server("msgpack_blosc_rpc.jsonl", codec), {}, codec.get());
+}
+
+TEST_CASE("A libmas RPC client with the MsgPack+Blosc codec sends the msgpack_blosc_rpc transcript byte for byte",
+          "[conformance][rpc][msgpack]") {
+    const auto codec = std::make_shared<MsgPackBloscCodec>();
+    auto [script, outcomes] = replay_against_client(
+        "msgpack_blosc_rpc.jsonl",
+        [](rpc::Proxy remote) -> asio::awaitable<std::vector<std::string>> {
+            std::vector<std::string> out;
+            out.push_back(co_await outcome(remote["add"](1, 2)));
+            out.push_back(co_await outcome(remote["add"](1.5, rpc::kw("b", 2))));
+            const std::string a(300, 'a');
+            const std::string b(300, 'b');
+            out.push_back(co_await outcome(remote["add"](a, b)));
+            const std::vector<double> ones(200, 1.0);
+            const std::vector<double> twos(200, 2.0);
+            out.push_back(co_await outcome(remote["add"](ones, twos)));
+            co_return out;
+        },
+        nullptr, codec);
+    test::check_frames(script, {}, codec.get());
+    REQUIRE(outcomes.size() == 4);
+    CHECK(outcomes[0] == "3");
+    CHECK(outcomes[1] == "3.5");
+    CHECK(outcomes[2] == "\"" + std::string(300, 'a') + std::string(300, 'b') + "\"");
+    CHECK(outcomes[3] == JsonCodec().encode(Json([] {
+              std::vector<double> joined(200, 1.0);
+              joined.insert(joined.end(), 200, 2.0);
+              return joined;
+          }())));
 }

@@ -9,6 +9,15 @@
 
 namespace mas::test {
 
+std::string from_hex(std::string_view hex) {
+    REQUIRE(hex.size() % 2 == 0);
+    std::string bytes;
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        bytes.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+    }
+    return bytes;
+}
+
 std::vector<RecordedFrame> read_frames(std::string_view name) {
     const auto path = std::filesystem::path(MAS_CONFORMANCE_DIR) / "aiomas" / name;
     std::ifstream in(path);
@@ -24,7 +33,8 @@ std::vector<RecordedFrame> read_frames(std::string_view name) {
         frame.seq = entry["seq"].get<int>();
         frame.from_client = entry["dir"].as_string() == "c->s";
         frame.length = entry["len"].get<std::uint32_t>();
-        frame.raw = entry["raw"].as_string();
+        // MsgPack transcripts hold their bytes in hex.
+        frame.raw = entry.contains("raw_hex") ? from_hex(entry["raw_hex"].as_string()) : entry["raw"].as_string();
         REQUIRE(frame.length == frame.raw.size());
         frames.push_back(std::move(frame));
     }
@@ -55,8 +65,9 @@ std::string last_line(std::string_view text) {
     return std::string(text.substr(first, last + 1 - first));
 }
 
-void check_frames(const ScriptResult& result, const std::function<bool(int seq)>& lookup_only) {
-    const JsonCodec codec;
+void check_frames(const ScriptResult& result, const std::function<bool(int seq)>& lookup_only, const Codec* with) {
+    const JsonCodec json;
+    const Codec& codec = with ? *with : json;
     for (const auto& [recorded, payload] : result.compared) {
         CAPTURE(recorded.seq, recorded.raw, payload);
         // Lenient: `__type__` ids are not registered with this plain codec, and only the

@@ -9,6 +9,7 @@
 
 #include <asio/awaitable.hpp>
 
+#include "mas/core/codec.hpp"
 #include "mas/core/json.hpp"
 #include "support/raw_peer.hpp"
 
@@ -39,7 +40,12 @@ asio::awaitable<ScriptResult> play(RawPeer& peer, const std::vector<RecordedFram
 /// Checks a read frame against the recorded one: byte for byte, except for failure replies,
 /// whose traceback is environment-specific; there type, id and the last line are compared,
 /// or, if `lookup_only` holds for that seq, only that the last line is a LookupError.
-void check_frames(const ScriptResult& result, const std::function<bool(int seq)>& lookup_only = {});
+/// The recorded frames are read with `codec` (null: JSON).
+void check_frames(const ScriptResult& result, const std::function<bool(int seq)>& lookup_only = {},
+                  const Codec* codec = nullptr);
+
+/// The bytes written as `hex` (two lowercase digits each).
+std::string from_hex(std::string_view hex);
 
 /// The last non-empty line of a failure text, e.g. `ValueError: nope`.
 std::string last_line(std::string_view text);

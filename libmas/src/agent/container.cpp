@@ -23,10 +23,8 @@ const std::shared_ptr<spdlog::logger>& agent_log() {
 
 // aiomas numbers a container's types: the date type first, the user's extras next, the RPC
 // proxy type last.
-std::shared_ptr<const JsonCodec> container_codec(const std::shared_ptr<const JsonCodec>& extras) {
-    JsonCodecOptions options;
-    if (extras) options.style = extras->style();
-    auto codec = std::make_shared<JsonCodec>(options);
+std::shared_ptr<const Codec> container_codec(const std::shared_ptr<const Codec>& extras) {
+    std::shared_ptr<Codec> codec = extras ? extras->make_empty() : std::make_shared<JsonCodec>();
     codec->add_serializer<DateTime>();
     if (extras) {
         for (const auto& name : extras->type_names()) {

@@ -199,6 +199,11 @@ bool ChannelImpl::dispatch_frames() {
         } catch (const ProtocolError& e) {
             fail_protocol(e.what());
             return false;
+        } catch (const CodecError& e) {
+            // Bytes the codec cannot read at all (MsgPack or Blosc data that is not valid): the
+            // stream cannot be trusted further, as for malformed JSON.
+            fail_protocol(e.what());
+            return false;
         }
         handle_message(std::move(msg));
         // In a long read, what the first frames produced goes out while the rest are handled, so

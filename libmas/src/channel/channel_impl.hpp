@@ -79,7 +79,7 @@ private:
 
     TransportPtr transport_;
     asio::any_io_executor executor_;
-    std::shared_ptr<const JsonCodec> codec_;
+    std::shared_ptr<const Codec> codec_;
     ChannelOptions options_;
     std::string peer_;
     Registry& registry_;

@@ -202,6 +202,7 @@ std::string_view kind_name(JsonKind kind) noexcept {
     case JsonKind::array: return "array";
     case JsonKind::object: return "object";
     case JsonKind::custom: return "custom";
+    case JsonKind::bytes: return "bytes";
     }
     return "unknown";
 }
@@ -221,6 +222,7 @@ std::string Json::describe() const {
     case JsonKind::array: return fmt::format("array of {} elements", size());
     case JsonKind::object: return fmt::format("object of {} keys", size());
     case JsonKind::custom: return fmt::format("custom {}", as_custom().type);
+    case JsonKind::bytes: return fmt::format("bytes of length {}", as_bytes().size());
     case JsonKind::null: break;
     }
     return "null";
@@ -254,6 +256,11 @@ JsonObject& Json::as_object() {
 const JsonCustom& Json::as_custom() const {
     if (!is_custom()) detail::throw_type_error("custom value", *this);
     return *std::get<std::shared_ptr<const JsonCustom>>(v_);
+}
+
+const std::string& Json::as_bytes() const {
+    if (!is_bytes()) detail::throw_type_error("bytes", *this);
+    return std::get<JsonBytes>(v_).data;
 }
 
 const Json& Json::operator[](std::string_view key) const { return as_object().at(key); }

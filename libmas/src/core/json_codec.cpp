@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <memory_resource>
+#include <optional>
 
 #include <fmt/format.h>
 #include <rapidjson/allocators.h>
@@ -15,13 +16,12 @@
 #include <rapidjson/reader.h>
 
 #include "core/json_writer.hpp"
+#include "core/value_stack.hpp"
 
 namespace mas {
 namespace {
 
-// Deeper input is rejected: the recursive parser, Json's destructor and the writer all use the
-// call stack, and no aiomas or mosaik message comes anywhere near this.
-constexpr std::size_t max_depth = 512;
+constexpr std::size_t max_depth = detail::max_decode_depth;
 
 // Numbers arrive as text so that integers beyond 64 bits can be reported instead of silently
 // turning into doubles. kParseStopWhenDoneFlag stays off: trailing garbage is an error.
@@ -84,22 +84,17 @@ double parse_float(std::string_view text) {
     return value;
 }
 
-// A RapidJSON SAX handler that builds the Json tree bottom-up on one flat stack: a container's
-// elements are pushed as they come and gathered when it ends, when their count is known, so every
-// array and object is allocated exactly once at its final size.
+// A RapidJSON SAX handler feeding the shared ValueStack.
 class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> {
 public:
-    Builder(const std::vector<std::string>& types, std::pmr::memory_resource& memory)
-        : types_(types), values_(&memory), keys_(&memory) {
-        values_.reserve(16);
-    }
+    Builder(const std::vector<std::string>& types, std::pmr::memory_resource& memory) : stack_(types, memory) {}
 
     bool Null() {
-        values_.emplace_back();
+        stack_.push();
         return true;
     }
     bool Bool(bool b) {
-        values_.emplace_back(b);
+        stack_.push(b);
         return true;
     }
     bool RawNumber(const char* text, rapidjson::SizeType length, bool /*copy*/) {
@@ -110,48 +105,37 @@ public:
         if (integer) {
             push_integer(number);
         } else {
-            values_.emplace_back(parse_float(number));
+            stack_.push(parse_float(number));
         }
         return true;
     }
     bool String(const char* text, rapidjson::SizeType length, bool /*copy*/) {
-        values_.emplace_back(std::string(text, length));
+        stack_.push(std::string(text, length));
         return true;
     }
     bool Key(const char* text, rapidjson::SizeType length, bool /*copy*/) {
-        keys_.emplace_back(text, length);
+        stack_.key(std::string_view(text, length));
         return true;
     }
-    bool StartObject() { return enter(); }
-    bool StartArray() { return enter(); }
-    bool EndArray(rapidjson::SizeType count);
-    bool EndObject(rapidjson::SizeType count);
+    bool StartObject() { return stack_.enter(); }
+    bool StartArray() { return stack_.enter(); }
+    bool EndArray(rapidjson::SizeType count) {
+        stack_.end_array(count);
+        return true;
+    }
+    bool EndObject(rapidjson::SizeType count) {
+        stack_.end_object(count);
+        return true;
+    }
 
-    [[nodiscard]] bool too_deep() const noexcept { return too_deep_; }
-    std::string take_problem() { return std::move(problem_); }
-    Json take_result() { return std::move(values_.back()); }
+    [[nodiscard]] bool too_deep() const noexcept { return stack_.too_deep(); }
+    std::string take_problem() { return stack_.take_problem(); }
+    Json take_result() { return stack_.take_result(); }
 
 private:
-    bool enter() {
-        if (++depth_ > max_depth) {
-            too_deep_ = true;
-            return false;
-        }
-        return true;
-    }
-    void report(std::string problem) {
-        if (problem_.empty()) problem_ = std::move(problem);
-    }
     void push_integer(std::string_view text);
-    JsonObject gather_object(std::size_t count);
-    Json custom_from(JsonObject& object);
 
-    const std::vector<std::string>& types_;
-    std::pmr::vector<Json> values_;
-    std::pmr::vector<std::string> keys_;
-    std::string problem_;
-    std::size_t depth_ = 0;
-    bool too_deep_ = false;
+    detail::ValueStack stack_;
 };
 
 void Builder::push_integer(std::string_view text) {
@@ -159,73 +143,16 @@ void Builder::push_integer(std::string_view text) {
     const char* const last = first + text.size();
     std::int64_t i = 0;
     if (std::from_chars(first, last, i).ec == std::errc()) {
-        values_.emplace_back(i);
+        stack_.push(i);
         return;
     }
     std::uint64_t u = 0;
     if (text.front() != '-' && std::from_chars(first, last, u).ec == std::errc()) {
-        values_.emplace_back(u);
+        stack_.push(u);
         return;
     }
-    report(fmt::format("integer {} does not fit in 64 bits", text));
-    values_.emplace_back();
-}
-
-bool Builder::EndArray(rapidjson::SizeType count) {
-    const auto first = values_.end() - static_cast<std::ptrdiff_t>(count);
-    JsonArray array(std::make_move_iterator(first), std::make_move_iterator(values_.end()));
-    values_.erase(first, values_.end());
-    values_.emplace_back(std::move(array));
-    --depth_;
-    return true;
-}
-
-bool Builder::EndObject(rapidjson::SizeType count) {
-    JsonObject object = gather_object(count);
-    if (object.contains("__type__")) {
-        values_.push_back(custom_from(object));
-    } else {
-        values_.emplace_back(std::move(object));
-    }
-    --depth_;
-    return true;
-}
-
-// Python keeps the first position and the last value of a duplicate key, as insert_or_assign
-// does (through the object's index once it is large).
-JsonObject Builder::gather_object(std::size_t count) {
-    const auto keys = keys_.begin() + static_cast<std::ptrdiff_t>(keys_.size() - count);
-    const auto values = values_.begin() + static_cast<std::ptrdiff_t>(values_.size() - count);
-    JsonObject object;
-    object.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) object.insert_or_assign(std::move(keys[i]), std::move(values[i]));
-    keys_.erase(keys, keys_.end());
-    values_.erase(values, values_.end());
-    return object;
-}
-
-// aiomas passes every decoded object through its hook, so any object with a "__type__" key is
-// taken as a custom value, whatever else it holds.
-Json Builder::custom_from(JsonObject& object) {
-    Json& marker = *object.find("__type__");
-    if (marker.is_array() && marker.size() == 2 && marker[0].is_integer()) {
-        auto& pair = marker.as_array();
-        if (pair[0].kind() == JsonKind::integer) {
-            const auto id = std::get<std::int64_t>(pair[0].storage());
-            if (id >= 0 && static_cast<std::uint64_t>(id) < types_.size()) {
-                return Json(JsonCustom{types_[static_cast<std::size_t>(id)],
-                                       std::make_shared<const Json>(std::move(pair[1]))});
-            }
-            report(fmt::format("unknown custom type id {}", id));
-        } else {
-            report(fmt::format("unknown custom type id {}",
-                               std::get<std::uint64_t>(pair[0].storage())));
-        }
-        return Json();
-    }
-    report(fmt::format("invalid custom value: \"__type__\" must be [type id, value], got {}",
-                       marker.describe()));
-    return Json();
+    stack_.report(fmt::format("integer {} does not fit in 64 bits", text));
+    stack_.push();
 }
 
 [[noreturn]] void throw_parse_error(const rapidjson::ParseResult& result, bool too_deep) {
@@ -241,37 +168,10 @@ Json Builder::custom_from(JsonObject& object) {
 
 JsonCodec::JsonCodec(JsonCodecOptions options) : options_(options) {}
 
-JsonCodec& JsonCodec::add_serializer(std::string_view type_name) {
-    // Two ids for one name would make encoding ambiguous; aiomas refuses this too.
-    if (type_id(type_name)) {
-        throw ConfigError(fmt::format("a serializer for type \"{}\" was already added", type_name));
-    }
-    types_.emplace_back(type_name);
-    return *this;
-}
-
-std::optional<std::int64_t> JsonCodec::type_id(std::string_view type_name) const {
-    const auto found = std::find(types_.begin(), types_.end(), type_name);
-    if (found == types_.end()) return std::nullopt;
-    return static_cast<std::int64_t>(found - types_.begin());
-}
+std::shared_ptr<Codec> JsonCodec::make_empty() const { return std::make_shared<JsonCodec>(options_); }
 
 void JsonCodec::encode_to(const Json& value, std::string& out) const {
     detail::write_json(value, *this, out);
-}
-
-std::string JsonCodec::encode(const Json& value) const {
-    std::string out;
-    out.reserve(64);  // one allocation covers a typical request frame
-    encode_to(value, out);
-    return out;
-}
-
-Json JsonCodec::decode(std::string_view text) const {
-    std::string problem;
-    Json value = decode_lenient(text, problem);
-    if (!problem.empty()) throw CodecError(problem);
-    return value;
 }
 
 Json JsonCodec::decode_lenient(std::string_view text, std::string& problem) const {
@@ -284,7 +184,7 @@ Json JsonCodec::decode_lenient(std::string_view text, std::string& problem) cons
     std::pmr::monotonic_buffer_resource memory(builder_scratch, sizeof builder_scratch);
     rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, Allocator> reader(&allocator);
     rapidjson::MemoryStream stream(text.data(), text.size());
-    Builder builder(types_, memory);
+    Builder builder(type_names(), memory);
 
     const rapidjson::ParseResult result = reader.Parse<parse_flags>(stream, builder);
     if (result.IsError()) throw_parse_error(result, builder.too_deep());
@@ -295,6 +195,75 @@ Json JsonCodec::decode_lenient(std::string_view text, std::string& problem) cons
     }
     problem = builder.take_problem();
     return builder.take_result();
+}
+
+void JsonCodec::encode_message(MessageType type, std::uint64_t id, const Json& content, std::string& out) const {
+    const auto start = out.size();
+    const bool python = options_.style == JsonStyle::python;
+    try {
+        // By hand rather than through fmt: this runs for every message.
+        char prefix[32];
+        char* p = prefix;
+        *p++ = '[';
+        *p++ = static_cast<char>('0' + static_cast<int>(type));
+        *p++ = ',';
+        if (python) *p++ = ' ';
+        p = std::to_chars(p, prefix + sizeof prefix, id).ptr;
+        *p++ = ',';
+        if (python) *p++ = ' ';
+        out.append(prefix, p);
+        encode_to(content, out);
+    } catch (...) {
+        out.resize(start);
+        throw;
+    }
+    out.push_back(']');
+}
+
+namespace {
+
+void skip_space(std::string_view text, std::size_t& pos) {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) {
+        ++pos;
+    }
+}
+
+// Reads `[type, id, ` and the closing `]` by hand, so that only the content goes through the
+// JSON parser. Returns nothing for anything unusual; the full parse then says what is wrong.
+std::optional<Message> decode_envelope(const JsonCodec& codec, std::string_view payload) {
+    std::size_t pos = 0;
+    skip_space(payload, pos);
+    if (pos >= payload.size() || payload[pos++] != '[') return std::nullopt;
+    skip_space(payload, pos);
+    if (pos >= payload.size() || payload[pos] < '0' || payload[pos] > '2') return std::nullopt;
+    const auto type = static_cast<MessageType>(payload[pos++] - '0');
+    skip_space(payload, pos);
+    if (pos >= payload.size() || payload[pos++] != ',') return std::nullopt;
+    skip_space(payload, pos);
+    std::uint64_t id = 0;
+    auto [end, ec] = std::from_chars(payload.data() + pos, payload.data() + payload.size(), id);
+    if (ec != std::errc() || (payload[pos] == '0' && end != payload.data() + pos + 1)) return std::nullopt;
+    pos = static_cast<std::size_t>(end - payload.data());
+    skip_space(payload, pos);
+    if (pos >= payload.size() || payload[pos++] != ',') return std::nullopt;
+    auto last = payload.find_last_not_of(" \t\n\r");
+    if (last == std::string_view::npos || last < pos || payload[last] != ']') return std::nullopt;
+    Message msg{type, id, {}, {}};
+    std::string problem;
+    try {
+        msg.content = codec.decode_lenient(payload.substr(pos, last - pos), problem);
+    } catch (const ProtocolError&) {
+        return std::nullopt;
+    }
+    if (!problem.empty()) msg.problem = std::move(problem);
+    return msg;
+}
+
+}  // namespace
+
+Message JsonCodec::decode_message(std::string_view payload) const {
+    if (auto msg = decode_envelope(*this, payload)) return std::move(*msg);
+    return Codec::decode_message(payload);
 }
 
 }  // namespace mas

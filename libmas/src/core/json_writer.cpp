@@ -119,6 +119,8 @@ public:
         case JsonKind::array: write_array(std::get<JsonArray>(v)); break;
         case JsonKind::object: write_object(std::get<JsonObject>(v)); break;
         case JsonKind::custom: write_custom(value.as_custom()); break;
+        // aiomas' JSON codec refuses bytes with this wording (its SerializationError).
+        case JsonKind::bytes: throw CodecError("No serializer found for type \"<class 'bytes'>\"");
         }
     }
 

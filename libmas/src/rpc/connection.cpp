@@ -38,8 +38,8 @@ void ConnectionState::add_reset_callback(ResetCallback callback) {
 
 }  // namespace detail
 
-std::shared_ptr<const JsonCodec> with_proxy_type(const std::shared_ptr<const JsonCodec>& codec) {
-    auto extended = codec ? std::make_shared<JsonCodec>(*codec) : std::make_shared<JsonCodec>();
+std::shared_ptr<const Codec> with_proxy_type(const std::shared_ptr<const Codec>& codec) {
+    std::shared_ptr<Codec> extended = codec ? codec->clone() : std::make_shared<JsonCodec>();
     const auto& names = extended->type_names();
     if (names.empty() || names.back() != proxy_type_name) extended->add_serializer(proxy_type_name);
     return extended;

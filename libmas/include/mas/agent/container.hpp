@@ -74,7 +74,7 @@ public:
     /// run until all of them are idle or asleep (see Activity for the rules).
     [[nodiscard]] Activity& activity() const noexcept { return *activity_; }
     /// The codec of every connection: the date type, the extra types, the proxy type.
-    [[nodiscard]] const std::shared_ptr<const JsonCodec>& codec() const noexcept { return codec_; }
+    [[nodiscard]] const std::shared_ptr<const Codec>& codec() const noexcept { return codec_; }
 
     /// Creates an agent of type A, owned by the container: `A(container, args...)`.
     template <class A, class... Args>
@@ -126,7 +126,7 @@ private:
     ContainerOptions options_;
     std::shared_ptr<Clock> clock_;
     std::shared_ptr<Activity> activity_;
-    std::shared_ptr<const JsonCodec> codec_;
+    std::shared_ptr<const Codec> codec_;
     std::string addr_;
     rpc::Service root_;
     rpc::ServiceDict agents_service_;

@@ -22,10 +22,11 @@ struct ContainerOptions {
     ContainerOptions() noexcept {}
     /// The container's clock; null means a RealTimeClock on the container's executor.
     std::shared_ptr<Clock> clock;
-    /// Extra custom types (aiomas' extra_serializers): the types registered with this codec, in
-    /// order, become type ids 1..n after the date type (0), as in aiomas; its style is kept.
-    /// Null: no extra types, Python-identical JSON.
-    std::shared_ptr<const JsonCodec> codec;
+    /// The codec of every connection (aiomas' `codec=`), and extra custom types (aiomas'
+    /// extra_serializers): the types registered with this codec, in order, become type ids 1..n
+    /// after the date type (0), as in aiomas; its kind and settings are kept.
+    /// Null: JSON as Python writes it, no extra types.
+    std::shared_ptr<const Codec> codec;
     /// Limits of every connection (the codec field is ignored; see `codec`).
     ChannelOptions channel;
     /// TLS for the container's server (make_ssl_server_context); null for plain TCP.

@@ -13,6 +13,7 @@
 #include <asio/ssl/context.hpp>
 
 #include "mas/channel/frame.hpp"
+#include "mas/core/codec.hpp"
 #include "mas/core/json_codec.hpp"
 
 namespace mas {
@@ -24,8 +25,10 @@ namespace mas {
 /// Options of one channel.
 struct ChannelOptions {
     ChannelOptions() noexcept {}
-    /// The codec; null means a default JsonCodec (Python-identical JSON, no custom types).
-    std::shared_ptr<const JsonCodec> codec;
+    /// The codec (aiomas' `codec=`): JsonCodec, MsgPackCodec or MsgPackBloscCodec, with their
+    /// custom types; null means a default JsonCodec (Python-identical JSON, no custom types).
+    /// Both ends of a connection must use the same kind.
+    std::shared_ptr<const Codec> codec;
     /// Largest payload accepted or sent. A frame whose length header exceeds it is rejected
     /// before anything is allocated, and the connection is closed.
     std::size_t max_message_size = default_max_message_size;

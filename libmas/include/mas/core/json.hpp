@@ -127,8 +127,14 @@ struct JsonCustom {
     friend bool operator==(const JsonCustom& a, const JsonCustom& b);
 };
 
+/// A byte string (Python `bytes`): MsgPack carries it as bin; JSON cannot, as in aiomas.
+struct JsonBytes {
+    std::string data;
+    friend bool operator==(const JsonBytes& a, const JsonBytes& b) = default;
+};
+
 /// The kinds of Json value. Integers that do not fit in int64 but fit in uint64 are `uinteger`.
-enum class JsonKind { null, boolean, integer, uinteger, floating, string, array, object, custom };
+enum class JsonKind { null, boolean, integer, uinteger, floating, string, array, object, custom, bytes };
 
 /// The name of a kind as used in error messages ("int", "string", ...).
 std::string_view kind_name(JsonKind kind) noexcept;
@@ -140,7 +146,7 @@ std::string_view kind_name(JsonKind kind) noexcept;
 class Json {
 public:
     using Storage = std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double,
-                                 std::string, JsonArray, JsonObject, std::shared_ptr<const JsonCustom>>;
+                                 std::string, JsonArray, JsonObject, std::shared_ptr<const JsonCustom>, JsonBytes>;
 
     Json() noexcept : v_(nullptr) {}
     Json(std::nullptr_t) noexcept : v_(nullptr) {}
@@ -154,6 +160,7 @@ public:
     Json(JsonObject o) noexcept : v_(std::move(o)) {}
     // A custom value cannot change, so copies share it; one pointer keeps every Json small.
     Json(JsonCustom c) : v_(std::make_shared<const JsonCustom>(std::move(c))) {}
+    Json(JsonBytes b) noexcept : v_(std::move(b)) {}
 
     template <class T>
         requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
@@ -210,6 +217,7 @@ public:
     [[nodiscard]] bool is_array() const noexcept { return kind() == JsonKind::array; }
     [[nodiscard]] bool is_object() const noexcept { return kind() == JsonKind::object; }
     [[nodiscard]] bool is_custom() const noexcept { return kind() == JsonKind::custom; }
+    [[nodiscard]] bool is_bytes() const noexcept { return kind() == JsonKind::bytes; }
 
     /// A short description for error messages: the kind, and the value for scalars
     /// (e.g. `string "abc"`, `int 300`, `custom Point`).
@@ -222,6 +230,8 @@ public:
     [[nodiscard]] const JsonObject& as_object() const;
     [[nodiscard]] JsonObject& as_object();
     [[nodiscard]] const JsonCustom& as_custom() const;
+    /// The bytes of a bytes value.
+    [[nodiscard]] const std::string& as_bytes() const;
 
     /// Converts to T through JsonTraits<T>; throws mas::TypeError on a mismatch.
     template <class T>

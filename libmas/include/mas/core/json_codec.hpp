@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mas/core/codec.hpp"
 #include "mas/core/json.hpp"
 
 namespace mas {
@@ -27,16 +28,18 @@ struct JsonCodecOptions {
     JsonStyle style = JsonStyle::python;
 };
 
-/// Encodes and decodes Json values as JSON text. Decoding accepts any whitespace, `NaN`,
-/// `Infinity` and `-Infinity`, checks UTF-8, and reports integers that do not fit in 64 bits as a
-/// mas::CodecError. Custom types (mas::Serializer) are written as `{"__type__": [k, repr]}`, where
-/// k is the type's position in the order add_serializer was called; every decoded object with a
-/// `"__type__"` key of a known k becomes that custom value again.
-/// A codec is immutable once in use; share it between channels freely (it is thread-safe for
-/// concurrent encode/decode).
-class JsonCodec {
+/// Encodes and decodes Json values as JSON text, the codec of aiomas and mosaik by default.
+/// Decoding accepts any whitespace, `NaN`, `Infinity` and `-Infinity`, checks UTF-8, and reports
+/// integers that do not fit in 64 bits as a mas::CodecError. Bytes cannot be written, as in
+/// aiomas' JSON codec (mas::CodecError). Custom types as Codec says.
+class JsonCodec final : public Codec {
 public:
     explicit JsonCodec(JsonCodecOptions options = {});
+    JsonCodec(const JsonCodec&) = default;
+    JsonCodec& operator=(const JsonCodec&) = default;
+    JsonCodec(JsonCodec&&) noexcept = default;
+    JsonCodec& operator=(JsonCodec&&) noexcept = default;
+    ~JsonCodec() override = default;
 
     /// Registers custom type T (which must specialise mas::Serializer) as the next type id.
     template <CustomSerializable T>
@@ -44,36 +47,32 @@ public:
         return add_serializer(Serializer<T>::name);
     }
     /// Registers a custom type by its Serializer name as the next type id.
-    JsonCodec& add_serializer(std::string_view type_name);
-    /// The type id of a registered type name, if any.
-    [[nodiscard]] std::optional<std::int64_t> type_id(std::string_view type_name) const;
-    /// The registered type names, in type id order.
-    [[nodiscard]] const std::vector<std::string>& type_names() const noexcept { return types_; }
+    JsonCodec& add_serializer(std::string_view type_name) {
+        Codec::add_serializer(type_name);
+        return *this;
+    }
 
+    [[nodiscard]] std::string_view name() const noexcept override { return "json"; }
     [[nodiscard]] JsonStyle style() const noexcept { return options_.style; }
 
     /// Appends the JSON text of `value` to `out`. Throws mas::CodecError for a custom value whose
-    /// type is not registered with this codec ("No serializer found for type ..."); `out` may then
-    /// hold a partial text.
-    void encode_to(const Json& value, std::string& out) const;
-    /// The JSON text of `value`.
-    [[nodiscard]] std::string encode(const Json& value) const;
+    /// type is not registered with this codec ("No serializer found for type ...") or bytes;
+    /// `out` may then hold a partial text.
+    void encode_to(const Json& value, std::string& out) const override;
+    using Codec::encode;
 
     /// Parses one JSON value (surrounding whitespace allowed). Throws mas::ProtocolError for
     /// invalid JSON or UTF-8, with the byte offset, and mas::CodecError for an integer beyond
     /// 64 bits or an unknown custom type id.
-    [[nodiscard]] Json decode(std::string_view text) const;
+    using Codec::decode;
+    [[nodiscard]] Json decode_lenient(std::string_view text, std::string& problem) const override;
 
-    /// Like decode, but a value that is valid JSON and only fails for a reason of content (an
-    /// integer beyond 64 bits, an unknown `__type__` id) is still returned with null in place of
-    /// the offending value, and the first such problem in `problem`. This lets a channel answer a
-    /// request it cannot represent with a failure reply instead of dropping the connection.
-    /// Throws mas::ProtocolError for text that is not valid JSON.
-    [[nodiscard]] Json decode_lenient(std::string_view text, std::string& problem) const;
+    void encode_message(MessageType type, std::uint64_t id, const Json& content, std::string& out) const override;
+    [[nodiscard]] Message decode_message(std::string_view payload) const override;
+    [[nodiscard]] std::shared_ptr<Codec> make_empty() const override;
 
 private:
     JsonCodecOptions options_;
-    std::vector<std::string> types_;
 };
 
 }  // namespace mas

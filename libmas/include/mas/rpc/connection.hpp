@@ -26,7 +26,7 @@ namespace mas::rpc {
 inline constexpr std::string_view proxy_type_name = "aiomas.rpc.Proxy";
 
 /// A copy of `codec` (or of a default JsonCodec if null) with the proxy type added last.
-std::shared_ptr<const JsonCodec> with_proxy_type(const std::shared_ptr<const JsonCodec>& codec);
+std::shared_ptr<const Codec> with_proxy_type(const std::shared_ptr<const Codec>& codec);
 
 /// Called with the reason when a connection ends (peer closed it, it broke, or it was closed
 /// locally); the exception_ptr holds a mas::ConnectionError.

@@ -1,0 +1,67 @@
+#pragma once
+// The bottom-up builder every decoder shares: a parser pushes scalars and keys as they come and
+// ends each container with its element count, so every array and object is allocated once at
+// its final size, and every codec turns `{"__type__": [k, repr]}` maps into custom values alike.
+
+#include <cstddef>
+#include <memory_resource>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mas/core/json.hpp"
+
+namespace mas::detail {
+
+// Deeper input is rejected by every decoder: the parsers, Json's destructor and the writers use
+// the call stack, and no aiomas or mosaik message comes anywhere near this.
+inline constexpr std::size_t max_decode_depth = 512;
+
+class ValueStack {
+public:
+    ValueStack(const std::vector<std::string>& types, std::pmr::memory_resource& memory)
+        : types_(types), values_(&memory), keys_(&memory) {
+        values_.reserve(16);
+    }
+
+    template <class... Args>
+    void push(Args&&... args) {
+        values_.emplace_back(std::forward<Args>(args)...);
+    }
+    void key(std::string_view text) { keys_.emplace_back(text); }
+    /// Enters a container; false (and too_deep()) beyond max_decode_depth.
+    bool enter() {
+        if (++depth_ > max_decode_depth) {
+            too_deep_ = true;
+            return false;
+        }
+        return true;
+    }
+    /// Gathers the last `count` values into an array.
+    void end_array(std::size_t count);
+    /// Gathers the last `count` keys and values into an object, or a custom value if it has a
+    /// "__type__" key.
+    void end_object(std::size_t count);
+    /// Notes a problem of content (the first one is kept).
+    void report(std::string problem) {
+        if (problem_.empty()) problem_ = std::move(problem);
+    }
+
+    [[nodiscard]] bool too_deep() const noexcept { return too_deep_; }
+    [[nodiscard]] std::size_t depth() const noexcept { return depth_; }
+    std::string take_problem() { return std::move(problem_); }
+    Json take_result() { return std::move(values_.back()); }
+
+private:
+    JsonObject gather_object(std::size_t count);
+    Json custom_from(JsonObject& object);
+
+    const std::vector<std::string>& types_;
+    std::pmr::vector<Json> values_;
+    std::pmr::vector<std::string> keys_;
+    std::string problem_;
+    std::size_t depth_ = 0;
+    bool too_deep_ = false;
+};
+
+}  // namespace mas::detail
