@@ -74,7 +74,10 @@ public:
 };
 
 asio::awaitable<mas::example::Serving> serve(mas::Endpoint endpoint) {
-    std::shared_ptr<agent::Container> container = co_await agent::Container::create(agent::container_address(endpoint));
+    agent::ContainerOptions options;
+    options.codec = mas::example::codec();  // --codec
+    std::shared_ptr<agent::Container> container =
+        co_await agent::Container::create(agent::container_address(endpoint), std::move(options));
     container->spawn<Callee>();  // agent 0: reached at <listening address>/0
     mas::example::Serving serving;
     serving.address = container->addr();
@@ -83,7 +86,9 @@ asio::awaitable<mas::example::Serving> serve(mas::Endpoint endpoint) {
 }
 
 asio::awaitable<void> talk(mas::Endpoint endpoint, std::chrono::steady_clock::duration timeout) {
-    auto container = co_await agent::Container::create("tcp://127.0.0.1:0");
+    agent::ContainerOptions options;
+    options.codec = mas::example::codec();
+    auto container = co_await agent::Container::create("tcp://127.0.0.1:0", std::move(options));
     auto& caller = container->spawn<Caller>();
     co_await caller.run(agent::container_address(endpoint) + "/0", timeout);
     container->shutdown();

@@ -1,7 +1,9 @@
 #include "example_app.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <exception>
+#include <utility>
 #include <variant>
 
 #include <CLI/CLI.hpp>
@@ -27,7 +29,13 @@ struct Settings {
     Endpoint endpoint;
     double timeout_s = 10.0;
     std::string log_level = "info";
+    std::string codec = "json";
 };
+
+std::shared_ptr<const Codec>& chosen_codec() {
+    static std::shared_ptr<const Codec> codec = std::make_shared<JsonCodec>();
+    return codec;
+}
 
 /// A parse failure that is reported like any other error, with exit code 2.
 struct UsageError : std::runtime_error {
@@ -56,6 +64,9 @@ std::variant<Settings, int> parse(const AppRoles& roles, int argc, char** argv) 
     app.require_subcommand(0, 1);
     app.add_option("--log-level", settings.log_level, "Level of the diagnostics on stderr")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    app.add_option("--codec", settings.codec, "Codec of every connection, as aiomas' codec= (both sides must agree)")
+        ->check(CLI::IsMember({"json", "msgpack", "msgpack-blosc"}))
+        ->capture_default_str();
     auto* server = app.add_subcommand("server", "Serve on ADDRESS until SIGINT or SIGTERM");
     server->add_option("address", address, "HOST:PORT (port 0 picks a free one), or unix:///path")
         ->required();
@@ -116,7 +127,9 @@ void run(const AppRoles& roles, const Settings& settings) {
 }
 
 asio::awaitable<Serving> start_channel_server(Endpoint endpoint, ClientConnected serve) {
-    auto server = co_await start_server(std::move(endpoint), std::move(serve));
+    ServerOptions options;
+    options.codec = codec();
+    auto server = co_await start_server(std::move(endpoint), std::move(serve), std::move(options));
     Serving serving;
     serving.address = server.endpoint().to_string();
     serving.keep_alive = std::make_shared<Server>(server);
@@ -127,6 +140,7 @@ asio::awaitable<void> connect_and_talk(Endpoint endpoint, std::chrono::steady_cl
                                        std::function<asio::awaitable<void>(Channel)> talk) {
     ConnectOptions options;
     options.timeout = timeout;
+    options.codec = codec();
     auto channel = co_await open_connection(std::move(endpoint), options);
     spdlog::debug("connected to {}", channel.peer());
     co_await talk(channel);
@@ -152,6 +166,7 @@ int run_example(const AppRoles& roles, int argc, char** argv) {
         if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
         const auto& settings = std::get<Settings>(parsed);
         set_up_logging(roles, settings);
+        chosen_codec() = make_codec(settings.codec);
         run(roles, settings);
         return 0;
     } catch (const UsageError& e) {
@@ -166,9 +181,65 @@ int run_example(const AppRoles& roles, int argc, char** argv) {
     }
 }
 
+std::shared_ptr<const Codec> codec() { return chosen_codec(); }
+
+namespace {
+
+bool holds_bytes(const Json& value) {
+    if (value.is_bytes()) return true;
+    if (value.is_array()) return std::any_of(value.as_array().begin(), value.as_array().end(), holds_bytes);
+    if (value.is_object()) {
+        return std::any_of(value.as_object().begin(), value.as_object().end(),
+                           [](const auto& item) { return holds_bytes(item.second); });
+    }
+    return false;
+}
+
+// Bytes as Python shows them (b'\x00ab'), so that what a MsgPack peer sent can be printed.
+void show_to(const Json& value, const JsonCodec& codec, std::string& out) {
+    if (value.is_bytes()) {
+        out += "b'";
+        for (const unsigned char c : value.as_bytes()) {
+            if (c == '\\' || c == '\'') {
+                out += '\\';
+                out += static_cast<char>(c);
+            } else if (c >= 0x20 && c < 0x7f) {
+                out += static_cast<char>(c);
+            } else {
+                out += fmt::format("\\x{:02x}", c);
+            }
+        }
+        out += '\'';
+    } else if (value.is_array() && holds_bytes(value)) {
+        out += '[';
+        const char* separator = "";
+        for (const auto& item : value.as_array()) {
+            out += std::exchange(separator, ", ");
+            show_to(item, codec, out);
+        }
+        out += ']';
+    } else if (value.is_object() && holds_bytes(value)) {
+        out += '{';
+        const char* separator = "";
+        for (const auto& [key, item] : value.as_object()) {
+            out += std::exchange(separator, ", ");
+            codec.encode_to(Json(key), out);
+            out += ": ";
+            show_to(item, codec, out);
+        }
+        out += '}';
+    } else {
+        codec.encode_to(value, out);
+    }
+}
+
+}  // namespace
+
 std::string show(const Json& value) {
     static const JsonCodec codec;
-    return codec.encode(value);
+    std::string out;
+    show_to(value, codec, out);
+    return out;
 }
 
 }  // namespace mas::example

@@ -15,6 +15,7 @@
 
 #include "mas/channel/channel.hpp"
 #include "mas/channel/server.hpp"
+#include "mas/core/codec.hpp"
 #include "mas/core/endpoint.hpp"
 #include "mas/core/json.hpp"
 
@@ -72,7 +73,12 @@ void say(fmt::format_string<Args...> format, Args&&... args) {
     std::fflush(stdout);
 }
 
-/// A value as the JSON text that goes on the wire (`"ohai"`, `["spam", 1]`).
+/// The codec chosen with `--codec` (json, msgpack or msgpack-blosc; JSON by default), for every
+/// connection and server of the example.
+std::shared_ptr<const Codec> codec();
+
+/// A value as the JSON text that goes on the wire (`"ohai"`, `["spam", 1]`); bytes, which only
+/// MsgPack carries, as Python shows them (`b'\x00\xff'`).
 std::string show(const Json& value);
 
 }  // namespace mas::example

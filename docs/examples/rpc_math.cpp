@@ -79,7 +79,9 @@ public:
 
 asio::awaitable<mas::example::Serving> serve(mas::Endpoint endpoint) {
     auto math = std::make_shared<MathServer>();
-    auto server = co_await rpc::start_server(std::move(endpoint), *math);
+    mas::ServerOptions options;
+    options.codec = mas::example::codec();  // --codec
+    auto server = co_await rpc::start_server(std::move(endpoint), *math, {}, std::move(options));
     mas::example::Serving serving;
     serving.address = server.endpoint().to_string();
     serving.keep_alive = std::make_shared<std::pair<mas::Server, std::shared_ptr<MathServer>>>(server, math);
@@ -91,6 +93,7 @@ asio::awaitable<rpc::Connection> connect(mas::Endpoint endpoint, Client& client,
                                          std::chrono::steady_clock::duration timeout) {
     mas::ConnectOptions options;
     options.timeout = timeout;
+    options.codec = mas::example::codec();
     return rpc::open_connection(std::move(endpoint), client, std::move(options));
 }
 

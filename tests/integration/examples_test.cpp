@@ -2,6 +2,8 @@
 // peer that speaks the recorded aiomas bytes, in demo mode, and with bad arguments.
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,6 +17,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include "integration/child_process.hpp"
 #include "integration/server_process.hpp"
@@ -281,4 +284,121 @@ TEST_CASE("The examples print usage for --help", "[integration]") {
     CHECK(run.out.find("server") != std::string::npos);
     CHECK(run.out.find("client") != std::string::npos);
     CHECK(run.out.find("demo") != std::string::npos);
+}
+
+// ---- --codec: a Python peer with the msgpack and blosc modules aiomas uses -------------------
+
+namespace {
+
+// aiomas' framing and its MsgPack codecs in a few lines of Python: Debian's python3-msgpack and
+// python3-blosc, which the quick start installs for the tests.
+const char* const python_peer = R"(
+import json, socket, struct, sys, msgpack, blosc
+role, codec, address = sys.argv[1], sys.argv[2], sys.argv[3]
+def encode(obj):
+    packed = msgpack.packb(obj, use_bin_type=True)
+    return blosc.compress(packed, typesize=8) if codec == 'msgpack-blosc' else packed
+def decode(data):
+    if codec == 'msgpack-blosc':
+        data = blosc.decompress(data)
+    return msgpack.unpackb(data, use_list=False, raw=False)
+def read_frame(sock):
+    def exactly(n):
+        data = b''
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                return None
+            data += chunk
+        return data
+    header = exactly(4)
+    return None if header is None else decode(exactly(struct.unpack('!L', header)[0]))
+def write_frame(sock, obj):
+    data = encode(obj)
+    sock.sendall(struct.pack('!L', len(data)) + data)
+def plain(obj):
+    if isinstance(obj, tuple):
+        return [plain(x) for x in obj]
+    if isinstance(obj, bytes):
+        return {'bytes': obj.hex()}
+    return obj
+if role == 'client':
+    host, port = address.rsplit(':', 1)
+    sock = socket.create_connection((host, int(port)))
+    for i, content in enumerate(['ohai', ['spam', 1], b'\x00\xff']):
+        write_frame(sock, [0, i, content])
+        print(json.dumps(plain(read_frame(sock))), flush=True)
+else:
+    server = socket.socket()
+    server.bind(('127.0.0.1', 0))
+    server.listen(1)
+    print('127.0.0.1:%d' % server.getsockname()[1], flush=True)
+    sock, _ = server.accept()
+    while True:
+        msg = read_frame(sock)
+        if msg is None:
+            break
+        msg_type, msg_id, content = msg
+        print(json.dumps(plain(msg)), flush=True)
+        write_frame(sock, [1, msg_id, 'cya' if content == 'ohai' else content])
+)";
+
+std::string write_python_peer() {
+    const auto path = std::filesystem::temp_directory_path() / ("mas-python-peer-" + std::to_string(::getpid()) + ".py");
+    std::ofstream(path) << python_peer;
+    return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("channel-echo server with --codec answers a Python aiomas-style peer using that codec",
+          "[integration][msgpack]") {
+    const std::string codec = GENERATE("msgpack", "msgpack-blosc");
+    CAPTURE(codec);
+    ServerProcess server(echo_exe, "127.0.0.1:0", {"--codec", codec});
+    const auto script = write_python_peer();
+    ChildProcess peer("/usr/bin/python3",
+                      {script, "client", codec, server.endpoint.host + ":" + std::to_string(server.endpoint.port)});
+    const auto status = peer.wait(test::hang_guard);
+    INFO("stderr: " << peer.output(Stream::err));
+    CHECK(status.success());
+    CHECK(test::split_lines(peer.output(Stream::out)) ==
+          std::vector<std::string>{R"([1, 0, "cya"])", R"([1, 1, ["spam", 1]])", R"([1, 2, {"bytes": "00ff"}])"});
+    // The server shows the bytes as Python would.
+    CHECK(without_first(server.stop()) == std::vector<std::string>{R"(server: got "ohai", replying "cya")",
+                                                    R"(server: got ["spam", 1], replying ["spam", 1])",
+                                                    R"(server: got b'\x00\xff', replying b'\x00\xff')"});
+    std::filesystem::remove(script);
+}
+
+TEST_CASE("channel-echo client with --codec talks to a Python aiomas-style server using that codec",
+          "[integration][msgpack]") {
+    const std::string codec = GENERATE("msgpack", "msgpack-blosc");
+    CAPTURE(codec);
+    const auto script = write_python_peer();
+    ChildProcess peer("/usr/bin/python3", {script, "server", codec, "-"});
+    const auto address = peer.read_line(Stream::out, test::hang_guard);
+    INFO("stderr: " << peer.output(Stream::err));
+    REQUIRE(address);
+    ChildProcess client(echo_exe, {"client", *address, "--codec", codec});
+    CHECK(client.wait(test::hang_guard).success());
+    CHECK(test::split_lines(client.output(Stream::out)) == only(echo_conversation, "client: "));
+    CHECK(peer.wait(test::hang_guard).success());
+    // What the Python server received, as it decoded it.
+    std::vector<std::string> received;
+    while (auto line = peer.read_line(Stream::out, test::hang_guard)) received.push_back(*line);
+    CHECK(received == std::vector<std::string>{R"([0, 0, "ohai"])", R"([0, 1, ["spam", 1]])"});
+    std::filesystem::remove(script);
+}
+
+TEST_CASE("rpc-math and agent-callee demos run with every codec", "[integration][msgpack]") {
+    const std::string codec = GENERATE("json", "msgpack", "msgpack-blosc");
+    const std::string exe = GENERATE(as<std::string>{}, MAS_RPC_MATH_EXE, MAS_AGENT_CALLEE_EXE);
+    CAPTURE(codec, exe);
+    const auto demo = test::run_program(exe, {"demo", "--codec", codec}, test::hang_guard);
+    INFO("stdout: " << demo.out << "\nstderr: " << demo.err);
+    CHECK(demo.status.success());
+    const auto json_demo = test::run_program(exe, {"demo"}, test::hang_guard);
+    // The same conversation whatever the codec; only the listening port differs.
+    CHECK(without_first(test::split_lines(demo.out)) == without_first(test::split_lines(json_demo.out)));
 }

@@ -18,11 +18,17 @@ inline const std::string listening_prefix = "server: listening on ";
 
 // A server process, started on a free port that it reports in its first line of output.
 struct ServerProcess {
+    static std::vector<std::string> with_options(std::vector<std::string> args, const std::vector<std::string>& options) {
+        args.insert(args.end(), options.begin(), options.end());
+        return args;
+    }
+
     ChildProcess process;
     Endpoint endpoint;
 
-    ServerProcess(const std::string& exe, const std::string& address = "127.0.0.1:0")
-        : process(exe, {"server", address}) {
+    ServerProcess(const std::string& exe, const std::string& address = "127.0.0.1:0",
+                  const std::vector<std::string>& options = {})
+        : process(exe, with_options({"server", address}, options)) {
         const auto line = process.read_line(Stream::out, test::hang_guard);
         INFO("stderr: " << process.output(Stream::err));
         REQUIRE(line);
