@@ -51,12 +51,17 @@ asio::awaitable<void> keep_sending(Channel channel, ThroughputWindow& window) {
 
 }  // namespace
 
-ChannelBench::ChannelBench(const Endpoint& endpoint) : server_work_(server_io_.get_executor()) {
-    server_ = block_on(server_io_, start_server(endpoint, serve_add));
+ChannelBench::ChannelBench(const Endpoint& endpoint, std::shared_ptr<const Codec> codec)
+    : server_work_(server_io_.get_executor()) {
+    ServerOptions server_options;
+    server_options.codec = codec;
+    server_ = block_on(server_io_, start_server(endpoint, serve_add, server_options));
     const auto address = server_.endpoint();
     server_thread_ = std::thread([this] { server_io_.run(); });
     try {
-        channel_ = block_on(client_io_, open_connection(address));
+        ConnectOptions options;
+        options.codec = codec;
+        channel_ = block_on(client_io_, open_connection(address, options));
     } catch (...) {
         stop_server();
         throw;

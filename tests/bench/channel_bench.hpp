@@ -19,7 +19,7 @@ class ChannelBench final : public RoundTripBench {
 public:
     /// Starts the server on `endpoint` (port 0 allowed) on a new thread and connects a client
     /// channel. Throws what start_server or open_connection throw.
-    explicit ChannelBench(const Endpoint& endpoint);
+    explicit ChannelBench(const Endpoint& endpoint, std::shared_ptr<const Codec> codec = nullptr);
     /// Closes the client, then the server, and joins the server thread.
     ~ChannelBench() override;
     ChannelBench(const ChannelBench&) = delete;

@@ -24,6 +24,7 @@
 #include "agent_memory.hpp"
 #include "channel_bench.hpp"
 #include "json_bench.hpp"
+#include "mas/core/msgpack_codec.hpp"
 #include "mosaik_bench.hpp"
 #include "msg_bench.hpp"
 #include "orchestrator_bench.hpp"
@@ -100,11 +101,15 @@ void run_round(RoundTripBench& bench, const std::string& label, const Options& o
 // The raw side is arranged as the libmas one it divides: a server thread and the client on this
 // thread, one connection (TCP_NODELAY on both ends), one blocking wait per message each way.
 void run_transport(const std::string& prefix, const mas::Endpoint& raw_endpoint, const mas::Endpoint& mas_endpoint,
-                   const Options& options, Report& report) {
+                   const Options& options, Report& report, bool with_msgpack = false) {
     RawBench raw(raw_endpoint);
     ChannelBench mas(mas_endpoint);
+    // The same channel with the MsgPack codec, measured in the same rounds as the JSON one.
+    std::optional<ChannelBench> msgpack;
+    if (with_msgpack) msgpack.emplace(mas_endpoint, std::make_shared<mas::MsgPackCodec>());
     Rounds raw_rounds;
     Rounds mas_rounds;
+    Rounds msgpack_rounds;
     for (int round = 1; round <= options.rounds; ++round) {
         const auto label = [&](const char* who) {
             return fmt::format("{}.{} round {}/{}", prefix, who, round, options.rounds);
@@ -117,6 +122,7 @@ void run_transport(const std::string& prefix, const mas::Endpoint& raw_endpoint,
             run_round(mas, label("mas"), options, mas_rounds);
             run_round(raw, label("raw"), options, raw_rounds);
         }
+        if (msgpack) run_round(*msgpack, label("mas.msgpack"), options, msgpack_rounds);
     }
     const auto pipe = fmt::format("pipe{}", in_flight);
     report.add_rounds(prefix + ".raw.seq.p50_us", raw_rounds.p50_us, "us");
@@ -129,6 +135,12 @@ void run_transport(const std::string& prefix, const mas::Endpoint& raw_endpoint,
                            Goal{Goal::Kind::at_most, 1.3});
     report.add_round_ratio(prefix + "." + pipe + ".ratio", prefix + ".mas." + pipe + ".per_s",
                            prefix + ".raw." + pipe + ".per_s", Goal{Goal::Kind::at_least, 0.6});
+    if (msgpack) {
+        report.add_rounds(prefix + ".mas.msgpack.seq.p50_us", msgpack_rounds.p50_us, "us");
+        report.add_rounds(prefix + ".mas.msgpack." + pipe + ".per_s", msgpack_rounds.per_s, "1/s");
+        report.add_round_ratio(prefix + ".msgpack." + pipe + ".vs_json", prefix + ".mas.msgpack." + pipe + ".per_s",
+                               prefix + ".mas." + pipe + ".per_s", Goal{Goal::Kind::at_least, 0.9});
+    }
 }
 
 void run_json(Report& report) {
@@ -137,6 +149,36 @@ void run_json(Report& report) {
     report.add("json.frame.encode_decode_ns", timings.encode_decode_ns, "ns", Goal{Goal::Kind::below, 1000});
     report.add("json.frame.encode_ns", timings.encode_ns, "ns");
     report.add("json.frame.decode_ns", timings.decode_ns, "ns");
+}
+
+// Every codec measured alike, round by round in turn, so that the ratios to JSON compare figures
+// taken next to each other.
+void run_codec(Report& report, int rounds) {
+    const std::vector<std::string> names{"json", "msgpack", "msgpack-blosc"};
+    std::vector<std::vector<double>> frame_ns(names.size());
+    std::vector<std::vector<double>> mib_ms(names.size());
+    for (int round = 1; round <= rounds; ++round) {
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            spdlog::info("codec.{} round {}/{}: a small frame and 1 MiB of floats", names[i], round, rounds);
+            const auto timings = measure_codec(*mas::make_codec(names[i]));
+            frame_ns[i].push_back(timings.frame_encode_decode_ns);
+            mib_ms[i].push_back(timings.mib_encode_decode_ms);
+        }
+    }
+    const auto metric = [](const std::string& name) {
+        auto out = name;
+        std::replace(out.begin(), out.end(), '-', '_');
+        return "codec." + out;
+    };
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        report.add_rounds(metric(names[i]) + ".frame.encode_decode_ns", frame_ns[i], "ns");
+        report.add_rounds(metric(names[i]) + ".1mib.encode_decode_ms", mib_ms[i], "ms");
+    }
+    // MsgPack's goal: a small frame costs at most what JSON's does.
+    report.add_round_ratio("codec.msgpack.frame.vs_json", "codec.msgpack.frame.encode_decode_ns",
+                           "codec.json.frame.encode_decode_ns", Goal{Goal::Kind::at_most, 1.0});
+    report.add_round_ratio("codec.msgpack_blosc.frame.vs_json", "codec.msgpack_blosc.frame.encode_decode_ns",
+                           "codec.json.frame.encode_decode_ns");
 }
 
 void run_agent_memory(Report& report) {
@@ -277,7 +319,7 @@ void run(const Options& options) {
     Report report;
     if (options.selected("tcp")) {
         const auto loopback = mas::Endpoint::tcp("127.0.0.1", 0);
-        run_transport("tcp", loopback, loopback, options, report);
+        run_transport("tcp", loopback, loopback, options, report, true);
     }
     if (options.selected("unix")) {
         const TempDir dir;
@@ -285,6 +327,7 @@ void run(const Options& options) {
                       mas::Endpoint::unix_socket(dir.socket("mas.sock")), options, report);
     }
     if (options.selected("json")) run_json(report);
+    if (options.selected("codec")) run_codec(report, options.rounds);
     if (options.selected("agent")) {
         run_agents(options, report);
         run_agent_memory(report);
@@ -328,7 +371,7 @@ void add_options(CLI::App& app, Options& options) {
     app.add_option("--warmup-ms", options.warmup_ms, "Unmeasured lead-in of each throughput phase")
         ->check(CLI::Range(0, 600'000))
         ->capture_default_str();
-    std::vector<std::string> parts{"tcp", "unix", "json", "agent", "mosaik", "msg", "scale"};
+    std::vector<std::string> parts{"tcp", "unix", "json", "codec", "agent", "mosaik", "msg", "scale"};
     for (const auto& part : msg_parts({})) parts.push_back("msg." + part.name);
     for (const char* name : {"orchestrator", "orchestrator.2", "orchestrator.2proc", "orchestrator.chain"}) {
         parts.emplace_back(name);
@@ -368,7 +411,7 @@ int main(int argc, char** argv) {
         return mas::bench::run_raw_step_child(static_cast<int>(args.size()), args.data());
     }
     CLI::App app("Measures libmas channels against raw blocking sockets over loopback, agent-to-agent calls "
-                 "between two processes, the memory of idle agents, JsonCodec, mosaik time steps of "
+                 "between two processes, the memory of idle agents, the codecs, mosaik time steps of "
                  "example-sim in a child process, whole orchestrator runs, and how scenario runs grow with their "
                  "entities.",
                  "mas-bench");
