@@ -15,6 +15,7 @@
 #include <catch2/catch.hpp>
 
 #include "mas/channel/channel.hpp"
+#include "mas/channel/frame.hpp"
 #include "mas/channel/server.hpp"
 #include "mas/core/json_codec.hpp"
 #include "mas/core/msgpack_codec.hpp"
@@ -45,7 +46,8 @@ asio::awaitable<void> echo_until_closed(Channel channel, std::shared_ptr<EndQueu
 
 /// An echo server with `codec` that reports why each of its connections ended.
 struct EchoServer {
-    explicit EchoServer(std::shared_ptr<const Codec> codec) : codec(std::move(codec)) {
+    explicit EchoServer(std::shared_ptr<const Codec> codec, std::size_t max_message_size = default_max_message_size)
+        : codec(std::move(codec)), max_message_size(max_message_size) {
         server = test::run(io, start());
     }
     asio::awaitable<Server> start() {
@@ -53,6 +55,7 @@ struct EchoServer {
         ClientConnected on_connect = [queue](Channel channel) { return echo_until_closed(std::move(channel), queue); };
         ServerOptions options;
         options.codec = codec;
+        options.max_message_size = max_message_size;
         co_return co_await start_server(Endpoint::tcp("127.0.0.1", 0), std::move(on_connect), std::move(options));
     }
     asio::awaitable<Json> echo(Json value) {
@@ -67,6 +70,7 @@ struct EchoServer {
     }
 
     std::shared_ptr<const Codec> codec;
+    std::size_t max_message_size;
     asio::io_context io;
     std::shared_ptr<EndQueue> ended = std::make_shared<EndQueue>(io, 16);
     Server server;
@@ -123,6 +127,21 @@ TEST_CASE("A MsgPack server closes a connection that sends bytes its codec canno
     CHECK_THAT(what, Contains("protocol error: ") && Contains(bad.problem));
     CHECK(code == make_error_code(errc::protocol_error));
     CHECK(test::run(echo.io, echo.echo("still here")) == Json("still here"));
+}
+
+TEST_CASE("A MsgPack+Blosc server refuses a frame that would unpack beyond its frame limit, before unpacking it",
+          "[channel][msgpack]") {
+    // 600 bytes of MsgPack that Blosc packs into far fewer: the frame itself is within the limit.
+    std::string payload;
+    MsgPackBloscCodec().encode_message(MessageType::request, 0, Json(std::string(600, 'a')), payload);
+    REQUIRE(payload.size() < 200);
+    auto codec = std::make_shared<MsgPackBloscCodec>();
+    EchoServer echo(codec, 200);
+    const auto end = test::run(echo.io, send_raw(echo.server.endpoint().port, test::raw_frame(payload)));
+    CHECK(end.error == asio::error::eof);
+    const auto [what, code] = test::run(echo.io, echo.next_end());
+    CHECK_THAT(what, Contains("protocol error: ") && Contains("more than the limit of 200"));
+    CHECK(test::run(echo.io, echo.echo("small")) == Json("small"));
 }
 
 TEST_CASE("A JSON channel refuses to send bytes with aiomas' SerializationError text and stays usable",

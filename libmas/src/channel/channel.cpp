@@ -195,7 +195,7 @@ bool ChannelImpl::dispatch_frames() {
         }
         Message msg;
         try {
-            msg = decode_message(*codec_, *payload);
+            msg = decode_message(*codec_, *payload, options_.max_message_size);
         } catch (const ProtocolError& e) {
             fail_protocol(e.what());
             return false;

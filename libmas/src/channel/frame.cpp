@@ -34,6 +34,8 @@ void append_frame(const Codec& codec, MessageType type, std::uint64_t id, const 
     header[3] = static_cast<unsigned char>(size);
 }
 
-Message decode_message(const Codec& codec, std::string_view payload) { return codec.decode_message(payload); }
+Message decode_message(const Codec& codec, std::string_view payload, std::size_t max_size) {
+    return codec.decode_message(payload, max_size);
+}
 
 }  // namespace mas

@@ -49,7 +49,7 @@ void Codec::encode_message(MessageType type, std::uint64_t id, const Json& conte
     }
 }
 
-Message Codec::decode_message(std::string_view payload) const {
+Message Codec::decode_message(std::string_view payload, std::size_t /*max_size*/) const {
     std::string problem;
     Json frame = decode_lenient(payload, problem);
     return message_from(std::move(frame), std::move(problem));

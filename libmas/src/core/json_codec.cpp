@@ -174,6 +174,13 @@ void JsonCodec::encode_to(const Json& value, std::string& out) const {
     detail::write_json(value, *this, out);
 }
 
+Json JsonCodec::decode(std::string_view text) const {
+    std::string problem;
+    Json value = decode_lenient(text, problem);
+    if (!problem.empty()) throw CodecError(problem);
+    return value;
+}
+
 Json JsonCodec::decode_lenient(std::string_view text, std::string& problem) const {
     using Allocator = rapidjson::MemoryPoolAllocator<>;
     // RapidJSON's token stack and our value stack start in these buffers, so decoding a small
@@ -261,9 +268,9 @@ std::optional<Message> decode_envelope(const JsonCodec& codec, std::string_view 
 
 }  // namespace
 
-Message JsonCodec::decode_message(std::string_view payload) const {
+Message JsonCodec::decode_message(std::string_view payload, std::size_t max_size) const {
     if (auto msg = decode_envelope(*this, payload)) return std::move(*msg);
-    return Codec::decode_message(payload);
+    return Codec::decode_message(payload, max_size);
 }
 
 }  // namespace mas

@@ -1,5 +1,6 @@
 #include "mas/core/msgpack_codec.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -146,7 +147,8 @@ bool valid_utf8(const char* data, std::size_t size) noexcept {
 // parse; `error_` then says why.
 class Unpacker : public msgpack::null_visitor {
 public:
-    Unpacker(const std::vector<std::string>& types, std::pmr::memory_resource& memory) : stack_(types, memory) {}
+    Unpacker(const std::vector<std::string>& types, std::pmr::memory_resource& memory)
+        : stack_(types, memory), counts_(&memory) {}
 
     bool visit_nil() { return value([&] { stack_.push(); }); }
     bool visit_boolean(bool b) { return value([&] { stack_.push(b); }); }
@@ -231,7 +233,7 @@ private:
     }
 
     detail::ValueStack stack_;
-    std::vector<std::uint32_t> counts_;
+    std::pmr::vector<std::uint32_t> counts_;  // per open container: its element count
     std::string error_;
     bool in_key_ = false;
 };
@@ -302,16 +304,16 @@ void MsgPackBloscCodec::compress_to(std::string_view packed, std::string& out) c
     out.resize(start + static_cast<std::size_t>(written));
 }
 
-std::string MsgPackBloscCodec::decompress(std::string_view data) const {
+std::string MsgPackBloscCodec::decompress(std::string_view data, std::size_t limit) const {
     std::size_t size = 0;
     // Checks the header against the buffer's size before anything is written.
     if (data.size() < BLOSC_MIN_HEADER_LENGTH || blosc_cbuffer_validate(data.data(), data.size(), &size) != 0) {
         throw CodecError(fmt::format("invalid Blosc data: a header whose sizes do not match the {} bytes received",
                                         data.size()));
     }
-    if (size > max_decompressed_) {
-        throw CodecError(fmt::format("invalid Blosc data: it claims {} bytes decompressed, more than the limit of {}",
-                                        size, max_decompressed_));
+    if (size > limit) {
+        throw CodecError(
+            fmt::format("invalid Blosc data: it claims {} bytes decompressed, more than the limit of {}", size, limit));
     }
     std::string out(size, '\0');
     const int written = blosc_decompress_ctx(data.data(), out.data(), size, 1);
@@ -328,7 +330,13 @@ void MsgPackBloscCodec::encode_to(const Json& value, std::string& out) const {
 }
 
 Json MsgPackBloscCodec::decode_lenient(std::string_view data, std::string& problem) const {
-    return unpack(*this, decompress(data), problem);
+    return unpack(*this, decompress(data, max_decompressed_), problem);
+}
+
+Message MsgPackBloscCodec::decode_message(std::string_view payload, std::size_t max_size) const {
+    std::string problem;
+    Json frame = unpack(*this, decompress(payload, std::min(max_size, max_decompressed_)), problem);
+    return message_from(std::move(frame), std::move(problem));
 }
 
 void MsgPackBloscCodec::encode_message(MessageType type, std::uint64_t id, const Json& content,

@@ -1,42 +1,10 @@
 #include "core/value_stack.hpp"
 
-#include <iterator>
 #include <memory>
 
 #include <fmt/format.h>
 
 namespace mas::detail {
-
-void ValueStack::end_array(std::size_t count) {
-    const auto first = values_.end() - static_cast<std::ptrdiff_t>(count);
-    JsonArray array(std::make_move_iterator(first), std::make_move_iterator(values_.end()));
-    values_.erase(first, values_.end());
-    values_.emplace_back(std::move(array));
-    --depth_;
-}
-
-void ValueStack::end_object(std::size_t count) {
-    JsonObject object = gather_object(count);
-    if (object.contains("__type__")) {
-        values_.push_back(custom_from(object));
-    } else {
-        values_.emplace_back(std::move(object));
-    }
-    --depth_;
-}
-
-// Python keeps the first position and the last value of a duplicate key, as insert_or_assign
-// does (through the object's index once it is large).
-JsonObject ValueStack::gather_object(std::size_t count) {
-    const auto keys = keys_.begin() + static_cast<std::ptrdiff_t>(keys_.size() - count);
-    const auto values = values_.begin() + static_cast<std::ptrdiff_t>(values_.size() - count);
-    JsonObject object;
-    object.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) object.insert_or_assign(std::move(keys[i]), std::move(values[i]));
-    keys_.erase(keys, keys_.end());
-    values_.erase(values, values_.end());
-    return object;
-}
 
 // aiomas passes every decoded object through its hook, so any object with a "__type__" key is
 // taken as a custom value, whatever else it holds.

@@ -4,6 +4,7 @@
 // its final size, and every codec turns `{"__type__": [k, repr]}` maps into custom values alike.
 
 #include <cstddef>
+#include <iterator>
 #include <memory_resource>
 #include <string>
 #include <string_view>
@@ -37,11 +38,26 @@ public:
         }
         return true;
     }
+    // Inline: a parser calls these for every container, and they are short.
     /// Gathers the last `count` values into an array.
-    void end_array(std::size_t count);
+    void end_array(std::size_t count) {
+        const auto first = values_.end() - static_cast<std::ptrdiff_t>(count);
+        JsonArray array(std::make_move_iterator(first), std::make_move_iterator(values_.end()));
+        values_.erase(first, values_.end());
+        values_.emplace_back(std::move(array));
+        --depth_;
+    }
     /// Gathers the last `count` keys and values into an object, or a custom value if it has a
     /// "__type__" key.
-    void end_object(std::size_t count);
+    void end_object(std::size_t count) {
+        JsonObject object = gather_object(count);
+        if (object.contains("__type__")) {
+            values_.push_back(custom_from(object));
+        } else {
+            values_.emplace_back(std::move(object));
+        }
+        --depth_;
+    }
     /// Notes a problem of content (the first one is kept).
     void report(std::string problem) {
         if (problem_.empty()) problem_ = std::move(problem);
@@ -53,7 +69,18 @@ public:
     Json take_result() { return std::move(values_.back()); }
 
 private:
-    JsonObject gather_object(std::size_t count);
+    // Python keeps the first position and the last value of a duplicate key, as insert_or_assign
+    // does (through the object's index once it is large).
+    JsonObject gather_object(std::size_t count) {
+        const auto keys = keys_.begin() + static_cast<std::ptrdiff_t>(keys_.size() - count);
+        const auto values = values_.begin() + static_cast<std::ptrdiff_t>(values_.size() - count);
+        JsonObject object;
+        object.reserve(count);
+        for (std::size_t i = 0; i < count; ++i) object.insert_or_assign(std::move(keys[i]), std::move(values[i]));
+        keys_.erase(keys, keys_.end());
+        values_.erase(values, values_.end());
+        return object;
+    }
     Json custom_from(JsonObject& object);
 
     const std::vector<std::string>& types_;

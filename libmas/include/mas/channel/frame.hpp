@@ -28,7 +28,8 @@ std::uint32_t read_frame_length(const char* header) noexcept;
 void append_frame(const Codec& codec, MessageType type, std::uint64_t id, const Json& content,
                   std::size_t max_message_size, std::string& out);
 
-/// Decodes one payload (Codec::decode_message).
-Message decode_message(const Codec& codec, std::string_view payload);
+/// Decodes one payload (Codec::decode_message; a compressing codec unpacks at most `max_size`).
+Message decode_message(const Codec& codec, std::string_view payload,
+                       std::size_t max_size = static_cast<std::size_t>(-1));
 
 }  // namespace mas

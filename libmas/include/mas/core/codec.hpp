@@ -3,6 +3,7 @@
 /// Codec: how messages become bytes, chosen per channel, connection, server and container as
 /// aiomas' `codec=` argument (JsonCodec, MsgPackCodec, MsgPackBloscCodec).
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -73,7 +74,9 @@ public:
     virtual void encode_message(MessageType type, std::uint64_t id, const Json& content, std::string& out) const;
     /// Decodes one message payload. Throws mas::ProtocolError if it is not a valid encoding of a
     /// 3-element array with a type of 0, 1 or 2 and an id that is a non-negative integer.
-    [[nodiscard]] virtual Message decode_message(std::string_view payload) const;
+    /// `max_size` bounds what a compressing codec may unpack (a channel passes its frame limit).
+    [[nodiscard]] virtual Message decode_message(std::string_view payload,
+                                                 std::size_t max_size = static_cast<std::size_t>(-1)) const;
 
     /// A codec of the same kind and settings with the same types.
     [[nodiscard]] std::shared_ptr<Codec> clone() const;

@@ -42,7 +42,8 @@ public:
 /// MsgPack compressed with Blosc as aiomas does (`blosc.compress(packed, typesize=8)`: level 9,
 /// byte shuffle, blosclz; small payloads are stored uncompressed by Blosc itself). A Blosc header
 /// whose sizes lie (a compressed size other than the payload's, or a decompressed size above
-/// `max_decompressed`) is refused with mas::CodecError before anything is decompressed.
+/// `max_decompressed` or, for a message, the channel's frame limit) is refused with
+/// mas::CodecError before anything is decompressed.
 class MsgPackBloscCodec final : public Codec {
 public:
     /// `max_decompressed`: the largest decompressed payload accepted (the frame limit by default).
@@ -61,11 +62,13 @@ public:
     void encode_to(const Json& value, std::string& out) const override;
     [[nodiscard]] Json decode_lenient(std::string_view data, std::string& problem) const override;
     void encode_message(MessageType type, std::uint64_t id, const Json& content, std::string& out) const override;
+    [[nodiscard]] Message decode_message(std::string_view payload,
+                                         std::size_t max_size = static_cast<std::size_t>(-1)) const override;
     [[nodiscard]] std::shared_ptr<Codec> make_empty() const override;
 
 private:
     void compress_to(std::string_view packed, std::string& out) const;
-    [[nodiscard]] std::string decompress(std::string_view data) const;
+    [[nodiscard]] std::string decompress(std::string_view data, std::size_t limit) const;
 
     std::size_t max_decompressed_;
 };
