@@ -1,11 +1,13 @@
 #include "mas/agent/container.hpp"
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
@@ -106,6 +108,60 @@ TEST_CASE("Agents get ids 0, 1, 2 and addresses below their container's", "[agen
     CHECK(container->agent("1") == &second);
     CHECK(container->agent("2") == nullptr);
     CHECK(first.router().path() == "agents/0");
+}
+
+namespace {
+
+// Python's socket.getfqdn(), the name aiomas puts into the addresses of a container on every
+// interface (Debian's interpreter).
+std::string python_fqdn() {
+    std::FILE* pipe = ::popen("/usr/bin/python3 -c 'import socket; print(socket.getfqdn())'", "r");
+    REQUIRE(pipe);
+    char line[512] = {};
+    const bool read = std::fgets(line, sizeof line, pipe) != nullptr;
+    REQUIRE(::pclose(pipe) == 0);
+    REQUIRE(read);
+    std::string name = line;
+    while (!name.empty() && name.back() == '\n') name.pop_back();
+    return name;
+}
+
+bool ipv6_loopback_available() {
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io);
+    std::error_code ec;
+    acceptor.open(asio::ip::tcp::v6(), ec);
+    if (!ec) acceptor.bind({asio::ip::address_v6::loopback(), 0}, ec);
+    return !ec;
+}
+
+}  // namespace
+
+TEST_CASE("A container on every interface names its agents by the machine's name, as aiomas does",
+          "[agent]") {
+    const std::string address = GENERATE(as<std::string>{}, "tcp://0.0.0.0:0", "tcp://:0", "tcp://[::]:0");
+    std::string loopback = "127.0.0.1";
+    if (address == "tcp://[::]:0") {
+        if (!ipv6_loopback_available()) {
+            WARN("no IPv6 loopback here: the :: case is not run");
+            return;
+        }
+        loopback = "[::1]";
+    }
+    CAPTURE(address);
+    asio::io_context io;
+    auto container = make_container(io, address);
+    auto& callee = container->spawn<Callee>();
+    const auto& addr = container->addr();
+    const auto colon = addr.rfind(':');
+    const auto port = addr.substr(colon + 1);
+    CHECK(addr.substr(0, colon) == "tcp://" + python_fqdn());
+    CHECK(port != "0");
+    CHECK(callee.addr() == addr + "/0");
+    // Reached on the loopback interface too: it listens on every one.
+    auto other = make_container(io);
+    auto proxy = test::run(io, other->connect("tcp://" + loopback + ":" + port + "/0"));
+    CHECK(test::run(io, proxy["spam"].call<std::string>(1)) == "spam");
 }
 
 TEST_CASE("A Unix-socket container has ipc:// addresses", "[agent]") {

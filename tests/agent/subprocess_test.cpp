@@ -96,6 +96,16 @@ TEST_CASE("A subprocess container spawns agents by factory name and they answer 
     auto stepped = p.run(child.spawn("Counter", 7, "s", 3));
     CHECK(p.run(stepped["describe"].call<std::string>()) == "s:7+3");
 
+    // On the wire, as aiomas' subproc Manager: spawn(qualname, *args, **kwargs) -> (proxy, address).
+    const Json reply = p.run(child.manager()["spawn"]("Counter", 1, rpc::kw("label", "w")));
+    REQUIRE(reply.is_array());
+    REQUIRE(reply.size() == 2);
+    CHECK(reply[0].is_custom());
+    CHECK(rpc::Proxy::from_json(reply[0], child.manager().connection()).path() == "agents/4");
+    CHECK(reply[1] == Json(child.addr() + "/4"));
+    CHECK_THAT(remote_summary([&] { p.run(child.manager()["spawn"]()); }),
+               Catch::Contains("Manager.spawn() missing 1 required positional argument: 'qualname'"));
+
     const auto status = p.run(child.stop());
     CHECK(status.success());
     CHECK(child.exited() == status);

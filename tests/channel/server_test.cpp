@@ -102,7 +102,9 @@ TEST_CASE("Connecting without a timeout to a closed endpoint fails at once with 
 
 TEST_CASE("Connecting with a timeout retries until the server is up", "[channel]") {
     const auto kind = GENERATE(TransportKind::tcp, TransportKind::unix_socket, TransportKind::local);
-    CAPTURE(test::to_string(kind));
+    // aiomas' timeout=None: no deadline at all.
+    const bool forever = GENERATE(false, true);
+    CAPTURE(test::to_string(kind), forever);
     asio::io_context io;
     auto setup = test::make_transport(kind);
     if (kind == TransportKind::tcp) {
@@ -119,7 +121,7 @@ TEST_CASE("Connecting with a timeout retries until the server is up", "[channel]
             }, asio::detached);
         });
         auto options = setup.client;
-        options.timeout = 20s;
+        options.timeout = forever ? retry_forever : std::chrono::steady_clock::duration(20s);
         co_return co_await call_once(setup.listen, "late", options);
     }());
     CHECK(result == Json("late"));

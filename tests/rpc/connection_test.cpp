@@ -1,6 +1,8 @@
 #include "mas/rpc/connection.hpp"
 
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
@@ -9,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "mas/rpc/remote_error.hpp"
+#include "rpc/connection_state.hpp"
 #include "support/rpc_loopback.hpp"
 
 using namespace mas;
@@ -80,11 +83,13 @@ public:
     Pong sub_;
 };
 
-// Completes when `connection` has ended (at once if it already has).
+// Completes when `connection` has ended (at once if it already has). Through the library's own
+// callbacks, so that the user's one stays the test's.
 asio::awaitable<void> wait_reset(rpc::Connection connection) {
     using Signal = asio::experimental::channel<void(std::error_code, bool)>;
     auto signal = std::make_shared<Signal>(connection.channel().executor(), 1);
-    connection.on_connection_reset([signal](std::exception_ptr) { signal->try_send(std::error_code(), true); });
+    connection.remote().connection()->add_reset_callback(
+        [signal](std::exception_ptr) { signal->try_send(std::error_code(), true); });
     co_await signal->async_receive(asio::use_awaitable);
 }
 
@@ -111,6 +116,27 @@ TEST_CASE("RPC calls reach exposed functions and nested services over every tran
     CHECK(test::run(loop.io, remote["addition"]["add"].call<int>(3, 4)) == 7);
     CHECK(test::run(loop.io, remote["subtraction"]["minus"]["sub"].call<int>(4, 3)) == 1);
     CHECK(test::run(loop.io, remote["twice"].call<int>(21)) == 42);
+}
+
+TEST_CASE("Proxies compare and hash by peer address and path, as aiomas' proxies do", "[rpc]") {
+    MathServer math;
+    RpcLoopback loop(TransportKind::tcp, math.router());
+    RpcLoopback other(TransportKind::tcp, math.router());
+    auto first = test::run(loop.io, loop.connect());
+    auto second = test::run(loop.io, loop.connect());
+    auto elsewhere = test::run(other.io, other.connect());
+    const auto addition = first.remote()["addition"];
+    CHECK(addition.peer() == "127.0.0.1:" + std::to_string(loop.server->endpoint().port));
+    CHECK(addition == first.remote()["addition"]);
+    // Another connection to the same server: the same address.
+    CHECK(addition == second.remote()["addition"]);
+    CHECK_FALSE(addition == first.remote()["subtraction"]);
+    CHECK_FALSE(addition == first.remote());
+    CHECK_FALSE(addition == elsewhere.remote()["addition"]);
+    const std::unordered_set<rpc::Proxy> proxies{addition, second.remote()["addition"], first.remote()["subtraction"],
+                                                 elsewhere.remote()["addition"]};
+    CHECK(proxies.size() == 3);
+    CHECK(proxies.contains(first.remote()["subtraction"]));
 }
 
 TEST_CASE("A service passed as an argument is called back over the same connection", "[rpc]") {
@@ -225,6 +251,29 @@ TEST_CASE("Pending calls fail and the reset callback runs when the peer closes t
     CHECK_FALSE(connection.is_open());
     // A callback registered after the end still learns of it.
     test::run(loop.io, wait_reset(connection));
+    bool late = false;
+    connection.on_connection_reset([&](std::exception_ptr) { late = true; });
+    test::run(loop.io, wait_reset(connection));  // posted after the late callback's call
+    CHECK(late);
+}
+
+TEST_CASE("A connection has one reset callback: a new one replaces it and an empty one removes it, as in aiomas",
+          "[rpc]") {
+    MathServer math;
+    RpcLoopback loop(TransportKind::tcp, math.router());
+    auto replaced = test::run(loop.io, loop.connect());
+    auto removed = test::run(loop.io, loop.connect());
+    std::vector<std::string> calls;
+    replaced.on_connection_reset([&](std::exception_ptr) { calls.emplace_back("first"); });
+    replaced.on_connection_reset([&](std::exception_ptr) { calls.emplace_back("second"); });
+    removed.on_connection_reset([&](std::exception_ptr) { calls.emplace_back("removed"); });
+    removed.on_connection_reset({});
+    replaced.close();
+    removed.close();
+    // The library's own callbacks run in the same pass as the user's one.
+    test::run(loop.io, wait_reset(replaced));
+    test::run(loop.io, wait_reset(removed));
+    CHECK(calls == std::vector<std::string>{"second"});
 }
 
 TEST_CASE("A callback proxy whose connection is gone fails with ConnectionError", "[rpc]") {

@@ -12,6 +12,8 @@
 #include "mas/agent/real_time_clock.hpp"
 #include "mas/core/log.hpp"
 
+#include "rpc/connection_state.hpp"
+
 namespace mas::agent {
 
 namespace {
@@ -63,6 +65,8 @@ Endpoint container_endpoint(std::string_view address) {
                                       "or local://name",
                                       address));
     }
+    // An empty host is every interface, as for aiomas (asyncio binds '' to all of them).
+    if (address.starts_with("tcp://:")) return Endpoint::parse("tcp://0.0.0.0" + std::string(address.substr(6)));
     return Endpoint::parse(address);
 }
 
@@ -101,7 +105,13 @@ asio::awaitable<std::unique_ptr<Container>> Container::create(std::string addres
     server_options.codec = container->codec_;
     server_options.ssl = container->options_.server_ssl;
     container->server_ = co_await rpc::start_server(endpoint, container->root_.router(), {}, server_options);
-    container->addr_ = container_address(container->server_.endpoint());
+    auto listening = container->server_.endpoint();
+    // Bound to every interface: agents are addressed under the machine's name, which other
+    // machines can reach, as aiomas does; 0.0.0.0 would lead them to themselves.
+    if (listening.kind == Endpoint::Kind::tcp && is_wildcard_host(listening.host)) {
+        listening.host = fully_qualified_host_name();
+    }
+    container->addr_ = container_address(listening);
     agent_log()->debug("container {} started", container->addr_);
     co_return container;
 }
@@ -199,7 +209,8 @@ asio::awaitable<rpc::Connection> Container::open_to(std::string address,
     remote->connection = connection;
     std::weak_ptr<Container*> alive = alive_;
     std::weak_ptr<RemoteContainer> weak_remote = remote;
-    connection.on_connection_reset([alive, weak_remote, address](std::exception_ptr) {
+    // The library's own callback: the user's on_connection_reset, which replaces, stays free.
+    connection.remote().connection()->add_reset_callback([alive, weak_remote, address](std::exception_ptr) {
         auto self = alive.lock();
         auto gone = weak_remote.lock();
         if (!self || !*self || !gone) return;

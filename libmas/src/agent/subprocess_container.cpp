@@ -220,9 +220,15 @@ void SubprocessContainer::on_exit(std::function<void(ExitStatus)> callback) cons
 asio::awaitable<rpc::Proxy> SubprocessContainer::spawn_agent(SubprocessContainer self, std::string name, JsonArray args,
                                                              JsonObject kwargs) {
     State& s = self.state();
-    auto call = s.manager["spawn"].call<std::string>(std::move(name), std::move(args), std::move(kwargs));
-    const std::string address = co_await std::move(call);
-    auto connecting = s.parent->connect(address);
+    // aiomas' spawn(qualname, *args, **kwargs) -> (proxy, address); the address goes through
+    // connect(), which checks the agent and caches the proxy as every other one.
+    args.insert(args.begin(), Json(std::move(name)));
+    auto call = s.manager["spawn"].call_unpacked(std::move(args), std::move(kwargs));
+    const Json reply = co_await std::move(call);
+    if (!reply.is_array() || reply.size() != 2 || !reply[1].is_string()) {
+        throw ProtocolError("the child's spawn() did not reply [proxy, address]: " + reply.describe());
+    }
+    auto connecting = s.parent->connect(reply[1].as_string());
     co_return co_await std::move(connecting);
 }
 

@@ -119,7 +119,11 @@ asio::awaitable<Channel> open_connection(Endpoint endpoint, ConnectOptions optio
     using namespace detail;
     constexpr auto retry_interval = std::chrono::milliseconds(100);
     if (options.reconnect) validate(*options.reconnect);
-    const auto deadline = options.timeout ? std::optional(Clock::now() + *options.timeout) : std::nullopt;
+    // A timeout too long to add to the clock (retry_forever among them) has no deadline.
+    const auto start = Clock::now();
+    const bool retry = options.timeout.has_value();
+    const bool forever = retry && *options.timeout > Clock::time_point::max() - start;
+    const auto deadline = retry && !forever ? start + *options.timeout : Clock::time_point::max();
     auto executor = co_await asio::this_coro::executor;
     TransportPtr transport;
     for (;;) {
@@ -127,10 +131,10 @@ asio::awaitable<Channel> open_connection(Endpoint endpoint, ConnectOptions optio
             transport = co_await connect_transport(endpoint, options);
             break;
         } catch (const ConnectionError& e) {
-            if (!deadline || Clock::now() >= *deadline || !worth_retrying(e)) throw;
+            if (!retry || Clock::now() >= deadline || !worth_retrying(e)) throw;
             channel_log().debug("{}; retrying", e.what());
         }
-        asio::steady_timer timer(executor, std::min<Clock::duration>(retry_interval, *deadline - Clock::now()));
+        asio::steady_timer timer(executor, std::min<Clock::duration>(retry_interval, deadline - Clock::now()));
         co_await timer.async_wait(asio::use_awaitable);
     }
     auto impl = std::make_shared<ChannelImpl>(std::move(transport), options);

@@ -1,6 +1,12 @@
 #include "mas/core/endpoint.hpp"
 
 #include <charconv>
+#include <cstring>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -70,6 +76,38 @@ std::string Endpoint::to_string() const {
     case Kind::local: return fmt::format("local://{}", path);
     }
     return {};
+}
+
+bool is_wildcard_host(std::string_view host) noexcept { return host.empty() || host == "0.0.0.0" || host == "::"; }
+
+std::string fully_qualified_host_name() {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) return "localhost";
+    const std::string name = host;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host, nullptr, &hints, &found) != 0 || found == nullptr) return name;
+    // Python looks up the first address in reverse, with its aliases.
+    hostent entry{};
+    hostent* result = nullptr;
+    std::vector<char> buffer(16384);
+    int error = 0;
+    if (found->ai_family == AF_INET) {
+        const auto& address = reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr;
+        ::gethostbyaddr_r(&address, sizeof address, AF_INET, &entry, buffer.data(), buffer.size(), &result, &error);
+    } else if (found->ai_family == AF_INET6) {
+        const auto& address = reinterpret_cast<const sockaddr_in6*>(found->ai_addr)->sin6_addr;
+        ::gethostbyaddr_r(&address, sizeof address, AF_INET6, &entry, buffer.data(), buffer.size(), &result, &error);
+    }
+    ::freeaddrinfo(found);
+    if (result == nullptr || result->h_name == nullptr) return name;
+    if (std::strchr(result->h_name, '.') != nullptr) return result->h_name;
+    for (char** alias = result->h_aliases; alias != nullptr && *alias != nullptr; ++alias) {
+        if (std::strchr(*alias, '.') != nullptr) return *alias;
+    }
+    return result->h_name;
 }
 
 }  // namespace mas

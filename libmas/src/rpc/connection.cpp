@@ -17,6 +17,7 @@ void ConnectionState::end(std::exception_ptr reason) noexcept {
     ended_ = true;
     end_reason_ = reason;
     auto callbacks = std::move(reset_callbacks_);
+    if (user_reset_callback_) callbacks.push_back(std::move(user_reset_callback_));
     for (auto& callback : callbacks) {
         try {
             callback(reason);
@@ -34,6 +35,14 @@ void ConnectionState::add_reset_callback(ResetCallback callback) {
     // Called later, not from inside the caller's own statement, as it would be had the
     // connection ended a moment after.
     asio::post(channel.executor(), [callback = std::move(callback), reason = end_reason_] { callback(reason); });
+}
+
+void ConnectionState::set_user_reset_callback(ResetCallback callback) {
+    if (!ended_) {
+        user_reset_callback_ = std::move(callback);
+        return;
+    }
+    if (callback) add_reset_callback(std::move(callback));
 }
 
 }  // namespace detail
@@ -63,7 +72,7 @@ Proxy Connection::remote() const { return Proxy(state_, std::string(), owner_); 
 Channel Connection::channel() const { return state_ ? state_->channel : Channel(); }
 
 void Connection::on_connection_reset(ResetCallback callback) const {
-    if (state_) state_->add_reset_callback(std::move(callback));
+    if (state_) state_->set_user_reset_callback(std::move(callback));
 }
 
 void Connection::close() const noexcept {

@@ -19,7 +19,12 @@ public:
 
     /// Runs the reset callbacks once, with `reason`.
     void end(std::exception_ptr reason) noexcept;
+    /// Adds a callback of the library's own (containers forget a connection this way); it
+    /// runs whatever the user's callback is.
     void add_reset_callback(ResetCallback callback);
+    /// Sets the user's callback (Connection::on_connection_reset), replacing the one before;
+    /// an empty one removes it.
+    void set_user_reset_callback(ResetCallback callback);
 
     Channel channel;
     const Router* root;  // null: this side serves nothing
@@ -27,6 +32,7 @@ public:
 
 private:
     std::vector<ResetCallback> reset_callbacks_;
+    ResetCallback user_reset_callback_;
     std::exception_ptr end_reason_;
     bool ended_ = false;
 };

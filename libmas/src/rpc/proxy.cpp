@@ -18,6 +18,14 @@ Proxy Proxy::operator[](std::string_view name) const {
 
 bool Proxy::is_open() const noexcept { return connection_ && connection_->channel.is_open(); }
 
+std::string Proxy::peer() const { return connection_ ? connection_->peer : std::string(); }
+
+bool operator==(const Proxy& a, const Proxy& b) {
+    if (a.path_ != b.path_) return false;
+    if (a.connection_ == b.connection_) return true;
+    return a.peer() == b.peer();
+}
+
 Proxy Proxy::from_json(const Json& value, const std::shared_ptr<detail::ConnectionState>& connection) {
     if (!value.is_custom() || value.as_custom().type != proxy_type_name || !value.as_custom().repr ||
         !value.as_custom().repr->is_string()) {
@@ -59,3 +67,8 @@ asio::awaitable<Json> Proxy::send_call(std::shared_ptr<detail::ConnectionState> 
 }
 
 }  // namespace mas::rpc
+
+std::size_t std::hash<mas::rpc::Proxy>::operator()(const mas::rpc::Proxy& proxy) const noexcept {
+    const auto peer = std::hash<std::string>()(proxy.connection() ? proxy.connection()->peer : std::string());
+    return peer ^ (std::hash<std::string>()(proxy.path()) + 0x9e3779b97f4a7c15ULL + (peer << 6) + (peer >> 2));
+}

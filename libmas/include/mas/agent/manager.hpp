@@ -16,9 +16,11 @@ namespace mas::agent {
 class Container;
 
 /// Agent 0 of a subprocess container. It exposes, over RPC:
-/// - `spawn(name, args=[], kwargs={})`: creates an agent with the factory `name` (see
-///   AgentFactories) from the positional `args` and keyword `kwargs` and returns its address;
-///   an unknown name fails with LookupError, arguments that do not fit with TypeError.
+/// - `spawn(qualname, *args, **kwargs)`, as aiomas' subproc Manager: creates an agent with the
+///   factory `qualname` (see AgentFactories) from the remaining positional and the keyword
+///   arguments and returns `[proxy, address]`, the proxy being the agent as a service
+///   (`{"__type__": [k, "agents/<aid>"]}`); an unknown name fails with LookupError, arguments
+///   that do not fit with TypeError.
 /// - `set_time(t)`: sets the container's ExternalClock to `t`; fails if the container has
 ///   another clock or `t` is before the clock's time.
 /// - `stop()`: replies, then asks the process to shut down (calls the `on_stop` callback
@@ -30,9 +32,9 @@ public:
     /// and calls `on_stop` when stop() is called.
     Manager(Container& container, const AgentFactories& factories, std::function<void()> on_stop);
 
-    /// Creates an agent with the factory `name` and returns its address. Throws
-    /// rpc::LookupError for an unknown factory, rpc::ArgumentError for arguments that do not fit.
-    std::string spawn(const std::string& name, std::optional<JsonArray> args, std::optional<JsonObject> kwargs);
+    /// Creates an agent with the factory `name`. Throws rpc::LookupError for an unknown factory,
+    /// rpc::ArgumentError for arguments that do not fit.
+    Agent& spawn(const std::string& name, const JsonArray& args, const JsonObject& kwargs);
     /// Sets the container's ExternalClock to `t`. Throws mas::Error if the container's clock is
     /// not an ExternalClock, or as ExternalClock::set_time.
     void set_time(double t);

@@ -81,11 +81,16 @@ struct ReconnectPolicy {
     [[nodiscard]] std::chrono::steady_clock::duration delay(unsigned failures, std::mt19937_64& random) const;
 };
 
+/// A connect timeout that never passes: attempts go on until the server is up (aiomas'
+/// `timeout=None`).
+inline constexpr std::chrono::steady_clock::duration retry_forever = std::chrono::steady_clock::duration::max();
+
 /// Options of open_connection.
 struct ConnectOptions : ChannelOptions {
     ConnectOptions() noexcept {}
     /// If set, connection attempts are retried (every 100 ms) until the server is up or this
-    /// much time has passed (aiomas' `timeout`); if not set, one attempt is made.
+    /// much time has passed (aiomas' `timeout`; retry_forever, or any time too long to count,
+    /// for its `None`); if not set, one attempt is made (aiomas' 0).
     std::optional<std::chrono::steady_clock::duration> timeout;
     /// TLS: a context from make_ssl_client_context; null for plain TCP.
     std::shared_ptr<asio::ssl::context> ssl;

@@ -42,4 +42,13 @@ struct Endpoint {
     friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
+/// Whether `host` stands for every interface of the machine (`0.0.0.0`, `::`, or empty): a
+/// server bound there is reached under the machine's name, not under this host.
+[[nodiscard]] bool is_wildcard_host(std::string_view host) noexcept;
+
+/// The machine's fully qualified name as Python's `socket.getfqdn()` finds it: the host name,
+/// resolved and looked up in reverse; the first of the names found that contains a dot, else the
+/// primary one, else the plain host name. Blocks on name resolution.
+[[nodiscard]] std::string fully_qualified_host_name();
+
 }  // namespace mas

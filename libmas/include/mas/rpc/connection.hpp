@@ -47,8 +47,9 @@ public:
     [[nodiscard]] Proxy remote() const;
     /// The channel underneath.
     [[nodiscard]] Channel channel() const;
-    /// Registers a callback for the end of this connection (called once, on its executor; at
-    /// once if it has already ended).
+    /// Sets the callback for the end of this connection (called once, on its executor; soon
+    /// after if it has already ended). As in aiomas, there is one: a new one replaces the one
+    /// set before, and an empty function removes it (aiomas' `None`).
     void on_connection_reset(ResetCallback callback) const;
     /// Closes the connection; pending calls in both directions fail. Never throws.
     void close() const noexcept;

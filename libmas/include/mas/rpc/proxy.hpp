@@ -2,6 +2,8 @@
 /// \file
 /// Proxy: calls the exposed functions of the service at the other end of an RPC connection.
 
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -88,6 +90,12 @@ public:
         return call_as<R>(connection_, send_call(connection_, path_, std::move(positional), std::move(keywords)));
     }
 
+    /// Calls the remote function with arguments already in wire form, as Python's
+    /// `f(*args, **kwargs)`.
+    asio::awaitable<Json> call_unpacked(JsonArray args, JsonObject kwargs) const {
+        return send_call(connection_, path_, std::move(args), std::move(kwargs));
+    }
+
     /// The remote path, e.g. `"agents/0"` or `"addition/add"` (`""` is the remote root).
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
     /// Whether the connection behind this proxy is open.
@@ -96,6 +104,13 @@ public:
 
     /// A proxy from a received `{"__type__": [k, path]}` value. Throws mas::TypeError otherwise.
     static Proxy from_json(const Json& value, const std::shared_ptr<detail::ConnectionState>& connection);
+
+    /// The address of the peer this proxy calls (e.g. "127.0.0.1:5555"); empty for a proxy
+    /// without a connection.
+    [[nodiscard]] std::string peer() const;
+    /// Proxies are equal when they call the same path at the same peer address, whichever
+    /// connection they use, as aiomas' proxies compare (and hash, see std::hash<Proxy>).
+    friend bool operator==(const Proxy& a, const Proxy& b);
 
 private:
     template <class T>
@@ -139,3 +154,8 @@ private:
 };
 
 }  // namespace mas::rpc
+
+template <>
+struct std::hash<mas::rpc::Proxy> {
+    std::size_t operator()(const mas::rpc::Proxy& proxy) const noexcept;
+};
