@@ -217,6 +217,14 @@ TEST_CASE("The JSON codec refuses bytes as aiomas' JSON codec does", "[codec][ms
     CHECK_THROWS_WITH(json.encode(Json::array({JsonBytes{"x"}})), "No serializer found for type \"<class 'bytes'>\"");
 }
 
+TEST_CASE("MsgPack refuses to write text that is not UTF-8, which a Python peer could not read", "[codec][msgpack]") {
+    const MsgPackCodec codec;
+    const Json bad = Json::array({"ok", std::string("\xff\xfe")});
+    CHECK_THROWS_AS(codec.encode(bad), CodecError);
+    CHECK_THROWS_WITH(codec.encode(bad), Contains("not valid UTF-8"));
+    CHECK(codec.decode(codec.encode(Json::array({JsonBytes{"\xff\xfe"}}))) == Json::array({JsonBytes{"\xff\xfe"}}));
+}
+
 TEST_CASE("Messages in MsgPack are the 3-element array aiomas sends", "[codec][msgpack]") {
     const MsgPackCodec codec;
     std::string out;

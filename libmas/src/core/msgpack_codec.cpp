@@ -1,7 +1,6 @@
 #include "mas/core/msgpack_codec.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory_resource>
@@ -16,6 +15,42 @@
 
 namespace mas {
 namespace {
+
+// Python's strict UTF-8 decoder: no overlong forms, no surrogates, nothing above U+10FFFF.
+bool valid_utf8(const char* data, std::size_t size) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(data);
+    const auto* const end = p + size;
+    while (p < end) {
+        const unsigned c = *p;
+        if (c < 0x80) {
+            ++p;
+            continue;
+        }
+        std::size_t length = 0;
+        unsigned low = 0x80;
+        unsigned high = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            if (c == 0xE0) low = 0xA0;
+            if (c == 0xED) high = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            if (c == 0xF0) low = 0x90;
+            if (c == 0xF4) high = 0x8F;
+        } else {
+            return false;
+        }
+        if (static_cast<std::size_t>(end - p) < length) return false;
+        if (p[1] < low || p[1] > high) return false;
+        for (std::size_t i = 2; i < length; ++i) {
+            if (p[i] < 0x80 || p[i] > 0xBF) return false;
+        }
+        p += length;
+    }
+    return true;
+}
 
 // msgpack-cxx's packer writes through any stream with write(); this one appends to the frame.
 struct Appender {
@@ -84,6 +119,10 @@ private:
         appender_.write(bytes, sizeof bytes);
     }
     void pack_str(const std::string& text) {
+        // Python's packb writes text as UTF-8, and a peer's unpackb(raw=False) refuses anything else.
+        if (!valid_utf8(text.data(), text.size())) {
+            throw CodecError("cannot encode a string that is not valid UTF-8 (bytes belong in a JsonBytes value)");
+        }
         packer_.pack_str(checked_size(text.size()));
         packer_.pack_str_body(text.data(), static_cast<std::uint32_t>(text.size()));
     }
@@ -106,42 +145,6 @@ private:
     Appender appender_;
     msgpack::packer<Appender> packer_;
 };
-
-// Python's strict UTF-8 decoder: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool valid_utf8(const char* data, std::size_t size) noexcept {
-    const auto* p = reinterpret_cast<const unsigned char*>(data);
-    const auto* const end = p + size;
-    while (p < end) {
-        const unsigned c = *p;
-        if (c < 0x80) {
-            ++p;
-            continue;
-        }
-        std::size_t length = 0;
-        unsigned low = 0x80;
-        unsigned high = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            length = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            length = 3;
-            if (c == 0xE0) low = 0xA0;
-            if (c == 0xED) high = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            length = 4;
-            if (c == 0xF0) low = 0x90;
-            if (c == 0xF4) high = 0x8F;
-        } else {
-            return false;
-        }
-        if (static_cast<std::size_t>(end - p) < length) return false;
-        if (p[1] < low || p[1] > high) return false;
-        for (std::size_t i = 2; i < length; ++i) {
-            if (p[i] < 0x80 || p[i] > 0xBF) return false;
-        }
-        p += length;
-    }
-    return true;
-}
 
 // A msgpack-cxx parse visitor feeding the shared ValueStack. A visit returning false stops the
 // parse; `error_` then says why.

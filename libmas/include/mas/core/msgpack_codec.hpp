@@ -13,8 +13,9 @@
 namespace mas {
 
 /// MsgPack as aiomas 2.0.1 writes it (`msgpack.packb(use_bin_type=True)`): integers in their
-/// smallest form, floats as float64, strings as str, bytes as bin, custom values as the one-key
-/// map `{"__type__": [k, repr]}`. It reads what `unpackb(use_list=False, raw=False)` accepts:
+/// smallest form, floats as float64, strings as str (UTF-8 only: other text is a mas::CodecError,
+/// as Python could not read it), bytes as bin, custom values as the one-key map
+/// `{"__type__": [k, repr]}`. It reads what `unpackb(use_list=False, raw=False)` accepts:
 /// float32 becomes a double; str must be UTF-8 and map keys strings. Extension types, trailing
 /// bytes, truncated data, a map key that is not a string and nesting deeper than the JSON codec
 /// allows are refused with mas::CodecError (a channel then closes the connection, as for
