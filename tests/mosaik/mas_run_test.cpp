@@ -146,6 +146,19 @@ TEST_CASE("mas-run runs a Python simulator started through %(python)s as it runs
     CHECK(no_children());
 }
 
+TEST_CASE("mas-run with a real-time factor far below a step's own time finishes and writes its results",
+          "[mosaik][integration]") {
+    // The real-time ticker then fires all the time, also while the run ends: it crashed here once.
+    test::TempDir dir;
+    const std::string set_bin = "sim_bin=" MAS_SIMULATORS_DIR;
+    auto r = mas_run({std::string(MAS_SCENARIOS_DIR) + "/tutorial-demo1.json", "--out", dir.path().string(), "--set",
+                      set_bin, "--rt-factor", "1e-6", "--log-level", "error"});
+    INFO(r.err);
+    REQUIRE(r.status.success());
+    CHECK_THAT(read_file(dir.path() / "tutorial-demo1.csv"), Catch::Contains("\n9,ExampleSim-0.Model_0,val,"));
+    CHECK(no_children());
+}
+
 TEST_CASE("mas-run's --until ends the run early and --rt-factor paces it in real time", "[mosaik][integration]") {
     test::TempDir dir;
     const std::string set_bin = "sim_bin=" MAS_SIMULATORS_DIR;

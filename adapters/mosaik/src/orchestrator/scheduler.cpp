@@ -97,15 +97,20 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
             asio::co_spawn(executor, sim_process(*sim), on_end);
             ++spawned;
         }
-        std::unique_ptr<asio::steady_timer> ticker;
+        // The ticker is shared with its coroutine: a tick that is already due when the run ends
+        // still resumes it after this block, and must find the timer and the flag alive.
+        std::shared_ptr<RtTicker> ticker;
         if (rt_factor) {
             // Real time moves progress on by itself: re-evaluate every rt_factor seconds.
-            ticker = std::make_unique<asio::steady_timer>(executor);
-            asio::co_spawn(executor, rt_tick(*ticker), [](std::exception_ptr) {});
+            ticker = std::make_shared<RtTicker>(executor);
+            asio::co_spawn(executor, rt_tick(ticker), [](std::exception_ptr) {});
         }
         const detail::WakeList::Condition ended = [&] { return finished == spawned || failure; };
         while (!ended()) co_await wake.wait(ended);
-        if (ticker) ticker->cancel();
+        if (ticker) {
+            ticker->running = false;
+            ticker->timer.cancel();
+        }
     }
     // Stopping closes the connections, so processes still inside a call end too.
     co_await stop_all();
@@ -115,14 +120,18 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
     detail::orchestrator_log()->info("simulation finished at time {}", until);
 }
 
-asio::awaitable<void> World::Impl::rt_tick(asio::steady_timer& timer) {
+asio::awaitable<void> World::Impl::rt_tick(std::shared_ptr<RtTicker> ticker) {
     constexpr auto tuple = asio::experimental::as_tuple(asio::use_awaitable);
-    const auto period = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(*rt_factor));
+    // More often than every millisecond would only spin: no step is timed that finely.
+    constexpr std::chrono::steady_clock::duration shortest = std::chrono::milliseconds(1);
+    const auto period = std::max(shortest, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                               std::chrono::duration<double>(*rt_factor)));
     for (;;) {
-        timer.expires_after(period);
-        auto [ec] = co_await timer.async_wait(tuple);
-        if (ec || failure) co_return;
+        ticker->timer.expires_after(period);
+        auto [ec] = co_await ticker->timer.async_wait(tuple);
+        // Checked first: once the run is over, this World may be gone.
+        if (ec || !ticker->running) co_return;
+        if (failure) co_return;
         for (auto& sim : sims) advance_progress(*sim);
         notify();
     }

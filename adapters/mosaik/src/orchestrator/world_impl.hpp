@@ -116,7 +116,13 @@ public:
     // Scheduler (scheduler.cpp).
     asio::awaitable<void> run(std::int64_t until, RunOptions options);
     asio::awaitable<void> sim_process(detail::SimRunner& sim);
-    asio::awaitable<void> rt_tick(asio::steady_timer& timer);
+    /// The real-time ticker of a run: its timer, and whether the run still wants ticks.
+    struct RtTicker {
+        explicit RtTicker(const asio::any_io_executor& executor) : timer(executor) {}
+        asio::steady_timer timer;
+        bool running = true;
+    };
+    asio::awaitable<void> rt_tick(std::shared_ptr<RtTicker> ticker);
     asio::awaitable<void> stop_all();
     void advance_progress(detail::SimRunner& sim);
     /// advance_progress of every simulator whose progress can have moved.
