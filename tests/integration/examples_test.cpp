@@ -155,6 +155,48 @@ TEST_CASE("channel-echo client keeps retrying until the server is up", "[integra
     server.stop();
 }
 
+TEST_CASE("A server out of file descriptors pauses its accepts, logs once, and serves again when connections close",
+          "[integration]") {
+    // 32 descriptors: the server's own (stdio, epoll, acceptor...) and about twenty connections.
+    ChildProcess server("/bin/sh", {"-c", "ulimit -n 32 && exec \"$0\" server 127.0.0.1:0", echo_exe});
+    const auto first = server.read_line(Stream::out, test::hang_guard);
+    INFO("server stderr: " << server.output(Stream::err));
+    REQUIRE(first);
+    REQUIRE(first->starts_with(test::listening_prefix));
+    const auto endpoint = Endpoint::parse(first->substr(test::listening_prefix.size()));
+    {
+        asio::io_context io;
+        const asio::ip::tcp::endpoint address(asio::ip::make_address(endpoint.host), endpoint.port);
+        // The kernel completes these connects from its backlog whether or not the server accepts them.
+        std::vector<asio::ip::tcp::socket> clients;
+        for (int i = 0; i < 60; ++i) clients.emplace_back(io).connect(address);
+        for (;;) {
+            const auto line = server.read_line(Stream::err, test::hang_guard);
+            REQUIRE(line);
+            if (line->find("accept failed: Too many open files") != std::string::npos) break;
+        }
+    }
+    // The clients are gone: the server closes their connections and can accept again.
+    for (;;) {
+        const auto line = server.read_line(Stream::err, test::hang_guard);
+        REQUIRE(line);
+        if (line->find("accepting again after") != std::string::npos) break;
+    }
+    const auto client = test::run_program(echo_exe, {"client", endpoint.host + ":" + std::to_string(endpoint.port)},
+                                          test::hang_guard);
+    INFO("client stderr: " << client.err);
+    CHECK(client.status.success());
+    CHECK(test::split_lines(client.out) == only(echo_conversation, "client: "));
+    server.signal(SIGTERM);
+    CHECK(server.wait(test::hang_guard).success());
+    // Retrying at once logged one line per attempt, millions of them, at 100% CPU.
+    std::size_t failures = 0;
+    for (const auto& line : test::split_lines(server.output(Stream::err))) {
+        if (line.find("accept failed") != std::string::npos) ++failures;
+    }
+    CHECK(failures == 1);
+}
+
 TEST_CASE("channel-echo server answers with the bytes aiomas sends", "[integration][conformance]") {
     ServerProcess server(echo_exe);
     asio::io_context io;

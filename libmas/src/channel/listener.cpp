@@ -1,5 +1,6 @@
 #include "channel/listener.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <asio/co_spawn.hpp>
@@ -24,7 +25,8 @@ Listener::Listener(asio::any_io_executor executor, Endpoint endpoint, ListenOpti
     : executor_(std::move(executor)),
       endpoint_(std::move(endpoint)),
       options_(std::move(options)),
-      on_accept_(std::move(on_accept)) {}
+      on_accept_(std::move(on_accept)),
+      retry_timer_(executor_) {}
 
 asio::awaitable<void> Listener::listen() {
     if (options_.ssl && endpoint_.kind != Endpoint::Kind::tcp) {
@@ -57,6 +59,7 @@ void Listener::close() noexcept {
         std::filesystem::remove(endpoint_.path, ignored);
     }
     if (local_) local_->close();
+    retry_timer_.cancel();
     // A client still in its TLS handshake has no transport yet; closing its socket ends it.
     for (auto* socket : handshaking_) socket->close(ignored);
 }
@@ -108,11 +111,36 @@ asio::awaitable<void> Listener::accept_loop() {
         }
         if (!accepting_) break;
         if (ec) {
-            channel_log().warn("{} {}: accept failed: {}", options_.owner, endpoint_.to_string(), ec.message());
+            co_await after_accept_failure(ec);
             continue;
+        }
+        if (accept_failures_ > 0) {
+            channel_log().warn("{} {}: accepting again after {} failed attempts", options_.owner,
+                               endpoint_.to_string(), accept_failures_);
+            accept_failures_ = 0;
         }
         if (transport) hand_out(std::move(transport));
     }
+}
+
+// Out of file descriptors (or memory), accept fails at once, again and again, until some
+// connection closes: retrying at once spins a core and floods the log. So the next attempt waits,
+// 1 ms doubling up to 1 s while the failures go on, and only the first failure of a run is logged
+// as a warning. A one-off failure (a client that gave up before it was accepted) costs 1 ms.
+asio::awaitable<void> Listener::after_accept_failure(std::error_code ec) {
+    ++accept_failures_;
+    if (accept_failures_ == 1) {
+        channel_log().warn("{} {}: accept failed: {}; retrying with a growing pause (up to 1 s) until it works",
+                           options_.owner, endpoint_.to_string(), ec.message());
+    } else {
+        channel_log().debug("{} {}: accept failed again ({} in a row): {}", options_.owner, endpoint_.to_string(),
+                            accept_failures_, ec.message());
+    }
+    const auto doublings = std::min(accept_failures_ - 1, 10U);
+    const auto pause = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(1LL << doublings),
+                                                           std::chrono::seconds(1));
+    retry_timer_.expires_after(pause);
+    co_await retry_timer_.async_wait(use_tuple);
 }
 
 // Returns null when the TLS handshake goes on in its own coroutine.

@@ -13,6 +13,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/local/stream_protocol.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/ssl/context.hpp>
 
 #include "channel/local_queue.hpp"
@@ -52,6 +53,7 @@ private:
     asio::awaitable<void> listen_tcp();
     void listen_unix();
     asio::awaitable<void> accept_loop();
+    asio::awaitable<void> after_accept_failure(std::error_code ec);
     asio::awaitable<TransportPtr> accepted_tcp(asio::ip::tcp::socket socket);
     asio::awaitable<void> handshake(asio::ip::tcp::socket socket, std::string peer);
     void hand_out(TransportPtr transport);
@@ -64,6 +66,8 @@ private:
     std::optional<asio::local::stream_protocol::acceptor> unix_;
     std::optional<LocalListener> local_;
     std::vector<asio::ip::tcp::socket*> handshaking_;  // sockets of handshake() coroutines
+    asio::steady_timer retry_timer_;                    // the pause after a failed accept
+    unsigned accept_failures_ = 0;                      // in a row
     bool accepting_ = true;
 };
 
