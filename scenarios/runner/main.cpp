@@ -1,15 +1,19 @@
 // mas-run: runs a co-simulation scenario file with mosaik 3.3's semantics, no Python needed.
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -76,14 +80,44 @@ int run(const Options& options) {
     };
     mas::mosaik::SimStarter starter(mas::runner::builtin_simulators());
     asio::io_context io;
+    // The first SIGINT or SIGTERM ends the run as a failure would, with every simulator stopped
+    // and the results kept (mosaik does the same); the second ends it at once: leaving run()
+    // destroys the run, and with it every simulator process (their groups get SIGKILL). Without
+    // this, Ctrl-C left the simulators running: they lead process groups of their own.
+    auto control = std::make_shared<mas::mosaik::RunControl>();
+    run_options.control = control;
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    int signalled = 0;
+    bool stopped_at_once = false;
+    std::function<void(const std::error_code&, int)> on_signal = [&](const std::error_code& ec, int number) {
+        if (ec) return;
+        const char* name = number == SIGINT ? "SIGINT" : "SIGTERM";
+        if (signalled == 0) {
+            signalled = number;
+            spdlog::warn("{}: stopping the simulators and keeping the results; again to stop at once", name);
+            control->interrupt(fmt::format("interrupted by {}", name));
+            signals.async_wait(on_signal);
+        } else {
+            stopped_at_once = true;
+            io.stop();
+        }
+    };
+    signals.async_wait(on_signal);
     mas::mosaik::ScenarioSummary summary;
     try {
         summary = mas::block_on(io, mas::mosaik::run_scenario(scenario, starter, run_options));
-    } catch (...) {
+    } catch (const std::exception& e) {
         progress.finish();
         if (!options.trace.empty()) trace.write(options.trace);
-        throw;
+        if (signalled == 0) throw;
+        if (stopped_at_once) {
+            fmt::print(stderr, "mas-run: interrupted twice: stopped at once, simulator processes killed\n");
+        } else {
+            fmt::print(stderr, "mas-run: {}\n", e.what());
+        }
+        return 128 + signalled;
     }
+    signals.cancel();
     progress.finish();
     if (!options.trace.empty()) {
         trace.write(options.trace);
@@ -99,9 +133,11 @@ int main(int argc, char** argv) {
     CLI::App app("mas-run: runs a co-simulation scenario (mosaik 3 semantics) with C++ and mosaik simulators");
     Options options;
     app.add_option("scenario", options.scenario, "Scenario file (JSON, see docs/scenarios.md)")->required();
-    app.add_option("--until", options.until, "Run until this time (exclusive) instead of the scenario's");
+    app.add_option("--until", options.until, "Run until this time (exclusive) instead of the scenario's")
+        ->check(CLI::PositiveNumber);
     app.add_option("--out", options.out, "Directory for results (the scenario's ${out_dir})")->capture_default_str();
-    app.add_option("--rt-factor", options.rt_factor, "Real-time factor: wall seconds per simulated second");
+    app.add_option("--rt-factor", options.rt_factor, "Real-time factor: wall seconds per simulated second")
+        ->check(CLI::PositiveNumber);
     app.add_option("--step-timeout", options.step_timeout,
                    "Fail the run when a simulator's step or get_data takes longer (seconds); default: no limit")
         ->check(CLI::PositiveNumber);

@@ -3,6 +3,7 @@
 // returns) and `pid_file` (where it writes its process id, so a test can see it is gone).
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <thread>
@@ -30,6 +31,9 @@ public:
                                                       std::int64_t) override {
         // Blocks the whole process, so it cannot even answer `stop`: only a kill ends it.
         if (time == hang_at_) {
+            // The orchestrator passes this process's stderr on, so a test can tell it hangs now.
+            std::fprintf(stderr, "hang-sim: hanging in step %lld\n", static_cast<long long>(time));
+            std::fflush(stderr);
             for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
         }
         co_return time + 1;

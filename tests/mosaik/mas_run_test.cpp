@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,37 +12,17 @@
 #include <catch2/catch.hpp>
 
 #include "integration/child_process.hpp"
+#include "mosaik/mas_run_support.hpp"
 #include "support/test_pki.hpp"
 
 using namespace mas;
 
 namespace {
 
-const auto guard = std::chrono::seconds(120);
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-struct RunResult {
-    test::ExitStatus status;
-    std::string out;
-    std::string err;
-};
-
-RunResult mas_run(const std::vector<std::string>& args) {
-    test::ChildProcess child(MAS_RUN_EXE, args);
-    RunResult result;
-    result.status = child.wait(guard);
-    result.out = child.output(test::Stream::out);
-    result.err = child.output(test::Stream::err);
-    return result;
-}
-
-bool no_children() { return ::waitpid(-1, nullptr, WNOHANG) == -1 && errno == ECHILD; }
+using test::guard;
+using test::mas_run;
+using test::no_children;
+using test::read_file;
 
 }  // namespace
 
@@ -97,6 +78,29 @@ TEST_CASE("mas-run reports a mistake in the scenario file with its place", "[mos
     auto r = mas_run({scenario.string()});
     CHECK(r.status.code == 1);
     CHECK_THAT(r.err, Catch::Contains("mas-run: error: " + scenario.string() + ":4:"));
+}
+
+TEST_CASE("mas-run reports a cycle without a delay at the connection that closes it", "[mosaik][integration]") {
+    test::TempDir dir;
+    const auto scenario = dir.path() / "cycle.json";
+    std::ofstream(scenario) << R"({
+  "sim_config": {"ExampleSim": {"cpp": "example-sim"}},
+  "sims": [{"name": "ExampleSim"}, {"name": "ExampleSim"}],
+  "entities": [{"name": "a", "sim": "ExampleSim-0", "model": "ExampleModel", "params": {"init_val": 0}},
+               {"name": "b", "sim": "ExampleSim-1", "model": "ExampleModel", "params": {"init_val": 0}}],
+  "connections": [
+    {"src": "a", "dest": "b", "attrs": [["val", "delta"]]},
+    {"src": "b", "dest": "a", "attrs": [["val", "delta"]]}
+  ],
+  "until": 5
+})";
+    auto r = mas_run({scenario.string(), "--out", dir.path().string()});
+    CHECK(r.status.code == 1);
+    // It was reported at "until", as if the end time were the mistake.
+    CHECK_THAT(r.err, Catch::Contains("mas-run: error: " + scenario.string() +
+                                      ":8:5: connections[1]: the scenario has a cycle without a time shift or weak "
+                                      "connection: ExampleSim-0 -> ExampleSim-1 -> ExampleSim-0"));
+    CHECK(no_children());
 }
 
 TEST_CASE("mas-run fails a simulator process that hangs in a step after --step-timeout, and kills it",
@@ -159,6 +163,55 @@ TEST_CASE("mas-run with a real-time factor far below a step's own time finishes 
     CHECK(no_children());
 }
 
+TEST_CASE("mas-run takes timeouts and real-time factors at the ends of their ranges without overflowing",
+          "[mosaik][integration]") {
+    test::TempDir dir;
+    const std::string set_bin = "sim_bin=" MAS_SIMULATORS_DIR;
+    const std::string demo = std::string(MAS_SCENARIOS_DIR) + "/tutorial-demo1.json";
+    SECTION("a step timeout of 1e10 s is no limit, not a negative one") {
+        // It failed every step "within the step timeout (-9223372036854 ms)".
+        auto r = mas_run({demo, "--out", dir.path().string(), "--set", set_bin, "--step-timeout", "1e10"});
+        INFO(r.err);
+        CHECK(r.status.success());
+    }
+    SECTION("a start timeout of 1e10 s in the file is no limit") {
+        std::string text = read_file(demo);
+        const auto until = text.find("\"until\"");
+        REQUIRE(until != std::string::npos);
+        text.insert(until, R"("world": {"start_timeout": 1e10, "step_timeout": 1e300}, )");
+        const auto scenario = dir.path() / "timeouts.json";
+        std::ofstream(scenario) << text;
+        auto r = mas_run({scenario.string(), "--out", dir.path().string(), "--set",
+                          "sim_bin=" MAS_SIMULATORS_DIR});
+        INFO(r.err);
+        CHECK(r.status.success());
+    }
+    SECTION("a real-time factor of 1e-300 runs as fast as it can, and says it is behind once a second at most") {
+        const auto started = std::chrono::steady_clock::now();
+        auto r = mas_run({demo, "--out", dir.path().string(), "--set", set_bin, "--rt-factor", "1e-300"});
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        INFO(r.err);
+        REQUIRE(r.status.success());
+        CHECK_THAT(read_file(dir.path() / "tutorial-demo1.csv"), Catch::Contains("\n9,ExampleSim-0.Model_0,val,12\n"));
+        std::size_t warnings = 0;
+        for (const auto& line : test::split_lines(r.err)) {
+            if (line.find("behind real time") != std::string::npos) ++warnings;
+        }
+        // It was one warning per step, each a few milliseconds behind.
+        CHECK(warnings <= static_cast<std::size_t>(wall) + 1);
+    }
+    SECTION("a real-time factor or until of 0 is refused on the command line, naming the option") {
+        for (const auto& option : {"--rt-factor", "--until"}) {
+            auto r = mas_run({demo, "--out", dir.path().string(), "--set", set_bin, option, "0"});
+            CHECK(r.status.exited);
+            CHECK(r.status.code != 0);
+            CHECK_THAT(r.err, Catch::Contains(option));
+            CHECK_THAT(r.err, !Catch::Contains(".json:"));  // not an error in the file
+        }
+    }
+    CHECK(no_children());
+}
+
 TEST_CASE("mas-run's --until ends the run early and --rt-factor paces it in real time", "[mosaik][integration]") {
     test::TempDir dir;
     const std::string set_bin = "sim_bin=" MAS_SIMULATORS_DIR;
@@ -175,5 +228,91 @@ TEST_CASE("mas-run's --until ends the run early and --rt-factor paces it in real
     REQUIRE(at != std::string::npos);
     const double wall = std::stod(r.out.substr(at + std::string("wall time: ").size()));
     CHECK(wall >= 0.6);  // a lower bound only: real time cannot run faster
+    CHECK(no_children());
+}
+
+namespace {
+
+using test::gone;
+using test::wait_for_line;
+
+std::string hang_scenario(const std::filesystem::path& dir, const std::filesystem::path& pid_file) {
+    const auto scenario = dir / "hang.json";
+    std::ofstream(scenario) << R"({
+      "sim_config": {"ExampleSim": {"cpp": "example-sim"}, "Hang": {"cmd": ")"
+                            << MAS_HANG_SIM_EXE << R"( %(addr)s"},
+                     "Collector": {"cmd": ")" << MAS_SIMULATORS_DIR << R"(/collector/collector %(addr)s"}},
+      "sims": [{"name": "ExampleSim"}, {"name": "Hang", "params": {"hang_at": 3, "pid_file": ")"
+                            << pid_file.string() << R"("}},
+               {"name": "Collector", "params": {"csv_path": ")" << (dir / "results.csv").string() << R"("}}],
+      "entities": [{"name": "e", "sim": "ExampleSim-0", "model": "ExampleModel", "params": {"init_val": 0}},
+                   {"name": "h", "sim": "Hang-0", "model": "Node"},
+                   {"name": "monitor", "sim": "Collector-0", "model": "Monitor"}],
+      "connections": [{"src": "e", "dest": "monitor", "attrs": ["val"]}],
+      "until": 10
+    })";
+    return scenario.string();
+}
+
+}  // namespace
+
+TEST_CASE("SIGINT or SIGTERM in mid-run stops every simulator, keeps the results and exits 128 + signal",
+          "[mosaik][integration]") {
+    const int number = GENERATE(SIGINT, SIGTERM);
+    test::TempDir dir;
+    const std::string set_bin = "sim_bin=" MAS_SIMULATORS_DIR;
+    // 500 steps at 20 ms each: 10 s, unless interrupted.
+    test::ChildProcess run(MAS_RUN_EXE, {std::string(MAS_SCENARIOS_DIR) + "/tutorial-demo1.json", "--out",
+                                         dir.path().string(), "--set", set_bin, "--until", "500", "--rt-factor",
+                                         "0.02"});
+    wait_for_line(run, "progress: 10%");
+    run.signal(number);
+    const auto status = run.wait(guard);
+    const auto err = run.output(test::Stream::err);
+    INFO(err);
+    CHECK(status.exited);
+    CHECK(status.code == 128 + number);
+    const std::string name = number == SIGINT ? "SIGINT" : "SIGTERM";
+    CHECK_THAT(err, Catch::Contains("mas-run: interrupted by " + name + " at time "));
+    CHECK_THAT(run.output(test::Stream::out), !Catch::Contains("simulated time:"));
+    // Before, the collector never got stop and its CSV was never written.
+    const auto series = read_file(dir.path() / "tutorial-demo1.csv");
+    CHECK_THAT(series, Catch::Contains("\n40,ExampleSim-0.Model_0,val,43\n"));
+    CHECK(series.ends_with("\n"));
+    CHECK_THAT(series, !Catch::Contains("\n499,"));
+    CHECK(no_children());
+}
+
+TEST_CASE("SIGINT while a simulator hangs in a step stops it too, and keeps the results", "[mosaik][integration]") {
+    test::TempDir dir;
+    const auto pid_file = dir.path() / "hang.pid";
+    test::ChildProcess run(MAS_RUN_EXE, {hang_scenario(dir.path(), pid_file), "--out", dir.path().string()});
+    wait_for_line(run, "hang-sim: hanging in step 3");
+    run.signal(SIGINT);
+    const auto status = run.wait(guard);
+    INFO(run.output(test::Stream::err));
+    CHECK(status.exited);
+    CHECK(status.code == 130);
+    CHECK_THAT(run.output(test::Stream::err), Catch::Contains("mas-run: interrupted by SIGINT at time "));
+    CHECK(gone(pid_file));
+    CHECK_THAT(read_file(dir.path() / "results.csv"), Catch::Contains("\n2,ExampleSim-0.Model_0,val,"));
+    CHECK(no_children());
+}
+
+TEST_CASE("A second SIGINT ends mas-run at once and kills the simulator processes", "[mosaik][integration]") {
+    test::TempDir dir;
+    const auto pid_file = dir.path() / "hang.pid";
+    test::ChildProcess run(MAS_RUN_EXE, {hang_scenario(dir.path(), pid_file), "--out", dir.path().string()});
+    wait_for_line(run, "hang-sim: hanging in step 3");
+    run.signal(SIGINT);
+    // Stopping the hung simulator takes its exit grace (2 s); the second signal does not wait.
+    wait_for_line(run, "SIGINT: stopping the simulators");
+    run.signal(SIGINT);
+    const auto status = run.wait(guard);
+    INFO(run.output(test::Stream::err));
+    CHECK(status.exited);
+    CHECK(status.code == 130);
+    CHECK_THAT(run.output(test::Stream::err), Catch::Contains("mas-run: interrupted twice: stopped at once"));
+    CHECK(gone(pid_file));
     CHECK(no_children());
 }

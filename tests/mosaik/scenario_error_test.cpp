@@ -105,7 +105,14 @@ TEST_CASE("a missing or mistyped value names its JSON path", "[mosaik]") {
     auto text = with(R"(, "model": "Y")", "");
     CHECK(error_of(text) == expected(text, R"({"name": "y")", "entities[1]", "missing required key 'model'"));
     text = with(R"("num": 2)", R"("num": "2")");
-    CHECK(error_of(text) == expected(text, "\"2\"", "entities[0].num", "expected an integer >= 1, got string \"2\""));
+    CHECK(error_of(text) ==
+          expected(text, "\"2\"", "entities[0].num", "expected an integer from 1 to 10000000, got string \"2\""));
+    // 2^62 ended in std::bad_alloc, without a location, after 14 s and 3.9 GB.
+    text = with(R"("num": 2)", R"("num": 4611686018427387904)");
+    CHECK(error_of(text) == expected(text, "4611686018427387904", "entities[0].num",
+                                     "expected an integer from 1 to 10000000, got int 4611686018427387904"));
+    text = with(R"("num": 2)", R"("num": 18446744073709551615)");
+    CHECK_THAT(error_of(text), Catch::Contains("entities[0].num: expected an integer from 1 to 10000000"));
     text = with(R"("attrs": ["v"]})", R"("attrs": ["v"], "weak": 1})");
     CHECK(error_of(text) == expected(text, "1}", "connections[0].weak", "expected true or false, got int 1"));
     text = with(R"("sims": [)", R"("sims": {}, "x": [)");
@@ -114,6 +121,22 @@ TEST_CASE("a missing or mistyped value names its JSON path", "[mosaik]") {
                                      "sims, entities, connections, initial_events, extra_method_calls, until)"));
     text = with(R"("sims": [{"name": "A"}, )", R"("sims": {"name": "A"}, "s2": [)");
     CHECK_THAT(error_of(text), Catch::Contains("unknown key 's2'"));
+}
+
+TEST_CASE("a huge key or name is abbreviated in the error line, not echoed whole", "[mosaik]") {
+    const std::string huge(1 << 20, 'k');
+    auto text = with(R"("sims": [)", R"(")" + huge + R"(": 1, "sims": [)");
+    auto error = error_of(text);
+    CHECK(error.size() < 1000);
+    CHECK_THAT(error, Catch::Contains("unknown key '" + huge.substr(0, 80) + "... (1048576 bytes)'"));
+    text = with(R"({"cpp": "a"})", R"({"cpp": "a", ")" + huge + R"(": 1, ")" + huge + R"(": 2})");
+    error = error_of(text);
+    CHECK(error.size() < 1000);
+    CHECK_THAT(error, Catch::Contains("... (1048576 bytes)"));
+    text = with(R"({"name": "A"})", R"({"name": ")" + huge + R"("})");
+    error = error_of(text);
+    CHECK(error.size() < 5000);
+    CHECK_THAT(error, Catch::Contains("sims[0].name: "));
 }
 
 TEST_CASE("until must be given as a positive integer", "[mosaik]") {
@@ -251,6 +274,42 @@ TEST_CASE("an unknown ${variable} is reported with the variables there are", "[m
     text = with(R"("until": 5)", R"("until": 5, "variables": {"scenario_dir": "/x"})");
     CHECK(error_of(text) == expected(text, R"("scenario_dir")", "variables.scenario_dir",
                                      "'scenario_dir' is built in and cannot be set"));
+}
+
+TEST_CASE("a group path deeper than the scheduler's tiers is refused at the path", "[mosaik]") {
+    const std::string seven = R"(["a", "b", "c", "d", "e", "f", "g"])";
+    CHECK(error_of(with(R"({"name": "A"})", R"({"name": "A", "group": )" + seven + "}")) == "no error");
+    // 8,000 names took a gigabyte of memory before the world refused them.
+    std::string deep = "[";
+    for (int i = 0; i < 8000; ++i) deep += fmt::format(R"({}"n{}")", i == 0 ? "" : ", ", i);
+    deep += "]";
+    for (const auto& path : {std::string(R"(["a", "b", "c", "d", "e", "f", "g", "h"])"), deep}) {
+        const auto text = with(R"({"name": "A"})", R"({"name": "A", "group": )" + path + "}");
+        CHECK(error_of(text) ==
+              expected(text, path.substr(0, 6), "sims[0].group",
+                       fmt::format("a simulator can be nested in at most 7 groups, this path has {}",
+                                   path == deep ? 8000 : 8)));
+    }
+}
+
+TEST_CASE("variables that repeat each other are refused before they exhaust memory", "[mosaik]") {
+    // Each variable doubles the one before: 40 of them, from 10 characters, would be 10 TiB.
+    std::string variables = R"("v0": "0123456789")";
+    for (int i = 1; i < 40; ++i) variables += fmt::format(R"(, "v{}": "${{v{}}}${{v{}}}")", i, i - 1, i - 1);
+    auto text = with(R"("until": 5)", R"("until": 5, "variables": {)" + variables + "}");
+    // v17 would be 10 * 2^17 characters, over 1 MiB.
+    CHECK(error_of(text) == expected(text, R"("${v16}${v16}")", "variables.v17",
+                                     "the variables in this text expand to more than 1 MiB (at '${v16}'); variables "
+                                     "that repeat each other grow exponentially"));
+    // Under 1 MiB each, but used often enough to exceed the whole scenario's budget.
+    std::string many;
+    for (int i = 0; i < 120; ++i) many += std::string(i == 0 ? "" : ", ") + R"("${v16}")";
+    variables = R"("v0": "0123456789")";
+    for (int i = 1; i <= 16; ++i) variables += fmt::format(R"(, "v{}": "${{v{}}}${{v{}}}")", i, i - 1, i - 1);
+    text = with(R"({"name": "A"})", R"({"name": "A", "params": {"p": [)" + many + "]}}");
+    text = text.replace(text.find(R"("until": 5)"), 10, R"("until": 5, "variables": {)" + variables + "}");
+    CHECK_THAT(error_of(text), Catch::Contains("the scenario's variables expand to more than 64 MiB in all"));
+    CHECK_THAT(error_of(text), Catch::Contains("sims[0].params.p["));
 }
 
 TEST_CASE("extra method calls, initial events, sim params and world options are checked", "[mosaik]") {

@@ -121,6 +121,12 @@ TEST_CASE("Bad requests get failure replies and serving goes on", "[mosaik]") {
         auto request_11 = test::request(6, "create", Json::array({1, "Node"}), Json::object({{"colour", 1}}));
         auto bad_param = co_await call(peer, std::move(request_11));
         CHECK_THAT(bad_param[2][1].as_string(), Catch::Contains("unexpected param 'colour'"));
+        // create(10**12, ...) kept a served simulator busy for minutes before it failed.
+        auto huge = test::request(70, "create", Json::array({std::int64_t{1'000'000'000'000}, "Node"}), Json::object());
+        auto too_many_entities = co_await call(peer, std::move(huge));
+        CHECK(too_many_entities[2][0] == Json("ValueError"));
+        CHECK(too_many_entities[2][1] ==
+              Json("create(): num 1000000000000 is more than the 10000000 entities one create may make"));
         auto request_12 = test::request(7, "setup_done", Json::array({1}), Json::object());
         auto too_many = co_await call(peer, std::move(request_12));
         CHECK_THAT(too_many[2][1].as_string(), Catch::Contains("takes 0 positional arguments but 1 were given"));

@@ -1,5 +1,8 @@
 #include "mas/mosaik/orchestrator/tiered_time.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include <catch2/catch.hpp>
 
 #include "mas/core/error.hpp"
@@ -56,6 +59,14 @@ TEST_CASE("Intervals chain and compare like delays along a path", "[mosaik]") {
     // One adds at the second tier where the other replaces: no order.
     CHECK_THROWS_AS(TieredInterval({0, 0}, 1, 2) < TieredInterval({0, 1}, 2, 2), Error);
     CHECK_THROWS_AS(weak + shift, Error);  // lengths do not fit
+}
+
+TEST_CASE("A delay too long for int64 ends past every time instead of wrapping into the past", "[mosaik]") {
+    constexpr auto max = std::numeric_limits<std::int64_t>::max();
+    const auto far = connect_interval({}, {}, max);
+    CHECK(tt({2}) + far == tt({max}));
+    CHECK((far + connect_interval({}, {}, 1)).tiers() == Tiers{max});
+    CHECK(tt({0}) + connect_interval({}, {}, 1) < tt({0}) + far);
 }
 
 TEST_CASE("Tiered times order lexicographically and print as mosaik's node names", "[mosaik]") {

@@ -2,7 +2,9 @@
 // worked examples and mosaik's own scenario tests, with in-test simulators behind SimProxy.
 #include "mas/mosaik/orchestrator/world.hpp"
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -198,6 +200,27 @@ TEST_CASE("A time-shifted connection with initial data closes a loop (worked exa
     CHECK(test::same_json(r.inputs["A~0"], value_of("A", "val_in", Json::object({{"B.B", -1}}))));
     CHECK(test::same_json(r.inputs["A~1"], value_of("A", "val_in", Json::object({{"B.B", 100}}))));
     CHECK(test::same_json(r.inputs["B~1"], value_of("B", "val_in", Json::object({{"A.A", 10}}))));
+}
+
+TEST_CASE("A time shift as long as int64 allows delays the data past the end instead of wrapping", "[mosaik]") {
+    Run r;
+    r.add("A", meta("time-based", {{"attrs", Json::array({"val_in", "val_out"})}}),
+          [](std::int64_t t, const Json&, std::int64_t) { return t + 1; },
+          [](const Json&) { return value_of("A", "val_out", 10); });
+    r.add("B", meta("time-based", {{"attrs", Json::array({"val_in", "val_out"})}}),
+          [](std::int64_t t, const Json&, std::int64_t) { return t + 1; },
+          [](const Json&) { return value_of("B", "val_out", 20); });
+    r.connect("A", "B", {{"val_out", "val_in"}});
+    ConnectionOptions far;
+    far.time_shifted = std::numeric_limits<std::int64_t>::max();
+    far.initial_data.insert_or_assign("val_out", -1);
+    r.connect("B", "A", {{"val_out", "val_in"}}, far);
+    // Added to a time of 1 or 2, the shift wrapped round to a negative time: "the progress of
+    // simulator A would go back from 0 to -2".
+    r.run(3);
+    CHECK(r.graph() == "A~0 B~0 A~1 B~1 A~2 B~2");
+    CHECK(test::same_json(r.inputs["A~0"], value_of("A", "val_in", Json::object({{"B.B", -1}}))));
+    CHECK(test::same_json(r.inputs["B~2"], value_of("B", "val_in", Json::object({{"A.A", 10}}))));
 }
 
 TEST_CASE("A same-time loop over a weak connection runs in sub-steps (mosaik's test_same-time_loop)", "[mosaik]") {

@@ -45,6 +45,10 @@ Json SimulatorCalls::create(std::int64_t num, const std::string& model, const Js
 std::vector<Entity> SimulatorCalls::create_entities(std::int64_t num, const std::string& model, const JsonObject& params) {
     require_init("create");
     if (num < 0) throw CallFailure("ValueError", fmt::format("create(): num must not be negative, got {}", num));
+    if (num > max_create_num) {
+        throw CallFailure("ValueError", fmt::format("create(): num {} is more than the {} entities one create may make",
+                                                    num, max_create_num));
+    }
     const auto* declared = meta_->find_model(model);
     if (!declared || !declared->is_public()) {
         throw CallFailure("ValueError", fmt::format("create(): unknown model '{}'", model));

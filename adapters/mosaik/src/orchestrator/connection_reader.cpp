@@ -102,7 +102,7 @@ void ConnectionReader::check_initial_data(const ScenarioNode& node, const Scenar
     for (const auto& attr : connection.attrs) sources.push_back(attr.src);
     for (const auto& [key, value] : node.members()) {
         if (std::find(sources.begin(), sources.end(), key) != sources.end()) continue;
-        throw ScenarioError(node.doc().key_at(value.path()),
+        throw ScenarioError(value.key_where(),
                             fmt::format("'{}' is not a source attribute of this connection{} (sources: {})", key,
                                         did_you_mean(key, sources), fmt::join(sources, ", ")));
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -86,6 +87,13 @@ std::string member_path(const std::string& parent, std::string_view key) {
     return fmt::format("{}.{}", parent, key);
 }
 
+std::string abbreviate(std::string_view text, std::size_t max) {
+    if (text.size() <= max) return std::string(text);
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return fmt::format("{}... ({} bytes)", text.substr(0, cut), text.size());
+}
+
 std::string element_path(const std::string& parent, std::size_t index) { return fmt::format("{}[{}]", parent, index); }
 
 // A RapidJSON SAX handler that builds the Json tree and notes where each value and key starts.
@@ -105,8 +113,8 @@ public:
         return scalar(Json(std::string(text, length)));
     }
     bool Key(const char* text, rapidjson::SizeType length, bool /*copy*/);
-    bool StartObject() { return open(Json(JsonObject())); }
-    bool StartArray() { return open(Json(JsonArray())); }
+    bool StartObject() { return open(false); }
+    bool StartArray() { return open(true); }
     bool EndObject(rapidjson::SizeType /*count*/) { return close(); }
     bool EndArray(rapidjson::SizeType /*count*/) { return close(); }
 
@@ -116,16 +124,20 @@ public:
 
 private:
     struct Frame {
-        Json value;
-        std::string path;
-        std::string key;  // of the member whose value comes next
+        Json value;               // an object, or null for an array (its items are staged)
+        bool array = false;
+        std::uint32_t index = 0;  // the container's value index
+        std::string key;          // of the member whose value comes next
+        LocatedJson::Position key_start;
     };
 
     LocatedJson::Position start_of_token() { return positions_.at(next_token(text_, last_end_)); }
+    // Paths are only made for error messages: one per value would cost more than the values.
     std::string next_path() const;
+    std::uint32_t begin_value();
     void add(Json value);
     bool scalar(Json value);
-    bool open(Json container);
+    bool open(bool array);
     bool close();
 
     LocatedJson& doc_;
@@ -133,15 +145,29 @@ private:
     const rapidjson::MemoryStream& stream_;
     PositionCounter positions_;
     std::vector<Frame> stack_;
+    // The items of the open arrays, by depth. A deque grows without moving what it holds, so a
+    // large array costs its items twice at most (here, then in its JsonArray) instead of three
+    // times while a vector doubles.
+    std::vector<std::deque<Json>> staged_;
     std::size_t last_end_ = 0;
     std::optional<ScenarioError> refusal_;
 };
 
 std::string LocatingHandler::next_path() const {
-    if (stack_.empty()) return {};
-    const Frame& top = stack_.back();
-    if (top.value.is_object()) return member_path(top.path, top.key);
-    return element_path(top.path, top.value.size());
+    std::string path;
+    for (std::size_t depth = 0; depth < stack_.size(); ++depth) {
+        const auto& frame = stack_[depth];
+        path = frame.array ? element_path(path, staged_[depth].size()) : member_path(path, frame.key);
+    }
+    return path;
+}
+
+std::uint32_t LocatingHandler::begin_value() {
+    const auto index = static_cast<std::uint32_t>(doc_.starts_.size());
+    doc_.starts_.push_back(start_of_token());
+    doc_.sizes_.push_back(1);
+    if (!stack_.empty() && !stack_.back().array) doc_.key_starts_.emplace_back(index, stack_.back().key_start);
+    return index;
 }
 
 void LocatingHandler::add(Json value) {
@@ -150,35 +176,45 @@ void LocatingHandler::add(Json value) {
         return;
     }
     Frame& top = stack_.back();
-    if (top.value.is_object()) {
-        top.value.as_object().push_back(std::move(top.key), std::move(value));
+    if (top.array) {
+        staged_[stack_.size() - 1].push_back(std::move(value));
     } else {
-        top.value.push_back(std::move(value));
+        top.value.as_object().push_back(std::move(top.key), std::move(value));
     }
 }
 
 bool LocatingHandler::scalar(Json value) {
-    doc_.values_.insert_or_assign(next_path(), start_of_token());
+    begin_value();
     add(std::move(value));
     last_end_ = stream_.Tell();
     return true;
 }
 
-bool LocatingHandler::open(Json container) {
-    const auto start = start_of_token();
+bool LocatingHandler::open(bool array) {
     if (stack_.size() >= max_depth) {
-        refusal_.emplace(doc_.location(next_path(), start), fmt::format("nesting deeper than {} levels", max_depth));
+        refusal_.emplace(doc_.location(next_path(), start_of_token()),
+                         fmt::format("nesting deeper than {} levels", max_depth));
         return false;
     }
-    std::string path = next_path();
-    doc_.values_.insert_or_assign(path, start);
-    stack_.push_back(Frame{std::move(container), std::move(path), {}});
+    const auto index = begin_value();
+    stack_.push_back(Frame{array ? Json() : Json(JsonObject()), array, index, {}, {}});
+    if (staged_.size() < stack_.size()) staged_.resize(stack_.size());
     last_end_ = stream_.Tell();
     return true;
 }
 
 bool LocatingHandler::close() {
-    Json value = std::move(stack_.back().value);
+    Frame& top = stack_.back();
+    doc_.sizes_[top.index] = static_cast<std::uint32_t>(doc_.starts_.size() - top.index);
+    Json value = std::move(top.value);
+    if (top.array) {
+        auto& items = staged_[stack_.size() - 1];
+        JsonArray array;
+        array.reserve(items.size());
+        for (auto& item : items) array.push_back(std::move(item));
+        items.clear();
+        value = Json(std::move(array));
+    }
     stack_.pop_back();
     add(std::move(value));
     last_end_ = stream_.Tell();
@@ -189,15 +225,23 @@ bool LocatingHandler::Key(const char* text, rapidjson::SizeType length, bool /*c
     Frame& top = stack_.back();
     std::string key(text, length);
     const auto start = start_of_token();
-    const std::string path = member_path(top.path, key);
-    if (top.value.as_object().contains(key)) {
-        const auto first = doc_.keys_.at(path);
-        refusal_.emplace(doc_.location(path, start), fmt::format("duplicate key '{}' (first at line {}, column {})",
-                                                                 key, first.line, first.column));
+    const auto& object = top.value.as_object();
+    if (object.contains(key)) {
+        // The first member's value index, then its key's place.
+        std::size_t child = top.index + 1;
+        for (const auto& member : object) {
+            if (member.first == key) break;
+            child += doc_.sizes_[child];
+        }
+        const auto first = doc_.key_at(child, {});
+        top.key = key;
+        refusal_.emplace(doc_.location(next_path(), start),
+                         fmt::format("duplicate key '{}' (first at line {}, column {})", abbreviate(key), first.line,
+                                     first.column));
         return false;
     }
-    doc_.keys_.insert_or_assign(path, start);
     top.key = std::move(key);
+    top.key_start = start;
     last_end_ = stream_.Tell();
     return true;
 }
@@ -205,6 +249,11 @@ bool LocatingHandler::Key(const char* text, rapidjson::SizeType length, bool /*c
 LocatedJson LocatedJson::parse(std::string_view text, std::string origin) {
     LocatedJson doc;
     doc.origin_ = std::move(origin);
+    if (text.size() > max_size) {
+        throw ScenarioError(ScenarioLocation{doc.origin_, 0, 0, {}},
+                            fmt::format("the file has {} bytes; a scenario file may have at most {} MiB",
+                                        text.size(), max_size >> 20));
+    }
     rapidjson::MemoryStream stream(text.data(), text.size());
     LocatingHandler handler(doc, text, stream);
     rapidjson::Reader reader;
@@ -225,14 +274,14 @@ ScenarioLocation LocatedJson::location(const std::string& path, Position positio
     return ScenarioLocation{origin_, position.line, position.column, path};
 }
 
-ScenarioLocation LocatedJson::value_at(const std::string& path) const {
-    const auto found = values_.find(path);
-    return location(path, found == values_.end() ? Position{} : found->second);
+ScenarioLocation LocatedJson::value_at(std::size_t index, const std::string& path) const {
+    return location(path, index < starts_.size() ? starts_[index] : Position{});
 }
 
-ScenarioLocation LocatedJson::key_at(const std::string& path) const {
-    const auto found = keys_.find(path);
-    if (found == keys_.end()) return value_at(path);
+ScenarioLocation LocatedJson::key_at(std::size_t index, const std::string& path) const {
+    const auto found = std::lower_bound(key_starts_.begin(), key_starts_.end(), index,
+                                        [](const auto& entry, std::size_t i) { return entry.first < i; });
+    if (found == key_starts_.end() || found->first != index) return value_at(index, path);
     return location(path, found->second);
 }
 

@@ -3,9 +3,12 @@
 // so that scenario errors can name the line and column of the offending value.
 
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "mas/core/json.hpp"
 #include "mas/mosaik/orchestrator/scenario_error.hpp"
@@ -18,23 +21,39 @@ std::string member_path(const std::string& parent, std::string_view key);
 /// The JSON path of element `index` of the array at `parent`: `parent[index]`.
 std::string element_path(const std::string& parent, std::size_t index);
 
+/// `text` itself, or its first `max` bytes (never half a UTF-8 character) and "... (N bytes)":
+/// an error line echoes what the file says, and a key of a megabyte must not become the line.
+std::string abbreviate(std::string_view text, std::size_t max = 80);
+
 class LocatedJson {
 public:
+    /// Larger scenario files are refused before they are read: parsing costs a few dozen bytes
+    /// per value, and a file this large is a mistake (data belongs in files the simulators read).
+    static constexpr std::size_t max_size = std::size_t{256} << 20;
+
     /// Parses `text`, which may hold `//` and `/* */` comments and trailing commas. Throws
-    /// ScenarioError naming `origin`, line and column for invalid JSON and for a key that appears
-    /// twice in one object.
+    /// ScenarioError naming `origin`, line and column for invalid JSON, for a key that appears
+    /// twice in one object, and for a text over max_size.
     static LocatedJson parse(std::string_view text, std::string origin);
 
     [[nodiscard]] const Json& root() const noexcept { return root_; }
     [[nodiscard]] const std::string& origin() const noexcept { return origin_; }
-    /// Where the value at `path` begins (the document's start for an unknown path).
-    [[nodiscard]] ScenarioLocation value_at(const std::string& path) const;
-    /// Where the key of the object member at `path` begins (its value's place for anything else).
-    [[nodiscard]] ScenarioLocation key_at(const std::string& path) const;
 
+    // Values are numbered in document order (the root is 0, then depth first), which is how a
+    // ScenarioNode finds its place without a map from paths.
+
+    /// Where value `index` begins; `path` is what the location reports.
+    [[nodiscard]] ScenarioLocation value_at(std::size_t index, const std::string& path) const;
+    /// Where the key of value `index` begins if it is an object member, else where it begins.
+    [[nodiscard]] ScenarioLocation key_at(std::size_t index, const std::string& path) const;
+    /// The number of values in the subtree of value `index`, itself included: the next sibling
+    /// of `index` is `index + subtree_size(index)`.
+    [[nodiscard]] std::size_t subtree_size(std::size_t index) const noexcept { return sizes_[index]; }
+
+    /// A line and a column (in characters), 1-based, in 8 bytes: one per value is kept.
     struct Position {
-        std::size_t line = 1;
-        std::size_t column = 1;
+        std::uint32_t line = 1;
+        std::uint32_t column = 1;
     };
 
 private:
@@ -43,8 +62,11 @@ private:
 
     Json root_;
     std::string origin_;
-    std::unordered_map<std::string, Position> values_;
-    std::unordered_map<std::string, Position> keys_;
+    // Deques: they grow without copying what they hold (a doubling vector needs three times its
+    // size at the moment it moves), and a large file has millions of values.
+    std::deque<Position> starts_;                               // by value index
+    std::deque<std::uint32_t> sizes_;                           // by value index
+    std::deque<std::pair<std::uint32_t, Position>> key_starts_;  // (member's value index, key), ascending
 };
 
 }  // namespace mas::mosaik

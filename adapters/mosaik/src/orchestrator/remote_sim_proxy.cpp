@@ -98,6 +98,17 @@ asio::awaitable<Json> RemoteSimProxy::call(std::string method, JsonArray args, J
     } catch (const RemoteError& e) {
         throw detail::call_failed(state_->sid, method, failure_of(e));
     } catch (const ConnectionError& e) {
+        if (e.code() == errc::protocol_error || e.code() == errc::message_too_large) {
+            // The simulator did not close anything: it sent bytes that are no frame, and the
+            // channel closed the connection because nothing after them can be trusted.
+            const std::string what = e.what();
+            const auto reason = what.find("protocol error: ");
+            throw SimulationError(state_->sid,
+                                  fmt::format("Simulator \"{}\" broke the protocol during {}, so its connection was "
+                                              "closed: {}",
+                                              state_->sid, method,
+                                              reason == std::string::npos ? what : what.substr(reason + 16)));
+        }
         logger()->error("simulator {} at {} went away during {}: {}", state_->sid, state_->channel.peer(), method,
                         e.what());
         throw detail::connection_lost(state_->sid, method);

@@ -115,9 +115,10 @@ void World::Impl::check_cycles() const {
                 next_path.push_back(dest->sid);
                 if (dest == start.get()) {
                     if (all_zero(total)) {
-                        throw ConfigError(fmt::format("the scenario has a cycle without a time shift or weak "
-                                                      "connection: {}",
-                                                      fmt::join(next_path, " -> ")));
+                        throw CycleError(fmt::format("the scenario has a cycle without a time shift or weak "
+                                                     "connection: {}",
+                                                     fmt::join(next_path, " -> ")),
+                                         next_path);
                     }
                     continue;
                 }

@@ -8,6 +8,7 @@
 
 #include "mas/core/error.hpp"
 #include "mas/core/log.hpp"
+#include "mas/core/with_timeout.hpp"
 #include "orchestrator/orchestrator_log.hpp"
 
 namespace mas::mosaik {
@@ -73,11 +74,12 @@ asio::awaitable<T> located(const ScenarioLocation& where, asio::awaitable<T> op)
 
 class Builder {
 public:
-    Builder(const Scenario& scenario, SimStarter& starter, World& world)
-        : scenario_(scenario), starter_(starter), world_(world) {}
+    Builder(const Scenario& scenario, SimStarter& starter, World& world, const RunControl* control)
+        : scenario_(scenario), starter_(starter), world_(world), control_(control) {}
 
     asio::awaitable<void> build() {
         for (const auto& sim : scenario_.sims()) {
+            check_interrupt();
             auto config = starter_config(scenario_.sim_config(sim.name));
             auto proxy = co_await starter_.start(sim.sim_id, std::move(config));
             detail::orchestrator_log()->info("{}: started ({})", sim.sim_id, sim.name);
@@ -85,11 +87,13 @@ public:
         }
         co_await extra_calls(0);
         for (std::size_t i = 0; i < scenario_.entities().size(); ++i) {
+            check_interrupt();
             const auto& group = scenario_.entities()[i];
             auto create = world_.create(group.sim, group.num, group.model, group.params);
             created_.push_back(co_await located(group.where, std::move(create)));
             co_await extra_calls(i + 1);
         }
+        check_interrupt();
         for (const auto& connection : scenario_.connections()) connect(connection);
         for (const auto& event : scenario_.initial_events()) {
             at(event.where, [&] { world_.set_initial_event(event.sim, event.time); });
@@ -97,9 +101,14 @@ public:
     }
 
 private:
+    void check_interrupt() const {
+        if (control_ && control_->interrupted()) throw Interrupted(*control_->reason() + " during the setup");
+    }
+
     asio::awaitable<void> extra_calls(std::size_t after) {
         for (const auto& call : scenario_.extra_method_calls()) {
             if (call.after_entities != after) continue;
+            check_interrupt();
             auto extra = world_.call_extra(call.sim, call.method, call.args, call.kwargs);
             const Json result = co_await located(call.where, std::move(extra));
             detail::orchestrator_log()->info("{}.{}() returned {}", call.sim, call.method, result.describe());
@@ -146,18 +155,34 @@ private:
         for (std::size_t i = 0; i < connection.pair_count(); ++i) {
             const auto [src, dest] = connection.pair_indices(i);
             at(connection.where, [&] {
-                world_.connect(resolve(connection.src, src), resolve(connection.dest, dest), attrs, options);
+                const auto& from = resolve(connection.src, src);
+                const auto& to = resolve(connection.dest, dest);
+                world_.connect(from, to, attrs, options);
+                if (!connection.weak && connection.time_shifted == 0) {
+                    sim_edges_.try_emplace({from.sid, to.sid}, connection.where);
+                }
             });
         }
     }
 
+public:
+    /// Where the file first connects `src` to `dest` without a delay, if it does.
+    [[nodiscard]] const ScenarioLocation* edge_where(const std::string& src, const std::string& dest) const {
+        const auto found = sim_edges_.find({src, dest});
+        return found == sim_edges_.end() ? nullptr : &found->second;
+    }
+
+private:
+
     const Scenario& scenario_;
     SimStarter& starter_;
     World& world_;
+    const RunControl* control_;
     GroupIds groups_;
     std::vector<std::vector<EntityRef>> created_;
     std::unordered_map<std::string, const EntityRef*> full_ids_;  // filled on the first full id
     std::size_t indexed_groups_ = 0;                              // groups of created_ in it
+    std::map<std::pair<std::string, std::string>, ScenarioLocation> sim_edges_;  // undelayed, by sids
 };
 
 }  // namespace
@@ -168,16 +193,23 @@ asio::awaitable<ScenarioSummary> run_scenario(const Scenario& scenario, SimStart
     world_options.time_resolution = scenario.world().time_resolution;
     world_options.max_loop_iterations = scenario.world().max_loop_iterations;
     world_options.cache = scenario.world().cache;
-    world_options.start_timeout =
-        std::chrono::duration_cast<std::chrono::steady_clock::duration>(scenario.world().start_timeout);
+    world_options.start_timeout = to_clock_duration(scenario.world().start_timeout);
     if (const auto timeout = options.step_timeout ? options.step_timeout : scenario.world().step_timeout) {
-        world_options.step_timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(*timeout);
+        world_options.step_timeout = to_clock_duration(*timeout);
     }
     World world(world_options);
     if (options.on_step) world.on_step(options.on_step, options.step_inputs);
+    // The control outlives this run; it must not keep pointing at this World.
+    struct Attach {
+        RunControl* control;
+        ~Attach() {
+            if (control) control->world_ = nullptr;
+        }
+    } attach{options.control.get()};
+    if (options.control) options.control->world_ = &world;
     std::exception_ptr error;
+    Builder builder(scenario, starter, world, options.control.get());
     try {
-        Builder builder(scenario, starter, world);
         co_await builder.build();
     } catch (...) {
         error = std::current_exception();
@@ -198,12 +230,27 @@ asio::awaitable<ScenarioSummary> run_scenario(const Scenario& scenario, SimStart
         throw;
     } catch (const SimulationError&) {
         throw;
+    } catch (const Interrupted&) {
+        throw;
+    } catch (const CycleError& e) {
+        // The connection that closes the cycle, as the file reads it: the last edge back to the start.
+        const auto& sids = e.sids();
+        for (std::size_t i = sids.size() - 1; i > 0; --i) {
+            if (const auto* where = builder.edge_where(sids[i - 1], sids[i])) throw ScenarioError(*where, e.what());
+        }
+        throw ScenarioError(scenario.until_where(), e.what());
     } catch (const ConfigError& e) {
         throw ScenarioError(scenario.until_where(), e.what());
     }
     summary.steps = world.step_counts();
     summary.wall_time = std::chrono::steady_clock::now() - started;
     co_return summary;
+}
+
+void RunControl::interrupt(const std::string& reason) {
+    if (reason_) return;
+    reason_ = reason;
+    if (world_) world_->interrupt(reason);
 }
 
 }  // namespace mas::mosaik

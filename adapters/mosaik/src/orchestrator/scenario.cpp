@@ -20,19 +20,29 @@ namespace mas::mosaik {
 std::string ScenarioLocation::str() const {
     std::string text = file;
     if (line > 0) text += fmt::format(":{}:{}", line, column);
-    if (!path.empty()) text += text.empty() ? path : fmt::format(": {}", path);
+    if (!path.empty()) {
+        const auto shown = abbreviate(path, 200);
+        text += text.empty() ? shown : fmt::format(": {}", shown);
+    }
     return text;
 }
 
+// Every message that echoes the file abbreviates what it echoes; this bounds the ones that do not.
 ScenarioError::ScenarioError(ScenarioLocation where, std::string_view problem)
-    : ConfigError(where.str().empty() ? std::string(problem) : fmt::format("{}: {}", where.str(), problem)),
+    : ConfigError(where.str().empty() ? abbreviate(problem, 4000)
+                                      : fmt::format("{}: {}", where.str(), abbreviate(problem, 4000))),
       where_(std::move(where)),
-      problem_(problem) {}
+      problem_(abbreviate(problem, 4000)) {}
 
 Scenario Scenario::load(const std::filesystem::path& path, const ScenarioOptions& options) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
         throw ConfigError(fmt::format("cannot read the scenario file '{}': it is a directory", path.string()));
+    }
+    if (const auto size = std::filesystem::file_size(path, ec); !ec && size > LocatedJson::max_size) {
+        throw ConfigError(fmt::format("cannot read the scenario file '{}': it has {} bytes, and a scenario file may "
+                                      "have at most {} MiB",
+                                      path.string(), size, LocatedJson::max_size >> 20));
     }
     std::ifstream file(path, std::ios::binary);
     if (!file) {

@@ -78,6 +78,14 @@ std::int64_t ScenarioNode::integer(std::int64_t min) const {
     return value;
 }
 
+std::int64_t ScenarioNode::integer(std::int64_t min, std::int64_t max) const {
+    const std::string expected = fmt::format("an integer from {} to {}", min, max);
+    if (value_->kind() != JsonKind::integer) wrong_type(expected);
+    const auto value = value_->get<std::int64_t>();
+    if (value < min || value > max) wrong_type(expected);
+    return value;
+}
+
 double ScenarioNode::positive_number() const {
     if (!value_->is_number()) wrong_type("a number > 0");
     const auto value = value_->get<double>();
@@ -90,46 +98,68 @@ std::vector<ScenarioNode> ScenarioNode::elements() const {
     std::vector<ScenarioNode> nodes;
     const auto& items = value_->as_array();
     nodes.reserve(items.size());
-    for (std::size_t i = 0; i < items.size(); ++i) nodes.emplace_back(*doc_, items[i], element_path(path_, i));
+    std::size_t index = index_ + 1;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        nodes.emplace_back(*doc_, items[i], element_path(path_, i), index);
+        index += doc_->subtree_size(index);
+    }
     return nodes;
 }
 
 std::vector<std::pair<std::string, ScenarioNode>> ScenarioNode::members() const {
     if (!value_->is_object()) wrong_type("an object");
     std::vector<std::pair<std::string, ScenarioNode>> nodes;
+    std::size_t index = index_ + 1;
     for (const auto& [key, value] : value_->as_object()) {
-        nodes.emplace_back(key, ScenarioNode(*doc_, value, member_path(path_, key)));
+        nodes.emplace_back(key, ScenarioNode(*doc_, value, member_path(path_, key), index));
+        index += doc_->subtree_size(index);
     }
     return nodes;
+}
+
+std::optional<ScenarioNode> ScenarioNode::member(std::string_view key) const {
+    // Linear, but only the small objects of the format are searched by key; big ones (params,
+    // initial data) are read member by member.
+    std::size_t index = index_ + 1;
+    for (const auto& [name, value] : value_->as_object()) {
+        if (name == key) return ScenarioNode(*doc_, value, member_path(path_, key), index);
+        index += doc_->subtree_size(index);
+    }
+    return std::nullopt;
 }
 
 ScenarioObject ScenarioNode::object(std::initializer_list<std::string_view> keys) const {
     if (!value_->is_object()) wrong_type("an object");
     const std::vector<std::string> allowed(keys.begin(), keys.end());
+    std::size_t index = index_ + 1;
     for (const auto& [key, value] : value_->as_object()) {
+        const auto member_index = index;
+        index += doc_->subtree_size(index);
         if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
         const auto suggestion = closest_match(key, allowed);
         const std::string hint = suggestion ? fmt::format("did you mean '{}'?", *suggestion)
                                             : fmt::format("expected one of: {}", fmt::join(allowed, ", "));
-        throw ScenarioError(doc_->key_at(member_path(path_, key)), fmt::format("unknown key '{}' ({})", key, hint));
+        throw ScenarioError(doc_->key_at(member_index, member_path(path_, key)),
+                            fmt::format("unknown key '{}' ({})", abbreviate(key), hint));
     }
     return ScenarioObject(*this);
 }
 
 std::optional<ScenarioNode> ScenarioObject::get(std::string_view key) const {
-    const Json* value = node_.json().as_object().find(key);
-    if (!value || value->is_null()) return std::nullopt;
-    return ScenarioNode(node_.doc(), *value, member_path(node_.path(), key));
+    auto member = node_.member(key);
+    if (!member || member->json().is_null()) return std::nullopt;
+    return member;
 }
 
 ScenarioNode ScenarioObject::required(std::string_view key) const {
-    const Json* value = node_.json().as_object().find(key);
-    if (!value) node_.fail(fmt::format("missing required key '{}'", key));
-    return ScenarioNode(node_.doc(), *value, member_path(node_.path(), key));
+    auto member = node_.member(key);
+    if (!member) node_.fail(fmt::format("missing required key '{}'", key));
+    return *member;
 }
 
 ScenarioLocation ScenarioObject::key_where(std::string_view key) const {
-    return node_.doc().key_at(member_path(node_.path(), key));
+    const auto member = node_.member(key);
+    return member ? member->key_where() : node_.where();
 }
 
 }  // namespace mas::mosaik

@@ -21,13 +21,18 @@ class ScenarioObject;
 
 class ScenarioNode {
 public:
-    ScenarioNode(const LocatedJson& doc, const Json& value, std::string path)
-        : doc_(&doc), value_(&value), path_(std::move(path)) {}
+    /// `value` is value number `index` of `doc` (see LocatedJson), found at `path`.
+    ScenarioNode(const LocatedJson& doc, const Json& value, std::string path, std::size_t index)
+        : doc_(&doc), value_(&value), path_(std::move(path)), index_(index) {}
+    /// The document's root.
+    explicit ScenarioNode(const LocatedJson& doc) : ScenarioNode(doc, doc.root(), {}, 0) {}
 
     [[nodiscard]] const Json& json() const noexcept { return *value_; }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
     [[nodiscard]] const LocatedJson& doc() const noexcept { return *doc_; }
-    [[nodiscard]] ScenarioLocation where() const { return doc_->value_at(path_); }
+    [[nodiscard]] ScenarioLocation where() const { return doc_->value_at(index_, path_); }
+    /// Where its key is written if it is an object member, else where().
+    [[nodiscard]] ScenarioLocation key_where() const { return doc_->key_at(index_, path_); }
     /// Throws ScenarioError at this value.
     [[noreturn]] void fail(std::string_view problem) const;
 
@@ -37,6 +42,8 @@ public:
     [[nodiscard]] bool boolean() const;
     /// An integer >= `min`.
     [[nodiscard]] std::int64_t integer(std::int64_t min) const;
+    /// An integer from `min` to `max`.
+    [[nodiscard]] std::int64_t integer(std::int64_t min, std::int64_t max) const;
     /// A finite number > 0.
     [[nodiscard]] double positive_number() const;
     [[nodiscard]] std::vector<ScenarioNode> elements() const;
@@ -49,9 +56,15 @@ public:
 private:
     [[noreturn]] void wrong_type(std::string_view expected) const;
 
+    /// Member `key` of this object and its place among the members; nullopt if missing.
+    [[nodiscard]] std::optional<ScenarioNode> member(std::string_view key) const;
+
     const LocatedJson* doc_;
     const Json* value_;
     std::string path_;
+    std::size_t index_;
+
+    friend class ScenarioObject;
 };
 
 /// A JSON object whose keys have been checked.

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "mas/mosaik/entity.hpp"
+#include "mas/mosaik/orchestrator/tiered_time.hpp"
 #include "orchestrator/connection_reader.hpp"
 
 namespace mas::mosaik {
@@ -59,6 +61,12 @@ std::vector<std::string> read_group(const ScenarioNode& node) {
         node.fail(fmt::format("expected a group name or a non-empty list of group names (outermost first), got {}",
                               node.json().describe()));
     }
+    // The scheduler keeps one tier of time per group level, inline (Tiers).
+    constexpr std::size_t max_nesting = Tiers::capacity - 1;
+    if (node.json().size() > max_nesting) {
+        node.fail(fmt::format("a simulator can be nested in at most {} groups, this path has {}", max_nesting,
+                              node.json().size()));
+    }
     std::vector<std::string> path;
     for (const auto& element : node.elements()) {
         // Integers are what the recorded scenarios use: the position among the parent's groups.
@@ -88,7 +96,7 @@ ScenarioReader::ScenarioReader(const LocatedJson& doc, const ScenarioOptions& op
 }
 
 Scenario ScenarioReader::read() {
-    const ScenarioNode root(doc_, doc_.root(), {});
+    const ScenarioNode root(doc_);
     const auto top = root.object({"description", "variables", "sim_config", "world", "sims", "entities", "connections",
                                   "initial_events", "extra_method_calls", "until"});
     const auto until = top.required("until");
@@ -121,7 +129,7 @@ void ScenarioReader::read_variables(const std::optional<ScenarioNode>& node) {
     }
     if (!node) return;
     for (const auto& [name, value] : node->members()) {
-        const auto key = doc_.key_at(value.path());
+        const auto key = value.key_where();
         if (!ScenarioVariables::valid_name(name)) {
             throw ScenarioError(key, "a variable name is a letter or '_' followed by letters, digits or '_'");
         }
@@ -214,7 +222,7 @@ void ScenarioReader::read_sims(const ScenarioNode& node) {
         if (sim.sim_id.empty()) {
             sim.sim_id = fmt::format("{}-{}", sim.name, counters[sim.name]++);  // mosaik counts only these
         } else {
-            where = doc_.value_at(member_path(element.path(), "sim_id"));
+            where = ScenarioObject(element).required("sim_id").where();
         }
         if (const auto first = seen.find(sim.sim_id); first != seen.end()) {
             throw ScenarioError(where, fmt::format("the sim id '{}' is already used by {} ({})", sim.sim_id,
@@ -248,7 +256,7 @@ Scenario::Sim ScenarioReader::read_sim(const ScenarioNode& node) const {
         sim.params = variables_.expand_object(*params);
         for (const char* reserved : {"time_resolution", "sim_id"}) {
             if (!sim.params.contains(reserved)) continue;
-            throw ScenarioError(doc_.key_at(member_path(params->path(), reserved)),
+            throw ScenarioError(ScenarioObject(*params).key_where(reserved),
                                 std::string_view(reserved) == "sim_id"
                                     ? "'sim_id' is not a param: write it next to \"params\""
                                     : "'time_resolution' is not a sim param: mosaik passes world.time_resolution");
@@ -277,7 +285,7 @@ void ScenarioReader::read_entities(const ScenarioNode& node) {
         }
         entities.sim = sim_reference(object.required("sim"));
         entities.model = object.required("model").name();
-        if (const auto num = object.get("num")) entities.num = num->integer(1);
+        if (const auto num = object.get("num")) entities.num = num->integer(1, max_create_num);
         if (const auto params = object.get("params")) entities.params = variables_.expand_object(*params);
         scenario_.entities_.push_back(std::move(entities));
     }

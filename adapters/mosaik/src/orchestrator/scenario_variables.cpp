@@ -36,7 +36,18 @@ std::string ScenarioVariables::expand(std::string_view text, const ScenarioNode&
                 where.fail(fmt::format("unknown variable '${{{}}}'{} (defined: {})", name, did_you_mean(name, known),
                                        fmt::join(known, ", ")));
             }
-            out.append(found->second);
+            const auto& value = found->second;
+            if (out.size() + value.size() > max_expanded_size) {
+                where.fail(fmt::format("the variables in this text expand to more than {} MiB (at '${{{}}}'); "
+                                       "variables that repeat each other grow exponentially",
+                                       max_expanded_size >> 20, name));
+            }
+            expanded_total_ += value.size();
+            if (expanded_total_ > max_expanded_total) {
+                where.fail(fmt::format("the scenario's variables expand to more than {} MiB in all (at '${{{}}}')",
+                                       max_expanded_total >> 20, name));
+            }
+            out.append(value);
             i = close + 1;
         } else {
             out.push_back('$');
@@ -47,11 +58,30 @@ std::string ScenarioVariables::expand(std::string_view text, const ScenarioNode&
     return out;
 }
 
+namespace {
+
+// Whether any string in `value` (not its keys) has a `${` to expand.
+bool uses_variables(const Json& value) {
+    if (value.is_string()) return value.as_string().find("${") != std::string::npos;
+    if (value.is_array()) return std::any_of(value.as_array().begin(), value.as_array().end(), uses_variables);
+    if (value.is_object()) {
+        return std::any_of(value.as_object().begin(), value.as_object().end(),
+                           [](const auto& member) { return uses_variables(member.second); });
+    }
+    return false;
+}
+
+}  // namespace
+
 Json ScenarioVariables::expand_all(const ScenarioNode& node) const {
     const Json& value = node.json();
     if (value.is_string()) return Json(expand(value.as_string(), node));
+    // Data without variables (a large array of numbers, say) is copied as it is, without a node
+    // (and its path) per value.
+    if (!uses_variables(value)) return value;
     if (value.is_array()) {
         JsonArray items;
+        items.reserve(value.size());
         for (const auto& element : node.elements()) items.push_back(expand_all(element));
         return Json(std::move(items));
     }
@@ -60,6 +90,7 @@ Json ScenarioVariables::expand_all(const ScenarioNode& node) const {
 }
 
 JsonObject ScenarioVariables::expand_object(const ScenarioNode& node) const {
+    if (node.json().is_object() && !uses_variables(node.json())) return node.json().as_object();
     JsonObject object;
     for (const auto& [key, member] : node.members()) object.push_back(key, expand_all(member));
     return object;

@@ -51,6 +51,7 @@ asio::awaitable<void> World::Impl::run(std::int64_t until_time, RunOptions optio
     if (options.rt_factor) rt_factor = *options.rt_factor * this->options.time_resolution;
     auto executor = co_await asio::this_coro::executor;
     try {
+        if (failure) std::rethrow_exception(failure);  // interrupted before the run
         check_cycles();
         for (auto& sim : sims) compile_triggers(*sim);
         triggers.build(sims);
@@ -124,8 +125,7 @@ asio::awaitable<void> World::Impl::rt_tick(std::shared_ptr<RtTicker> ticker) {
     constexpr auto tuple = asio::experimental::as_tuple(asio::use_awaitable);
     // More often than every millisecond would only spin: no step is timed that finely.
     constexpr std::chrono::steady_clock::duration shortest = std::chrono::milliseconds(1);
-    const auto period = std::max(shortest, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                               std::chrono::duration<double>(*rt_factor)));
+    const auto period = std::max(shortest, to_clock_duration(std::chrono::duration<double>(*rt_factor)));
     for (;;) {
         ticker->timer.expires_after(period);
         auto [ec] = co_await ticker->timer.async_wait(tuple);
@@ -173,8 +173,16 @@ asio::awaitable<void> World::Impl::sim_process(SimRunner& sim) {
         const Json& inputs = input_data(sim);
         if (observer_inputs) record.inputs = inputs;
         record.max_advance = max_advance(sim);
-        co_await step(sim, record, inputs);
-        const Outputs* outputs = co_await get_outputs(sim);
+        const Outputs* outputs = nullptr;
+        try {
+            co_await step(sim, record, inputs);
+            outputs = co_await get_outputs(sim);
+        } catch (const SimulationError& e) {
+            // The one line a user reads names the simulator, the call and the simulated time.
+            if (e.sid() != sim.sid) throw;
+            throw SimulationError(sim.sid, fmt::format("{} (simulated time {})", e.what(), record.time.to_string()),
+                                  e.remote_failure());
+        }
         sim.current_step.reset();
         triggers.mark(sim);
         if (outputs) notify_dependencies(sim, *outputs);
@@ -206,7 +214,9 @@ TieredTime World::Impl::progress_limit(const SimRunner& sim) const {
     }
     if (rt_factor) {
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - rt_start).count();
-        consider(sim.at(static_cast<std::int64_t>(std::ceil(elapsed / *rt_factor))));
+        // Real time lets progress reach until at most; a tiny factor must not count past int64.
+        const double steps = std::ceil(elapsed / *rt_factor);
+        consider(sim.at(steps < static_cast<double>(until) ? static_cast<std::int64_t>(steps) : until));
     }
     return lowest;
 }
@@ -332,7 +342,19 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
             throw SimulationError(sim.sid, fmt::format("the simulation is too slow for the real-time factor {}",
                                                        *run_options.rt_factor));
         }
-        if (behind > 0) detail::orchestrator_log()->warn("the simulation is {:.3f} s behind real time", behind);
+        // A few milliseconds behind is the cost of any step, not a slow simulation; and a run that
+        // is behind stays behind for many steps, so one line a second says it.
+        constexpr double tolerance = 0.01;
+        if (behind > tolerance) {
+            rt_worst_behind = std::max(rt_worst_behind, behind);
+            const auto wall = std::chrono::steady_clock::now();
+            if (wall - rt_last_warning >= std::chrono::seconds(1)) {
+                detail::orchestrator_log()->warn("the simulation is {:.3f} s behind real time (at time {})",
+                                                 rt_worst_behind, now);
+                rt_last_warning = wall;
+                rt_worst_behind = 0;
+            }
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 #include "mas/mosaik/orchestrator/tiered_time.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -8,6 +9,17 @@
 #include "mas/core/error.hpp"
 
 namespace mas::mosaik {
+namespace {
+
+// A time plus a delay that does not fit is a time after any run's end, not a wrap into the past:
+// a time shift of 2^63 - 1 is valid in a scenario (Python's ints have no limit).
+std::int64_t plus(std::int64_t a, std::int64_t b) noexcept {
+    std::int64_t sum = 0;
+    if (!__builtin_add_overflow(a, b, &sum)) return sum;
+    return b > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
+}
+
+}  // namespace
 
 Tiers Tiers::zeros(std::size_t size) {
     Tiers out;
@@ -41,10 +53,10 @@ TieredInterval operator+(const TieredInterval& a, const TieredInterval& b) {
     const auto& y = b.tiers();
     Tiers tiers;
     const auto common = std::min(a.cutoff(), b.cutoff());
-    for (std::size_t i = 0; i < common; ++i) tiers.push_back(x[i] + y[i]);
+    for (std::size_t i = 0; i < common; ++i) tiers.push_back(plus(x[i], y[i]));
     if (a.cutoff() < b.cutoff()) {
         // b adds at levels where a had replaced: a's replacement plus b's addition there.
-        for (std::size_t i = a.cutoff(); i < b.cutoff(); ++i) tiers.push_back(x[i] + y[i]);
+        for (std::size_t i = a.cutoff(); i < b.cutoff(); ++i) tiers.push_back(plus(x[i], y[i]));
     }
     for (std::size_t i = b.cutoff(); i < y.size(); ++i) tiers.push_back(y[i]);
     return TieredInterval(tiers, common, a.pre_length());
@@ -85,7 +97,7 @@ TieredTime operator+(const TieredTime& t, const TieredInterval& delay) {
                                 t.size(), delay.to_string(), delay.pre_length()));
     }
     Tiers tiers;
-    for (std::size_t i = 0; i < delay.cutoff(); ++i) tiers.push_back(t.tiers()[i] + delay.tiers()[i]);
+    for (std::size_t i = 0; i < delay.cutoff(); ++i) tiers.push_back(plus(t.tiers()[i], delay.tiers()[i]));
     for (std::size_t i = delay.cutoff(); i < delay.size(); ++i) tiers.push_back(delay.tiers()[i]);
     return TieredTime(tiers);
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include "mas/core/error.hpp"
 #include "mas/core/log.hpp"
 #include "mas/core/with_timeout.hpp"
+#include "mas/mosaik/entity.hpp"
 #include "orchestrator/orchestrator_log.hpp"
 #include "orchestrator/world_impl.hpp"
 
@@ -136,6 +138,10 @@ asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, st
         if (!declared) throw ConfigError(fmt::format("create() of {} on {}: unexpected param \"{}\"", model, sid, key));
     }
     if (num < 0) throw ConfigError(fmt::format("create() of {} on {}: num must not be negative", model, sid));
+    if (num > max_create_num) {
+        throw ConfigError(fmt::format("create() of {} on {}: num {} is more than the {} entities one create may make",
+                                      model, sid, num, max_create_num));
+    }
     auto entities = co_await sim.proxy->create_entities(num, model, std::move(model_params));
     if (static_cast<std::int64_t>(entities.size()) != num) {
         throw SimulationError(sid, fmt::format("simulator {}: create({}, \"{}\") returned array of {} elements instead of {} entities",
@@ -184,6 +190,19 @@ asio::awaitable<Json> World::call_extra(const std::string& sid, const std::strin
 asio::awaitable<void> World::run(std::int64_t until, RunOptions options) { co_await impl_->run(until, std::move(options)); }
 
 asio::awaitable<void> World::shutdown() { co_await impl_->stop_all(); }
+
+void World::interrupt(const std::string& reason) {
+    if (impl_->interrupted) return;
+    impl_->interrupted = true;
+    // The time every simulator has completed: what a user can count on being in the results.
+    std::optional<std::int64_t> done;
+    for (const auto& sim : impl_->sims) done = std::min(done.value_or(sim->progress.time()), sim->progress.time());
+    const auto what = impl_->ran ? fmt::format("{} at time {}", reason, done.value_or(0)) : reason + " before the run";
+    if (!impl_->failure) impl_->failure = std::make_exception_ptr(Interrupted(what));
+    impl_->notify();
+}
+
+bool World::interrupted() const noexcept { return impl_->interrupted; }
 
 void World::on_step(std::function<void(const StepRecord&)> observer, bool with_inputs) {
     impl_->observer_inputs = observer && with_inputs;

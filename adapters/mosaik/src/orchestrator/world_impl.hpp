@@ -82,8 +82,11 @@ public:
     RunOptions run_options;
     std::optional<double> rt_factor;  // wall seconds per integer step
     std::chrono::steady_clock::time_point rt_start;
+    std::chrono::steady_clock::time_point rt_last_warning;  // of "behind real time"
+    double rt_worst_behind = 0;                             // seconds, since that warning
     double sim_progress = 0;
     std::exception_ptr failure;
+    bool interrupted = false;
     std::function<void(const StepRecord&)> observer;
     bool observer_inputs = false;  // the observer gets each step's inputs
 

@@ -19,6 +19,19 @@
 
 namespace mas {
 
+/// `seconds` as a steady_clock duration, for timeouts a user writes in seconds. A time longer
+/// than the clock can count (about 292 years) becomes duration::max(), which every wait treats
+/// as no deadline, instead of overflowing into a negative time. Negative and NaN are the caller's
+/// to refuse; they become zero.
+inline std::chrono::steady_clock::duration to_clock_duration(std::chrono::duration<double> seconds) {
+    using Duration = std::chrono::steady_clock::duration;
+    constexpr double max_seconds =
+        std::chrono::duration<double>(Duration::max()).count() / 2;  // well inside the count, after rounding
+    if (!(seconds.count() > 0)) return Duration::zero();
+    if (seconds.count() >= max_seconds) return Duration::max();
+    return std::chrono::duration_cast<Duration>(seconds);
+}
+
 /// Runs `op` and returns its result, or cancels it and throws mas::Timeout("<what> timed out
 /// after N ms") if it has not finished within `timeout`. Exceptions of `op` propagate unchanged.
 /// Runs on the calling coroutine's executor; `op` must support Asio per-operation cancellation

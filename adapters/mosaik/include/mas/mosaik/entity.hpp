@@ -2,12 +2,18 @@
 /// \file
 /// Entity: one entry of a mosaik `create` reply.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "mas/core/json.hpp"
 
 namespace mas::mosaik {
+
+/// The most entities one `create` may ask for, checked before anything is allocated: the
+/// orchestrator and the simulator spend hundreds of bytes per entity, so a larger count is a typo
+/// (or a hostile peer) that would otherwise end, minutes later, in an allocation failure.
+inline constexpr std::int64_t max_create_num = 10'000'000;
 
 /// A created entity: its id, its model, and optionally the ids it is related to and its child
 /// entities (which have their own, usually non-public, model).

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,6 +18,8 @@
 #include "mas/mosaik/orchestrator/world.hpp"
 
 namespace mas::mosaik {
+
+class RunControl;
 
 /// Overrides of the scenario file and observers of the run.
 struct ScenarioRunOptions {
@@ -31,6 +34,8 @@ struct ScenarioRunOptions {
     std::function<void(const StepRecord&)> on_step;
     /// Whether on_step gets each step's inputs (a copy of them per step).
     bool step_inputs = true;
+    /// Lets the caller end the run early; none if null.
+    std::shared_ptr<RunControl> control;
 };
 
 /// What a finished run did.
@@ -49,5 +54,23 @@ struct ScenarioSummary {
 /// the World finds, and SimulationError naming the simulator that failed.
 asio::awaitable<ScenarioSummary> run_scenario(const Scenario& scenario, SimStarter& starter,
                                               ScenarioRunOptions options = {});
+
+/// Ends a run_scenario early: mas-run's answer to SIGINT and SIGTERM. Use it on the run's
+/// executor.
+class RunControl {
+public:
+    /// During the setup, the run ends after the operation in progress (a simulator's start, a
+    /// call); during the run, as World::interrupt says. Either way every simulator started gets
+    /// `stop`, so collectors write what they have, and run_scenario throws Interrupted naming
+    /// `reason`. Only the first call counts.
+    void interrupt(const std::string& reason);
+    [[nodiscard]] bool interrupted() const noexcept { return reason_.has_value(); }
+    [[nodiscard]] const std::optional<std::string>& reason() const noexcept { return reason_; }
+
+private:
+    friend asio::awaitable<ScenarioSummary> run_scenario(const Scenario&, SimStarter&, ScenarioRunOptions);
+    World* world_ = nullptr;  // while run_scenario has one
+    std::optional<std::string> reason_;
+};
 
 }  // namespace mas::mosaik

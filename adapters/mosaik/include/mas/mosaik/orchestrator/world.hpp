@@ -15,11 +15,31 @@
 
 #include <asio/awaitable.hpp>
 
+#include "mas/core/error.hpp"
 #include "mas/core/json.hpp"
 #include "mas/mosaik/orchestrator/sim_proxy.hpp"
 #include "mas/mosaik/orchestrator/tiered_time.hpp"
 
 namespace mas::mosaik {
+
+/// A dataflow cycle without a time shift or weak connection, which run() finds before the first
+/// step. sids() is the cycle, its first simulator repeated at the end, so that a caller can point
+/// at the connections that close it.
+class CycleError : public ConfigError {
+public:
+    CycleError(const std::string& what, std::vector<std::string> sids) : ConfigError(what), sids_(std::move(sids)) {}
+    [[nodiscard]] const std::vector<std::string>& sids() const noexcept { return sids_; }
+
+private:
+    std::vector<std::string> sids_;
+};
+
+/// A run ended early on request (World::interrupt, mas-run's SIGINT and SIGTERM). Every simulator
+/// got `stop` first, so what they had written stays.
+class Interrupted : public Error {
+public:
+    using Error::Error;
+};
 
 /// Options of a World (mosaik's World(...) arguments).
 struct WorldOptions {
@@ -125,11 +145,19 @@ public:
                                      JsonObject kwargs = {});
 
     /// Sends setup_done to all, runs every simulator until `until` (exclusive), then stops all.
-    /// Throws mas::ConfigError for dataflow cycles without a time shift or weak edge, and
+    /// Throws CycleError for dataflow cycles without a time shift or weak edge, and
     /// SimulationError if a simulator fails (all simulators are stopped first).
     asio::awaitable<void> run(std::int64_t until, RunOptions options = {});
     /// Sends stop to every simulator still running, one after another. Never throws.
     asio::awaitable<void> shutdown();
+    /// Ends run() early, as a failing simulator would but blaming none: no new step starts, steps
+    /// in flight finish (or end with their connection), every simulator gets `stop`, and run()
+    /// throws Interrupted("<reason> at time <t>"), t being the time every simulator has
+    /// completed. Before run(), run() throws it at once. Only the first call counts. Use it on the
+    /// world's executor (a signal handler there, say).
+    void interrupt(const std::string& reason);
+    /// Whether interrupt() has been called.
+    [[nodiscard]] bool interrupted() const noexcept;
 
     /// Called after every step (on the world's executor). Without `with_inputs` the record's
     /// inputs are null, which spares a copy of every step's inputs.
