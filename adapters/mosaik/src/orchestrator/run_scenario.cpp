@@ -153,10 +153,11 @@ private:
         options.weak = connection.weak;
         options.async_requests = connection.async_requests;
         for (std::size_t i = 0; i < connection.pair_count(); ++i) {
-            const auto [src, dest] = connection.pair_indices(i);
+            // Not a structured binding: clang 14 (the fuzzing build) cannot capture one in a lambda.
+            const auto pair = connection.pair_indices(i);
             at(connection.where, [&] {
-                const auto& from = resolve(connection.src, src);
-                const auto& to = resolve(connection.dest, dest);
+                const auto& from = resolve(connection.src, pair.first);
+                const auto& to = resolve(connection.dest, pair.second);
                 world_.connect(from, to, attrs, options);
                 if (!connection.weak && connection.time_shifted == 0) {
                     sim_edges_.try_emplace({from.sid, to.sid}, connection.where);

@@ -166,7 +166,9 @@ void TriggerGraph::recompute_cycle(const std::vector<std::size_t>& members, bool
         if (value(nodes_[member])) open.emplace(*value(nodes_[member]), member);
     }
     while (!open.empty()) {
-        const auto [t, v] = open.top();
+        // Not a structured binding: clang 14 (the fuzzing build) cannot capture one in a lambda.
+        const auto t = open.top().first;
+        const auto v = open.top().second;
         open.pop();
         if (t != *value(nodes_[v])) continue;  // superseded by an earlier entry
         for (const auto w : nodes_[v].out) {
