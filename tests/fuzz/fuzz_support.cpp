@@ -5,6 +5,8 @@
 #include <utility>
 
 #include <asio/buffer.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/local/connect_pair.hpp>
 #include <asio/use_awaitable.hpp>
@@ -40,6 +42,13 @@ asio::awaitable<void> drain(Socket& socket) {
         auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), tuple);
         if (ec) co_return;
     }
+}
+
+void play_peer(asio::io_context& io, Socket& peer, const std::uint8_t* data, std::size_t size) {
+    std::string bytes(reinterpret_cast<const char*>(data), size);
+    asio::co_spawn(io, write_then_finish(peer, std::move(bytes)), asio::detached);
+    asio::co_spawn(io, drain(peer), asio::detached);
+    run_to_end(io);
 }
 
 std::vector<std::string_view> split_frames(std::string_view data) {

@@ -34,6 +34,10 @@ asio::awaitable<void> write_then_finish(Socket& socket, std::string bytes);
 /// Reads and drops everything until the other side closes.
 asio::awaitable<void> drain(Socket& socket);
 
+/// Sends `data` from `peer` (then ends its sending side), reads whatever comes back, and runs
+/// `io` until everything has ended: the fuzzer as a peer that says all it has to say.
+void play_peer(asio::io_context& io, Socket& peer, const std::uint8_t* data, std::size_t size);
+
 /// The frames of `data` as a peer would have sent them: each is a 4-byte big-endian length and
 /// that many bytes; what is left at the end (a cut frame) is the last element, as is.
 std::vector<std::string_view> split_frames(std::string_view data);

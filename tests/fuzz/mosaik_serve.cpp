@@ -8,7 +8,6 @@
 #include <string>
 
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 
 #include "example_sim.hpp"
@@ -41,10 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto channel = mas::fuzz::channel_over(std::move(pair.ours), options);
         // Ends with stop, or with ConnectionError once the peer has finished: both are fine.
         asio::co_spawn(io, mas::mosaik::serve(channel, sim), [](std::exception_ptr, auto...) {});
-        std::string bytes(reinterpret_cast<const char*>(data), size);
-        asio::co_spawn(io, mas::fuzz::write_then_finish(pair.theirs, std::move(bytes)), asio::detached);
-        asio::co_spawn(io, mas::fuzz::drain(pair.theirs), asio::detached);
-        mas::fuzz::run_to_end(io);
+        mas::fuzz::play_peer(io, pair.theirs, data, size);
     }
     return 0;
 }

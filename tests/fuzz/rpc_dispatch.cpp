@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 
 #include "fuzz_support.hpp"
@@ -65,10 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         options.codec = mas::rpc::with_proxy_type(nullptr);
         options.max_message_size = 1 << 20;
         auto connection = mas::rpc::serve(mas::fuzz::channel_over(std::move(pair.ours), options), &tree.router());
-        std::string bytes(reinterpret_cast<const char*>(data), size);
-        asio::co_spawn(io, mas::fuzz::write_then_finish(pair.theirs, std::move(bytes)), asio::detached);
-        asio::co_spawn(io, mas::fuzz::drain(pair.theirs), asio::detached);
-        mas::fuzz::run_to_end(io);
+        mas::fuzz::play_peer(io, pair.theirs, data, size);
     }
     return 0;
 }

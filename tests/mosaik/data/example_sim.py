@@ -6,10 +6,10 @@ the wire, runs under mas-run exactly as the C++ example-sim does. Only the stand
 used: the real mosaik_api_v3 package cannot be installed here.
 """
 
-import json
 import socket
-import struct
 import sys
+
+from mosaik_wire import read_message, send
 
 META = {
     "api_version": "3.0",
@@ -65,31 +65,15 @@ class ExampleSim:
         return data
 
 
-def read_exactly(sock, size):
-    chunks = []
-    while size:
-        chunk = sock.recv(size)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def send(sock, message):
-    payload = json.dumps(message).encode()
-    sock.sendall(struct.pack("!L", len(payload)) + payload)
-
-
 def main():
     host, port = sys.argv[1].rsplit(":", 1)
     sock = socket.create_connection((host, int(port)))
     sim = ExampleSim()
     while True:
-        header = read_exactly(sock, 4)
-        if header is None:
+        message = read_message(sock)
+        if message is None:
             break
-        message_type, message_id, content = json.loads(read_exactly(sock, struct.unpack("!L", header)[0]))
+        message_type, message_id, content = message
         if message_type != 0:
             continue  # this simulator makes no requests, so it expects no replies
         method, args, kwargs = content

@@ -17,12 +17,13 @@ one entity of model `Node` (attribute `val`), until the fault it was given:
 Only the standard library is used, with mosaik's framing and JSON on the wire.
 """
 
-import json
 import os
 import socket
 import struct
 import sys
 import time
+
+from mosaik_wire import read_message, send
 
 META = {
     "api_version": "3.0",
@@ -30,22 +31,6 @@ META = {
     "models": {"Node": {"public": True, "params": [], "attrs": ["val"]}},
     "extra_methods": [],
 }
-
-
-def read_exactly(sock, size):
-    chunks = []
-    while size:
-        chunk = sock.recv(size)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def send(sock, message):
-    payload = json.dumps(message).encode()
-    sock.sendall(struct.pack("!L", len(payload)) + payload)
 
 
 def main():
@@ -60,10 +45,10 @@ def main():
     entities = []
     now = 0
     while True:
-        header = read_exactly(sock, 4)
-        if header is None:
+        message = read_message(sock)
+        if message is None:
             break
-        message_type, message_id, content = json.loads(read_exactly(sock, struct.unpack("!L", header)[0]))
+        message_type, message_id, content = message
         if message_type != 0:
             continue
         method, args, kwargs = content
