@@ -157,6 +157,12 @@ TEST_CASE("channel-echo client keeps retrying until the server is up", "[integra
 
 TEST_CASE("A server out of file descriptors pauses its accepts, logs once, and serves again when connections close",
           "[integration]") {
+#if defined(__SANITIZE_ADDRESS__)
+    // UBSan checks a vptr by writing to a pipe it opens then; with no descriptor left it reports
+    // a false "invalid vptr" and stops the server. The plain build runs this test.
+    WARN("not run under the sanitizers: they need free file descriptors themselves");
+    return;
+#endif
     // 32 descriptors: the server's own (stdio, epoll, acceptor...) and about twenty connections.
     ChildProcess server("/bin/sh", {"-c", "ulimit -n 32 && exec \"$0\" server 127.0.0.1:0", echo_exe});
     const auto first = server.read_line(Stream::out, test::hang_guard);

@@ -25,8 +25,7 @@ Listener::Listener(asio::any_io_executor executor, Endpoint endpoint, ListenOpti
     : executor_(std::move(executor)),
       endpoint_(std::move(endpoint)),
       options_(std::move(options)),
-      on_accept_(std::move(on_accept)),
-      retry_timer_(executor_) {}
+      on_accept_(std::move(on_accept)) {}
 
 asio::awaitable<void> Listener::listen() {
     if (options_.ssl && endpoint_.kind != Endpoint::Kind::tcp) {
@@ -59,7 +58,7 @@ void Listener::close() noexcept {
         std::filesystem::remove(endpoint_.path, ignored);
     }
     if (local_) local_->close();
-    retry_timer_.cancel();
+    if (retry_timer_) retry_timer_->cancel();
     // A client still in its TLS handshake has no transport yet; closing its socket ends it.
     for (auto* socket : handshaking_) socket->close(ignored);
 }
@@ -139,8 +138,13 @@ asio::awaitable<void> Listener::after_accept_failure(std::error_code ec) {
     const auto doublings = std::min(accept_failures_ - 1, 10U);
     const auto pause = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(1LL << doublings),
                                                            std::chrono::seconds(1));
-    retry_timer_.expires_after(pause);
-    co_await retry_timer_.async_wait(use_tuple);
+    asio::steady_timer timer(executor_, pause);
+    struct Unlist {
+        asio::steady_timer*& timer;
+        ~Unlist() { timer = nullptr; }
+    } unlist{retry_timer_};
+    retry_timer_ = &timer;
+    co_await timer.async_wait(use_tuple);
 }
 
 // Returns null when the TLS handshake goes on in its own coroutine.

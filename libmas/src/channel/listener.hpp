@@ -66,7 +66,9 @@ private:
     std::optional<asio::local::stream_protocol::acceptor> unix_;
     std::optional<LocalListener> local_;
     std::vector<asio::ip::tcp::socket*> handshaking_;  // sockets of handshake() coroutines
-    asio::steady_timer retry_timer_;                    // the pause after a failed accept
+    // The pause after a failed accept, while there is one. The timer lives in the waiting
+    // coroutine, not here: a listener may outlive its io_context, and a timer may not.
+    asio::steady_timer* retry_timer_ = nullptr;
     unsigned accept_failures_ = 0;                      // in a row
     bool accepting_ = true;
 };
