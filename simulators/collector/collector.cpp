@@ -73,7 +73,14 @@ asio::awaitable<std::optional<std::int64_t>> Collector::step(std::int64_t time, 
         records_.add_values(inputs.value_count(), [&](std::size_t k) -> const Json& { return inputs.value(k); });
     } else {
         records_.expect_keys(inputs.value_count());
+        // The keys handed over are those of the JSON objects: one entity's attribute is one
+        // object, its sources distinct.
+        const std::string* group = nullptr;
         inputs.visit([&](const std::string&, const std::string& attr, const std::string& source, const Json& value) {
+            if (&attr != group) {
+                records_.begin_group();
+                group = &attr;
+            }
             records_.add(source, attr, value);
         });
     }

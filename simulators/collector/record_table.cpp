@@ -12,6 +12,8 @@ void RecordTable::begin_step(std::int64_t time, bool same_keys) {
     if (!same_keys_) last_keys_ = std::move(keys_);
     same_keys_ = same_keys && !last_keys_->empty();
     added_ = 0;
+    fresh_sources_ = false;
+    groups_ = 0;
     // Steps come in time order: a new time is a new frame at the end. Another step at a time
     // already recorded (a same-time loop) adds to that time's frame.
     const auto at = std::lower_bound(frames_.begin(), frames_.end(), time,
@@ -53,7 +55,10 @@ std::uint32_t RecordTable::series(const std::string& source, const std::string& 
     // The sources of one attribute mostly come in the order they came for the one before: the
     // source after the last one found is compared first, and only a miss is looked up.
     std::uint32_t src = next_source_;
-    if (src >= sources_.size() || sources_[src] != source) {
+    if (fresh_sources_) {
+        src = sources_.add_new(source);
+        first_series_.push_back(no_series);
+    } else if (src >= sources_.size() || sources_[src] != source) {
         src = sources_.add(source);
         if (src == first_series_.size()) first_series_.push_back(no_series);
     }
@@ -89,6 +94,12 @@ void RecordTable::add_value(const Json& value) {
     }
     const auto id = (*last_keys_)[added_++];
     put(frames_[frame_], id, value);
+}
+
+void RecordTable::begin_group() {
+    // Only the step's first group, with nothing before it in the step and no source known at
+    // all: its sources are distinct among themselves and from every earlier one.
+    fresh_sources_ = ++groups_ == 1 && added_ == 0 && sources_.size() == 0;
 }
 
 void RecordTable::add(const std::string& source, const std::string& attr, const Json& value) {

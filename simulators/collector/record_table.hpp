@@ -31,6 +31,9 @@ public:
     void begin_step(std::int64_t time, bool same_keys);
     /// Says that about `count` values with keys follow (a hint; fewer or more may come).
     void expect_keys(std::size_t count);
+    /// Says that the values up to the next begin_group() are those of one entity's attribute, so
+    /// their sources are distinct (the keys of one JSON object).
+    void begin_group();
     /// Records the step's next value.
     void add(const std::string& source, const std::string& attr, const Json& value);
     /// Records the step's next value for the key the last step had at this place; only for a
@@ -121,6 +124,10 @@ private:
     std::vector<std::uint32_t> first_series_;  // per source
     std::vector<std::string> attrs_;   // a handful: looked for in order
     std::uint32_t next_source_ = 0;    // the source after the last one looked for
+    // The values of the first group of a step that began with no sources known: every source of
+    // theirs is new, and is taken without being looked up.
+    bool fresh_sources_ = false;
+    std::size_t groups_ = 0;  // begun in this step
     std::vector<Frame> frames_;             // in time order, one per time
     std::size_t frame_ = 0;                 // the current step's
     bool merging_ = false;                  // the current step adds to a frame recorded before

@@ -36,19 +36,34 @@ TEST_CASE("KeyIndex finds every key it was given, and no other, as a map does", 
         std::mt19937 rng(seed);
         Indexed table;
         std::map<std::string, std::size_t> reference;
+        // Some new keys are added in runs, with add_many, before the next lookup.
+        std::vector<std::uint32_t> run;
+        const auto add_run = [&] {
+            table.index.add_many(run, table.keys.size() - run.size());
+            run.clear();
+        };
         const auto rounds = std::uniform_int_distribution<int>(1, 3000)(rng);
         for (int i = 0; i < rounds; ++i) {
             const auto key = fmt::format("Sim-{}.E{}", rng() % 7, rng() % 2000);
-            if (rng() % 50 == 0) table.index.reserve(table.keys.size() + rng() % 5000);
             if (reference.contains(key)) {
+                add_run();
                 REQUIRE(table.find(key) == reference[key]);
                 continue;
             }
+            if (rng() % 2 == 0) {
+                table.keys.push_back(key);
+                reference[key] = table.keys.size() - 1;
+                run.push_back(static_cast<std::uint32_t>(KeyIndex::Hash().add(key).value()));
+                continue;
+            }
+            add_run();
+            if (rng() % 50 == 0) table.index.reserve(table.keys.size() + rng() % 5000);
             REQUIRE_FALSE(table.find(key));
             table.keys.push_back(key);
-            table.index.add(key, table.keys.size() - 1);
             reference[key] = table.keys.size() - 1;
+            table.index.add(key, table.keys.size() - 1);
         }
+        add_run();
         for (const auto& [key, position] : reference) REQUIRE(table.find(key) == position);
         REQUIRE_FALSE(table.find("Sim-9.E1"));
         REQUIRE_FALSE(table.find(""));

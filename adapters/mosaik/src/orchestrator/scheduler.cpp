@@ -360,6 +360,10 @@ asio::awaitable<void> World::Impl::step(SimRunner& sim, StepRecord& record, cons
 
 asio::awaitable<const Outputs*> World::Impl::get_outputs(SimRunner& sim) {
     if (sim.output_layout.size() == 0) co_return nullptr;
+    // What its readers have gone past goes first: an in-process simulator's outputs then take
+    // over the storage of those it replaces, instead of touching new memory (with thousands of
+    // entities, megabytes each step).
+    prune_cache(sim);
     auto call = sim.proxy->get_outputs(sim.output_layout);
     Outputs data;
     if (options.step_timeout) {

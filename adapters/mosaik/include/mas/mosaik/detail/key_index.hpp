@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -78,6 +79,22 @@ public:
         auto size = slots_.empty() ? min_slots : slots_.size();
         while (count * 2 > size) size *= 2;
         if (size != slots_.size()) rehash(size);
+    }
+
+    /// add_hashed() of positions `first`, `first` + 1, ... with `hashes`, in one go. Many keys
+    /// added one by one wait for one slot after the other: a large table lies outside the caches,
+    /// and here each slot is fetched while the keys before it are placed.
+    void add_many(std::span<const std::uint32_t> hashes, std::size_t first) {
+        if (hashes.empty()) return;
+        if (first + hashes.size() > empty_slot) throw std::length_error("a KeyIndex holds positions below 2^32 - 1");
+        reserve(count_ + hashes.size());
+        const std::size_t mask = slots_.size() - 1;
+        constexpr std::size_t ahead = 16;
+        for (std::size_t k = 0; k < hashes.size(); ++k) {
+            if (k + ahead < hashes.size()) __builtin_prefetch(&slots_[hashes[k + ahead] & mask]);
+            place(hashes[k], static_cast<std::uint32_t>(first + k));
+        }
+        count_ += hashes.size();
     }
 
     /// The same with the key's Hash value.
