@@ -36,6 +36,7 @@ struct Options {
     std::string log_level = "info";
     std::string trace;
     std::vector<std::string> settings;  // NAME=VALUE
+    bool any_local_peer = false;
 };
 
 std::map<std::string, std::string> parse_settings(const std::vector<std::string>& settings) {
@@ -78,7 +79,9 @@ int run(const Options& options) {
         progress.update(step.progress);
         if (!options.trace.empty()) trace.record(step);
     };
-    mas::mosaik::SimStarter starter(mas::runner::builtin_simulators());
+    mas::mosaik::StarterOptions starter_options;
+    starter_options.only_own_processes = !options.any_local_peer;
+    mas::mosaik::SimStarter starter(mas::runner::builtin_simulators(), starter_options);
     asio::io_context io;
     // The first SIGINT or SIGTERM ends the run as a failure would, with every simulator stopped
     // and the results kept (mosaik does the same); the second ends it at once: leaving run()
@@ -145,6 +148,9 @@ int main(int argc, char** argv) {
     app.add_option("--trace", options.trace, "Write an execution trace (Chrome trace-event JSON) to this file");
     app.add_option("--set", options.settings, "Set a scenario variable, NAME=VALUE (repeatable), e.g. sim_bin=DIR")
         ->allow_extra_args(false);
+    app.add_flag("--any-local-peer", options.any_local_peer,
+                 "Let a cmd simulator's connect-back port take a connection from any process, not only from "
+                 "the one mas-run started (for a simulator in a container of its own); see docs/security.md");
     CLI11_PARSE(app, argc, argv);
 
     auto logger = spdlog::stderr_color_mt("mas-run");

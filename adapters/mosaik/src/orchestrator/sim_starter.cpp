@@ -22,6 +22,7 @@
 #include "mas/mosaik/orchestrator/local_sim_proxy.hpp"
 #include "mas/mosaik/orchestrator/sim_process.hpp"
 #include "orchestrator/find_program.hpp"
+#include "orchestrator/peer_process.hpp"
 
 namespace mas::mosaik {
 namespace {
@@ -39,9 +40,20 @@ struct Arrival {
     }
     std::optional<Channel> channel;
     asio::steady_timer wake;
+    bool only_own_processes = true;
+    std::uint16_t server_port = 0;
+    pid_t process = 0;  // known before any connection is handed over: nothing is awaited in between
 };
 
 asio::awaitable<void> arrive(std::shared_ptr<Arrival> arrival, std::string sid, Channel channel) {
+    std::string why = "the simulator's process has not started";
+    if (arrival->only_own_processes &&
+        (arrival->process == 0 ||
+         !detail::connection_from_tree(channel.peer(), arrival->server_port, arrival->process, why))) {
+        logger()->warn("refusing a connection from {} to the server of simulator {}: {}", channel.peer(), sid, why);
+        channel.close();
+        co_return;
+    }
     if (!arrival->channel) {
         arrival->channel = std::move(channel);
         arrival->wake.cancel();
@@ -128,6 +140,8 @@ asio::awaitable<std::unique_ptr<SimProxy>> SimStarter::start_command(std::string
     ClientConnected on_connect = [arrival, sid](Channel channel) { return arrive(arrival, sid, std::move(channel)); };
     auto listen = Endpoint::tcp(options_.host, 0);
     auto server = co_await start_server(std::move(listen), std::move(on_connect));
+    arrival->only_own_processes = options_.only_own_processes;
+    arrival->server_port = server.endpoint().port;
     ProcessSpec spec;
     spec.argv = split_command(substitute_command(config.target, address_of(server.endpoint()), python_path(options_.python)));
     spec.cwd = config.cwd;
@@ -141,6 +155,7 @@ asio::awaitable<std::unique_ptr<SimProxy>> SimStarter::start_command(std::string
     } catch (const Error& e) {
         throw SimulationError(sid, fmt::format("Simulator \"{}\" could not be started: {}", sid, e.what()));
     }
+    arrival->process = process->pid();
     const auto outcome = co_await await_connection(arrival, *process, options_.start_timeout);
     // mosaik closes the server straight away; the simulator's channel stays open.
     server.stop_accepting();

@@ -23,6 +23,11 @@ struct StarterOptions {
     /// The host the connect-back server of `cmd` simulators listens on (on a port the system
     /// picks); `%(addr)s` becomes `host:port`.
     std::string host = "127.0.0.1";
+    /// Whether the connect-back server of a `cmd` simulator takes only a connection from the
+    /// process it started (or one of that process's descendants), found through the kernel's
+    /// socket tables (Linux); any other is refused and logged. Off only where the simulator
+    /// connects from somewhere this process cannot see, such as a container of its own.
+    bool only_own_processes = true;
     /// How long a `cmd` simulator has to connect back, and a `connect` simulator to accept.
     Duration start_timeout = std::chrono::seconds(10);
     /// What `%(python)s` becomes; empty means the `python3` found in PATH (or just "python3").
