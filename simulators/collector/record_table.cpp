@@ -13,7 +13,6 @@ void RecordTable::begin_step(std::int64_t time, bool same_keys) {
     same_keys_ = same_keys && !last_keys_->empty();
     added_ = 0;
     fresh_sources_ = false;
-    groups_ = 0;
     // Steps come in time order: a new time is a new frame at the end. Another step at a time
     // already recorded (a same-time loop) adds to that time's frame.
     const auto at = std::lower_bound(frames_.begin(), frames_.end(), time,
@@ -97,9 +96,9 @@ void RecordTable::add_value(const Json& value) {
 }
 
 void RecordTable::begin_group() {
-    // Only the step's first group, with nothing before it in the step and no source known at
-    // all: its sources are distinct among themselves and from every earlier one.
-    fresh_sources_ = ++groups_ == 1 && added_ == 0 && sources_.size() == 0;
+    // Nothing recorded yet in the step and no source known at all: the group's sources are
+    // distinct among themselves and from every earlier one.
+    fresh_sources_ = added_ == 0 && sources_.size() == 0;
 }
 
 void RecordTable::add(const std::string& source, const std::string& attr, const Json& value) {

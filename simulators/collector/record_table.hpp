@@ -124,10 +124,9 @@ private:
     std::vector<std::uint32_t> first_series_;  // per source
     std::vector<std::string> attrs_;   // a handful: looked for in order
     std::uint32_t next_source_ = 0;    // the source after the last one looked for
-    // The values of the first group of a step that began with no sources known: every source of
-    // theirs is new, and is taken without being looked up.
+    // The values of a group begun before anything was recorded, with no sources known: every
+    // source of theirs is new, and is taken without being looked up.
     bool fresh_sources_ = false;
-    std::size_t groups_ = 0;  // begun in this step
     std::vector<Frame> frames_;             // in time order, one per time
     std::size_t frame_ = 0;                 // the current step's
     bool merging_ = false;                  // the current step adds to a frame recorded before

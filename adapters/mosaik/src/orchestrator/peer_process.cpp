@@ -1,5 +1,6 @@
 #include "orchestrator/peer_process.hpp"
 
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -11,26 +12,21 @@
 
 #include <fmt/format.h>
 
+#include "mas/core/endpoint.hpp"
+#include "mas/core/error.hpp"
+
 namespace mas::mosaik::detail {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<std::uint32_t> hex32(std::string_view text) {
-    if (text.size() != 8) return std::nullopt;
-    std::uint32_t value = 0;
-    for (const char c : text) {
-        value <<= 4U;
-        if (c >= '0' && c <= '9') {
-            value |= static_cast<std::uint32_t>(c - '0');
-        } else if (c >= 'A' && c <= 'F') {
-            value |= static_cast<std::uint32_t>(c - 'A' + 10);
-        } else if (c >= 'a' && c <= 'f') {
-            value |= static_cast<std::uint32_t>(c - 'a' + 10);
-        } else {
-            return std::nullopt;
-        }
-    }
+// A hexadecimal field of the kernel's tables, exactly `digits` long.
+template <class Number>
+std::optional<Number> hex_field(std::string_view text, std::size_t digits) {
+    Number value = 0;
+    if (text.size() != digits) return std::nullopt;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
+    if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
     return value;
 }
 
@@ -38,7 +34,7 @@ std::optional<std::uint32_t> hex32(std::string_view text) {
 // in6_addr) as a number in the machine's byte order, in hexadecimal.
 std::optional<asio::ip::address> kernel_address(std::string_view hex) {
     if (hex.size() == 8) {
-        const auto word = hex32(hex);
+        const auto word = hex_field<std::uint32_t>(hex, 8);
         if (!word) return std::nullopt;
         asio::ip::address_v4::bytes_type bytes;
         std::memcpy(bytes.data(), &*word, 4);
@@ -47,7 +43,7 @@ std::optional<asio::ip::address> kernel_address(std::string_view hex) {
     if (hex.size() == 32) {
         asio::ip::address_v6::bytes_type bytes;
         for (std::size_t w = 0; w < 4; ++w) {
-            const auto word = hex32(hex.substr(w * 8, 8));
+            const auto word = hex_field<std::uint32_t>(hex.substr(w * 8, 8), 8);
             if (!word) return std::nullopt;
             std::memcpy(bytes.data() + w * 4, &*word, 4);
         }
@@ -63,11 +59,11 @@ struct KernelEnd {
 
 std::optional<KernelEnd> kernel_end(std::string_view text) {
     const auto colon = text.find(':');
-    if (colon == std::string_view::npos || text.size() - colon - 1 != 4) return std::nullopt;
+    if (colon == std::string_view::npos) return std::nullopt;
     auto address = kernel_address(text.substr(0, colon));
-    const auto port = hex32("0000" + std::string(text.substr(colon + 1)));
+    const auto port = hex_field<std::uint16_t>(text.substr(colon + 1), 4);
     if (!address || !port) return std::nullopt;
-    return KernelEnd{*address, static_cast<std::uint16_t>(*port)};
+    return KernelEnd{*address, *port};
 }
 
 // The same address whether it comes as IPv4 or as IPv4 mapped into IPv6.
@@ -154,22 +150,21 @@ std::optional<pid_t> socket_holder_in_tree(pid_t root, std::uint64_t inode) {
 }
 
 bool connection_from_tree(const std::string& peer, std::uint16_t server_port, pid_t root, std::string& why) {
-    const auto colon = peer.rfind(':');
-    if (colon == std::string::npos) {
-        why = "its address cannot be read";
-        return false;
-    }
-    auto host = peer.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     std::error_code ec;
-    const auto address = asio::ip::make_address(host, ec);
-    char* end = nullptr;
-    const auto port = std::strtoul(peer.c_str() + colon + 1, &end, 10);
-    if (ec || end == peer.c_str() + colon + 1 || *end != '\0' || port == 0 || port > 65535) {
+    asio::ip::address address;
+    std::uint16_t port = 0;
+    try {
+        const auto endpoint = Endpoint::parse(peer);
+        address = asio::ip::make_address(endpoint.host, ec);
+        port = endpoint.port;
+    } catch (const ConfigError&) {
+        ec = std::make_error_code(std::errc::invalid_argument);
+    }
+    if (ec || port == 0) {
         why = "its address cannot be read";
         return false;
     }
-    const auto inode = tcp_socket_inode(address, static_cast<std::uint16_t>(port), server_port);
+    const auto inode = tcp_socket_inode(address, port, server_port);
     if (!inode) {
         why = "no local socket of this machine is its other end (it comes from another machine or namespace)";
         return false;
