@@ -52,8 +52,9 @@ std::uint32_t RecordTable::series(const std::string& source, const std::string& 
     auto a = static_cast<std::uint32_t>(std::find(attrs_.begin(), attrs_.end(), attr) - attrs_.begin());
     if (a == attrs_.size()) attrs_.push_back(attr);
     // The sources of one attribute mostly come in the order they came for the one before: the
-    // source after the last one found is compared first, and only a miss is looked up.
-    std::uint32_t src = next_source_;
+    // source after the last one found is compared first, and only a miss is looked up. After
+    // the last source comes the first: the next attribute's sources start over.
+    std::uint32_t src = next_source_ < sources_.size() ? next_source_ : 0;
     if (fresh_sources_) {
         src = sources_.add_new(source);
         first_series_.push_back(no_series);
