@@ -294,6 +294,17 @@ TEST_CASE("Blosc data whose header lies gets a clear CodecError before anything 
     garbage[16] = '\xc1';
     CHECK_THROWS_AS(codec.decode(garbage), CodecError);
     CHECK_THROWS_WITH(codec.decode(garbage), Contains("a byte that starts no MsgPack"));
+    // 28 bytes (found by the fuzzer) claiming 48 MiB: stored data one block of offsets short of
+    // its claim, and compressed data with too few block offsets. Refused before 48 MiB are
+    // allocated and cleared, which let a tiny frame cost the receiver tens of milliseconds.
+    const std::string stored_claim("\x02\x01\x13\x08\x0c\x00\x00\x03\x08\x00\x00\x00\x1c\x00\x00\x00"
+                                   "\x93\x01\xd3\xff\xff\xff\xff\xff\x00\x00\x00\x1c",
+                                   28);
+    const MsgPackBloscCodec roomy(64U << 20);
+    CHECK_THROWS_WITH(roomy.decode(stored_claim), Contains("28 bytes cannot hold the 50331660 bytes"));
+    auto compressed_claim = stored_claim;
+    compressed_claim[2] = '\x01';  // shuffled, compressed: 6.3 million blocks of 8 bytes, 3 offsets
+    CHECK_THROWS_WITH(roomy.decode(compressed_claim), Contains("28 bytes cannot hold the 50331660 bytes"));
 }
 
 TEST_CASE("Codecs are made by name and copied with their types", "[codec][msgpack]") {

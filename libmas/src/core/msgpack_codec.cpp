@@ -307,7 +307,7 @@ void MsgPackBloscCodec::compress_to(std::string_view packed, std::string& out) c
     out.resize(start + static_cast<std::size_t>(written));
 }
 
-std::string MsgPackBloscCodec::decompress(std::string_view data, std::size_t limit) const {
+MsgPackBloscCodec::Decompressed MsgPackBloscCodec::decompress(std::string_view data, std::size_t limit) const {
     std::size_t size = 0;
     // Checks the header against the buffer's size before anything is written.
     if (data.size() < BLOSC_MIN_HEADER_LENGTH || blosc_cbuffer_validate(data.data(), data.size(), &size) != 0) {
@@ -318,8 +318,24 @@ std::string MsgPackBloscCodec::decompress(std::string_view data, std::size_t lim
         throw CodecError(
             fmt::format("invalid Blosc data: it claims {} bytes decompressed, more than the limit of {}", size, limit));
     }
-    std::string out(size, '\0');
-    const int written = blosc_decompress_ctx(data.data(), out.data(), size, 1);
+    // What blosc_cbuffer_validate leaves out: stored data is the header and the bytes themselves,
+    // and compressed data starts with a 4-byte offset for each block. A header that claims more
+    // than the bytes received can hold is refused before its claim is allocated.
+    std::size_t compressed = 0;
+    std::size_t block = 0;
+    std::size_t typesize = 0;
+    int flags = 0;
+    blosc_cbuffer_sizes(data.data(), &size, &compressed, &block);
+    blosc_cbuffer_metainfo(data.data(), &typesize, &flags);
+    const bool stored = (flags & BLOSC_MEMCPYED) != 0;
+    const std::size_t blocks = block == 0 ? 0 : size / block + (size % block != 0);
+    if (stored ? size + BLOSC_MAX_OVERHEAD != compressed
+               : size != 0 && (block == 0 || blocks > (compressed - BLOSC_MAX_OVERHEAD) / 4)) {
+        throw CodecError(fmt::format("invalid Blosc data: {} bytes cannot hold the {} bytes the header claims",
+                                     data.size(), size));
+    }
+    Decompressed out{std::make_unique_for_overwrite<char[]>(size), size};
+    const int written = blosc_decompress_ctx(data.data(), out.data.get(), size, 1);
     if (written < 0 || static_cast<std::size_t>(written) != size) {
         throw CodecError(fmt::format("invalid Blosc data: decompression failed (error {})", written));
     }
@@ -333,12 +349,12 @@ void MsgPackBloscCodec::encode_to(const Json& value, std::string& out) const {
 }
 
 Json MsgPackBloscCodec::decode_lenient(std::string_view data, std::string& problem) const {
-    return unpack(*this, decompress(data, max_decompressed_), problem);
+    return unpack(*this, decompress(data, max_decompressed_).view(), problem);
 }
 
 Message MsgPackBloscCodec::decode_message(std::string_view payload, std::size_t max_size) const {
     std::string problem;
-    Json frame = unpack(*this, decompress(payload, std::min(max_size, max_decompressed_)), problem);
+    Json frame = unpack(*this, decompress(payload, std::min(max_size, max_decompressed_)).view(), problem);
     return message_from(std::move(frame), std::move(problem));
 }
 

@@ -68,8 +68,17 @@ public:
     [[nodiscard]] std::shared_ptr<Codec> make_empty() const override;
 
 private:
+    // A decompressed payload in a buffer that was never zeroed: a 30-byte frame may claim the
+    // whole limit, and clearing that much before Blosc finds the data bogus cost more than the
+    // frame's sender ever paid.
+    struct Decompressed {
+        std::unique_ptr<char[]> data;
+        std::size_t size = 0;
+        [[nodiscard]] std::string_view view() const noexcept { return {data.get(), size}; }
+    };
+
     void compress_to(std::string_view packed, std::string& out) const;
-    [[nodiscard]] std::string decompress(std::string_view data, std::size_t limit) const;
+    [[nodiscard]] Decompressed decompress(std::string_view data, std::size_t limit) const;
 
     std::size_t max_decompressed_;
 };
