@@ -45,9 +45,39 @@ TEST_CASE("sim_config entries are read in mosaik's order of starters", "[mosaik]
     CHECK(local.target == "ExampleSim");
     auto remote = SimConfig::from_json("C", Json::object({{"connect", "127.0.0.1:5678"}}));
     CHECK(remote.kind == SimConfig::Kind::connect);
+    CHECK_FALSE(remote.tls);
     CHECK_THROWS_WITH(SimConfig::from_json("D", Json::object({{"python", "m:C"}})), Catch::Contains("\"python\""));
     CHECK_THROWS_WITH(SimConfig::from_json("E", Json::object()), Catch::Contains("sim_config \"E\""));
     CHECK_THROWS_AS(SimConfig::from_json("F", Json::object({{"cmd", 3}})), ConfigError);
     CHECK_THROWS_AS(SimConfig::from_json("G", Json::object({{"cmd", "x"}, {"env", Json::object({{"X", 1}})}})),
                     ConfigError);
+}
+
+TEST_CASE("A connect entry takes mutual TLS files, complete and with known keys only", "[mosaik]") {
+    const auto tls = Json::object({{"ca", "ca.pem"}, {"cert", "me.pem"}, {"key", "me.key"}});
+    auto config = SimConfig::from_json("T", Json::object({{"connect", "sim.example:5678"}, {"tls", tls}}));
+    REQUIRE(config.tls);
+    CHECK(config.tls->ca_file == "ca.pem");
+    CHECK(config.tls->cert_file == "me.pem");
+    CHECK(config.tls->key_file == "me.key");
+    CHECK(config.tls_server_name.empty());
+    auto named_tls = tls;
+    named_tls["server_name"] = "sim.internal";
+    auto named = SimConfig::from_json("T", Json::object({{"connect", "10.0.0.5:5678"}, {"tls", named_tls}}));
+    CHECK(named.tls_server_name == "sim.internal");
+
+    auto partial = Json::object({{"ca", "ca.pem"}, {"cert", "me.pem"}});
+    CHECK_THROWS_WITH(SimConfig::from_json("T", Json::object({{"connect", "h:1"}, {"tls", partial}})),
+                      Catch::Contains("sim_config \"T\"") && Catch::Contains("needs \"key\""));
+    auto unknown = tls;
+    unknown["verify"] = false;
+    CHECK_THROWS_WITH(SimConfig::from_json("T", Json::object({{"connect", "h:1"}, {"tls", unknown}})),
+                      Catch::Contains("unknown key \"verify\""));
+    CHECK_THROWS_AS(SimConfig::from_json("T", Json::object({{"connect", "h:1"}, {"tls", "ca.pem"}})), ConfigError);
+    auto number = tls;
+    number["ca"] = 3;
+    CHECK_THROWS_AS(SimConfig::from_json("T", Json::object({{"connect", "h:1"}, {"tls", number}})), ConfigError);
+    // TLS is for simulators the orchestrator connects to; a cmd simulator connects back in plain TCP.
+    CHECK_THROWS_WITH(SimConfig::from_json("T", Json::object({{"cmd", "sim %(addr)s"}, {"tls", tls}})),
+                      Catch::Contains("\"tls\" is for simulators reached with \"connect\""));
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "mas/channel/server.hpp"
+#include "mas/channel/tls_context.hpp"
 #include "mas/core/block_on.hpp"
 #include "mas/core/endpoint.hpp"
 #include "mas/core/error.hpp"
@@ -32,6 +34,10 @@ struct Settings {
     bool remote = false;
     double timeout_s = 60;
     std::string log_level = "info";
+    // --remote over mutual TLS (a libmas extension; mosaik_api_v3 has no such options).
+    std::string tls_ca;
+    std::string tls_cert;
+    std::string tls_key;
 };
 
 struct UsageError : std::runtime_error {
@@ -55,7 +61,7 @@ asio::awaitable<Channel> wait_for(std::shared_ptr<FirstConnection> first) {
 }
 
 asio::awaitable<ServeEnd> serve_remote(Endpoint endpoint, std::chrono::steady_clock::duration timeout,
-                                       Simulator& sim) {
+                                       ServerOptions options, Simulator& sim) {
     auto first = std::make_shared<FirstConnection>(co_await asio::this_coro::executor);
     ClientConnected on_connect = [first](Channel channel) -> asio::awaitable<void> {
         if (!first->channel) {
@@ -64,8 +70,11 @@ asio::awaitable<ServeEnd> serve_remote(Endpoint endpoint, std::chrono::steady_cl
         }
         co_return;
     };
-    auto server = co_await start_server(endpoint, std::move(on_connect));
-    mas::log("mas.mosaik")->info("waiting for mosaik to connect to {}", server.endpoint().to_string());
+    const bool tls = options.ssl != nullptr;
+    // Over TLS, a client without a certificate of the CA never gets to be the one served.
+    auto server = co_await start_server(endpoint, std::move(on_connect), std::move(options));
+    mas::log("mas.mosaik")->info("waiting for mosaik to connect to {}{}", server.endpoint().to_string(),
+                                 tls ? " (mutual TLS)" : "");
     auto channel = co_await with_timeout(wait_for(first), timeout, "waiting for mosaik to connect");
     auto end = co_await serve(std::move(channel), sim);
     server.close();
@@ -85,6 +94,9 @@ std::optional<Settings> parse(const std::string& name, int argc, char** argv, in
     app.add_option("-t,--timeout", settings.timeout_s, "Seconds to wait for mosaik to connect (--remote)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    app.add_option("--tls-ca", settings.tls_ca, "With --remote: take only a mosaik whose certificate this CA signed (TLS)");
+    app.add_option("--tls-cert", settings.tls_cert, "With --remote: this simulator's certificate chain (PEM)");
+    app.add_option("--tls-key", settings.tls_key, "With --remote: this simulator's private key (PEM)");
     app.add_option("-l,--log-level", settings.log_level, "Level of the diagnostics on stderr")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}))
         ->capture_default_str();
@@ -97,7 +109,25 @@ std::optional<Settings> parse(const std::string& name, int argc, char** argv, in
         }
         throw UsageError(e.what());
     }
+    const int tls_files = !settings.tls_ca.empty() + !settings.tls_cert.empty() + !settings.tls_key.empty();
+    if (tls_files != 0 && tls_files != 3) throw UsageError("TLS needs all of --tls-ca, --tls-cert and --tls-key");
+    if (tls_files == 3 && !settings.remote) {
+        throw UsageError("--tls-ca, --tls-cert and --tls-key apply to --remote only (mosaik's cmd starter speaks plain TCP)");
+    }
     return settings;
+}
+
+ServerOptions server_options(const Settings& settings) {
+    ServerOptions options;
+    if (!settings.tls_ca.empty()) {
+        try {
+            options.ssl = std::make_shared<asio::ssl::context>(
+                make_ssl_server_context(TlsFiles{settings.tls_ca, settings.tls_cert, settings.tls_key}));
+        } catch (const ConfigError& e) {
+            throw UsageError(e.what());
+        }
+    }
+    return options;
 }
 
 void setup_logging(const std::string& name, const std::string& level) {
@@ -125,7 +155,7 @@ int run_simulator(int argc, char** argv, const SimulatorFactory& factory) {
         asio::io_context io;
         const auto timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
             std::chrono::duration<double>(settings->timeout_s));
-        auto end = settings->remote ? block_on(io, serve_remote(endpoint, timeout, *sim))
+        auto end = settings->remote ? block_on(io, serve_remote(endpoint, timeout, server_options(*settings), *sim))
                                     : block_on(io, serve_connect(endpoint, *sim));
         if (end == ServeEnd::stopped_after_failure) {
             fmt::print(stderr, "{}: error: a request from mosaik failed (see the log above)\n", name);

@@ -20,7 +20,10 @@ SimConfig starter_config(const Scenario::SimConfig& entry) {
         return SimConfig(SimConfig::Kind::in_process, in_process->name);
     }
     if (const auto* connect = std::get_if<Scenario::Connect>(&entry.starter)) {
-        return SimConfig(SimConfig::Kind::connect, connect->addr);
+        SimConfig config(SimConfig::Kind::connect, connect->addr);
+        config.tls = connect->tls;
+        config.tls_server_name = connect->tls_server_name;
+        return config;
     }
     const auto& command = std::get<Scenario::Command>(entry.starter);
     SimConfig config(SimConfig::Kind::cmd, command.cmd);

@@ -144,7 +144,7 @@ void ScenarioReader::read_sim_configs(const ScenarioNode& node) {
 }
 
 Scenario::SimConfig ScenarioReader::read_sim_config(const std::string& name, const ScenarioNode& node) const {
-    const auto object = node.object({"cpp", "cmd", "cwd", "env", "connect"});
+    const auto object = node.object({"cpp", "cmd", "cwd", "env", "connect", "tls"});
     std::optional<std::string> kind;
     for (const char* candidate : {"cpp", "cmd", "connect"}) {
         if (!object.get(candidate)) continue;
@@ -162,6 +162,9 @@ Scenario::SimConfig ScenarioReader::read_sim_config(const std::string& name, con
                 throw ScenarioError(object.key_where(key), fmt::format("'{}' only applies to 'cmd'", key));
         }
     }
+    if (*kind != "connect" && object.get("tls")) {
+        throw ScenarioError(object.key_where("tls"), "'tls' only applies to 'connect' (a cmd simulator connects back in plain TCP)");
+    }
     Scenario::SimConfig config{name, Scenario::InProcess{}, node.where()};
     if (*kind == "cpp") {
         const auto value = *object.get("cpp");
@@ -172,9 +175,23 @@ Scenario::SimConfig ScenarioReader::read_sim_config(const std::string& name, con
         const auto value = *object.get("connect");
         std::string addr = variables_.expand(value.name(), value);
         check_host_port(addr, value);
-        config.starter = Scenario::Connect{std::move(addr)};
+        Scenario::Connect connect{std::move(addr), std::nullopt, {}};
+        if (const auto tls = object.get("tls")) read_tls(*tls, connect);
+        config.starter = std::move(connect);
     }
     return config;
+}
+
+void ScenarioReader::read_tls(const ScenarioNode& node, Scenario::Connect& connect) const {
+    // TLS with a simulator is mutual: the CA both ends trust, the orchestrator's own certificate and key.
+    const auto object = node.object({"ca", "cert", "key", "server_name"});
+    const auto file = [&](const char* key) {
+        const auto value = object.get(key);
+        if (!value) node.fail(fmt::format("'tls' needs '{}' (the CA both ends trust, and the orchestrator's certificate and key)", key));
+        return (scenario_.directory_ / variables_.expand(value->name(), *value)).lexically_normal();
+    };
+    connect.tls = TlsFiles{file("ca"), file("cert"), file("key")};
+    if (const auto name = object.get("server_name")) connect.tls_server_name = variables_.expand(name->name(), *name);
 }
 
 Scenario::Command ScenarioReader::read_command(const ScenarioObject& object) const {

@@ -27,6 +27,7 @@ private:
     void read_sim_configs(const ScenarioNode& node);
     [[nodiscard]] Scenario::SimConfig read_sim_config(const std::string& name, const ScenarioNode& node) const;
     [[nodiscard]] Scenario::Command read_command(const ScenarioObject& object) const;
+    void read_tls(const ScenarioNode& node, Scenario::Connect& connect) const;
     void read_world(const ScenarioNode& node);
     void read_sims(const ScenarioNode& node);
     [[nodiscard]] Scenario::Sim read_sim(const ScenarioNode& node) const;

@@ -1,6 +1,7 @@
 #include "mas/mosaik/orchestrator/sim_starter.hpp"
 
 #include <cstdlib>
+#include <memory>
 #include <optional>
 
 #include <asio/experimental/as_tuple.hpp>
@@ -14,6 +15,7 @@
 #include <fmt/ranges.h>
 
 #include "mas/channel/server.hpp"
+#include "mas/channel/tls_context.hpp"
 #include "mas/core/endpoint.hpp"
 #include "mas/core/error.hpp"
 #include "mas/core/log.hpp"
@@ -176,8 +178,17 @@ asio::awaitable<std::unique_ptr<SimProxy>> SimStarter::start_command(std::string
 
 asio::awaitable<std::unique_ptr<SimProxy>> SimStarter::start_connect(std::string sid, const SimConfig& config) {
     auto endpoint = Endpoint::parse(config.target);
-    logger()->info("connecting to simulator {} at {}", sid, endpoint.to_string());
-    auto connecting = open_connection(endpoint);
+    ConnectOptions connect;
+    if (config.tls) {
+        try {
+            connect.ssl = std::make_shared<asio::ssl::context>(make_ssl_client_context(*config.tls));
+        } catch (const ConfigError& e) {
+            throw ConfigError(fmt::format("simulator {}: {}", sid, e.what()));
+        }
+        connect.tls_server_name = config.tls_server_name;
+    }
+    logger()->info("connecting to simulator {} at {}{}", sid, endpoint.to_string(), config.tls ? " (TLS)" : "");
+    auto connecting = open_connection(endpoint, std::move(connect));
     std::string what = "connecting to " + endpoint.to_string();
     std::optional<Channel> channel;
     try {

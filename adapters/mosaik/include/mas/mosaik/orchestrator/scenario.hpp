@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "mas/channel/tls_context.hpp"
 #include "mas/core/json.hpp"
 #include "mas/mosaik/orchestrator/scenario_error.hpp"
 
@@ -48,6 +49,9 @@ public:
     /// `{"connect": "host:port"}`: a simulator already listening there.
     struct Connect {
         std::string addr;
+        /// `"tls": {"ca", "cert", "key", "server_name"}`: mutual TLS, paths from the file's directory.
+        std::optional<TlsFiles> tls;
+        std::string tls_server_name;
     };
     /// One entry of `sim_config`: how the simulators started under `name` are started.
     struct SimConfig {

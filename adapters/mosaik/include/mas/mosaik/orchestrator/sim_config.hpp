@@ -3,8 +3,10 @@
 /// SimConfig: one entry of a scenario's sim_config, saying how a simulator is started.
 
 #include <map>
+#include <optional>
 #include <string>
 
+#include "mas/channel/tls_context.hpp"
 #include "mas/core/json.hpp"
 
 namespace mas::mosaik {
@@ -29,10 +31,17 @@ struct SimConfig {
     std::string cwd;
     /// cmd: variables set on top of the orchestrator's environment.
     std::map<std::string, std::string> env;
+    /// connect: mutual TLS (`"tls": {"ca": ..., "cert": ..., "key": ..., "server_name": ...}`, a
+    /// libmas extension): the simulator's certificate must be signed by `ca` and carry the host
+    /// (or `server_name`), and the orchestrator shows its own `cert`. Unset: plain TCP, as mosaik.
+    std::optional<TlsFiles> tls;
+    /// connect with tls: the name the simulator's certificate must carry; empty means the host.
+    std::string tls_server_name;
 
     /// Reads mosaik's JSON form. If an entry names several kinds, the first in Kind's order wins,
     /// as in mosaik. Throws mas::ConfigError naming `name` for an entry that names none, for
-    /// `python` (not available in libmas), and for values of the wrong type.
+    /// `python` (not available in libmas), for values of the wrong type, and for a `tls` entry
+    /// that is incomplete, has unknown keys, or comes without `connect`.
     static SimConfig from_json(const std::string& name, const Json& entry);
 };
 
