@@ -92,6 +92,32 @@ TEST_CASE("The other end of a loopback connection is found in the process tree t
     }
 }
 
+TEST_CASE("A connection over IPv6 loopback, or IPv4 to a dual-stack port, is found as over IPv4", "[mosaik]") {
+    // The kernel lists both in /proc/net/tcp6, the second with IPv4-mapped addresses.
+    const auto [listen_on, connect_to] = GENERATE(std::pair<std::string, std::string>{"::1", "::1"},
+                                                  std::pair<std::string, std::string>{"::", "127.0.0.1"});
+    CAPTURE(listen_on, connect_to);
+    asio::io_context io;
+    tcp::acceptor acceptor(io, {asio::ip::make_address(listen_on), 0});
+    const auto port = acceptor.local_endpoint().port();
+    tcp::socket client(io);
+    client.connect({asio::ip::make_address(connect_to), port});
+    tcp::socket server_end(io);
+    acceptor.accept(server_end);
+    const auto remote = server_end.remote_endpoint();
+    // As a channel names its peer: IPv6 addresses in brackets.
+    const auto peer = fmt::format("[{}]:{}", remote.address().to_string(), remote.port());
+
+    const auto inode = tcp_socket_inode(remote.address(), remote.port(), port);
+    REQUIRE(inode);
+    CHECK(socket_holder_in_tree(::getpid(), *inode) == ::getpid());
+    std::string why;
+    CHECK(connection_from_tree(peer, port, ::getpid(), why));
+    client.close();
+    server_end.close();
+    CHECK_FALSE(connection_from_tree(peer, port, ::getpid(), why));
+}
+
 TEST_CASE("A connection from a child process is found at the child, through its parent's tree", "[mosaik]") {
     Listener listener;
     // The child connects, says its process id, and keeps the connection until this end closes it.
