@@ -4,9 +4,12 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <chrono>
+#include <fstream>
+#include <random>
 
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/read_until.hpp>
@@ -73,9 +76,23 @@ asio::awaitable<bool> ServerProcess::start_once(std::string& why) {
     co_return false;
 }
 
+// A port below the range the kernel hands out to outgoing connections. A server's port taken from
+// that range could, while the server is down, become the local port of some new connection, and
+// the server could not come back on it for as long as that connection lasts.
+std::uint16_t ServerProcess::fresh_port() {
+    unsigned low = 32768;
+    std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> low;
+    const unsigned high = std::clamp(low, 2048U, 65535U);
+    std::uniform_int_distribution<unsigned> port(std::max(1024U, high - 10'000), high - 1);
+    return static_cast<std::uint16_t>(port(random_));
+}
+
 asio::awaitable<void> ServerProcess::start() {
     std::string why;
+    const bool first = port_ == 0;
     for (int attempt = 1; attempt <= start_attempts; ++attempt) {
+        // Until the first start succeeds, a port that is taken is given up for another one.
+        if (first) port_ = fresh_port();
         if (co_await start_once(why)) co_return;
         asio::steady_timer pause(executor_, retry_delay);
         co_await pause.async_wait(asio::use_awaitable);

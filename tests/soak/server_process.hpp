@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,9 @@ public:
     /// `argv` is the command without the port; `--port <port>` is added to it.
     ServerProcess(asio::any_io_executor executor, std::string name, std::vector<std::string> argv);
 
-    /// Starts the server and waits for its "ready <port>" line. The first start takes any free
-    /// port; later ones take the same again. Throws mas::Error if it does not get ready.
+    /// Starts the server and waits for its "ready <port>" line. The first start takes a free
+    /// port below the kernel's ephemeral range; later ones take the same again. Throws
+    /// mas::Error if it does not get ready.
     asio::awaitable<void> start();
     /// SIGKILL, reap, start again. Notes whether the process had died before on its own.
     asio::awaitable<void> kill_and_restart();
@@ -38,12 +40,14 @@ public:
 
 private:
     asio::awaitable<bool> start_once(std::string& why);
+    std::uint16_t fresh_port();
     asio::awaitable<void> kill();
 
     asio::any_io_executor executor_;
     std::string name_;
     std::vector<std::string> argv_;
     std::uint16_t port_ = 0;
+    std::mt19937 random_{std::random_device()()};
     std::unique_ptr<Process> process_;
     unsigned restarts_ = 0;
     std::vector<std::string> unexpected_;

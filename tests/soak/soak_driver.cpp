@@ -264,6 +264,8 @@ asio::awaitable<Outcome> soak(const SoakOptions& options, std::uint64_t seed) {
             try {
                 std::rethrow_exception(error);
             } catch (const std::exception& e) {
+                // Said at once: the servers stop being killed, and the rest of the run is no soak.
+                spdlog::error("soak: the kill loop stopped: {}", e.what());
                 s.errors.push_back(fmt::format("kill loop: {}", e.what()));
             }
         }
