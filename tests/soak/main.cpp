@@ -1,5 +1,5 @@
 // mas-soak: hours of RPC, agent and smart-socket traffic against servers that are killed with
-// SIGKILL and started again, with every answer checked. Run on demand; see DEVELOPERS.md.
+// SIGKILL and started again, with every answer checked. Run on demand; see docs/developers.md.
 #include <cstdint>
 #include <exception>
 #include <string>
