@@ -29,8 +29,10 @@ namespace {
 
 constexpr auto guard = std::chrono::seconds(60);
 
-std::vector<std::string> tls_args(const TlsFiles& files) {
-    return {"--tls-ca", files.ca_file.string(), "--tls-cert", files.cert_file.string(), "--tls-key", files.key_file.string()};
+// example-sim's arguments to listen on a free loopback port over mutual TLS with `files`.
+std::vector<std::string> remote_tls_args(const TlsFiles& files) {
+    return {"--remote", "127.0.0.1:0", "-t", "60", "--tls-ca", files.ca_file.string(), "--tls-cert",
+            files.cert_file.string(), "--tls-key", files.key_file.string()};
 }
 
 // The port example-sim --remote listens on, from its "waiting for mosaik to connect to" line.
@@ -56,9 +58,7 @@ TEST_CASE("A connect simulator over mutual TLS serves the orchestrator that show
           "[mosaik][integration][tls]") {
     test::TempDir dir;
     const auto pki = test::make_test_pki(dir.path());
-    auto args = std::vector<std::string>{"--remote", "127.0.0.1:0", "-t", "30"};
-    for (auto& arg : tls_args(pki.server)) args.push_back(arg);
-    test::ChildProcess child(MAS_EXAMPLE_SIM_EXE, args);
+    test::ChildProcess child(MAS_EXAMPLE_SIM_EXE, remote_tls_args(pki.server));
     const auto port = listening_port(child);
     asio::io_context io;
     mosaik::SimStarter starter{mosaik::SimRegistry()};
@@ -99,9 +99,7 @@ TEST_CASE("A connect simulator over mutual TLS serves the orchestrator that show
 TEST_CASE("The orchestrator refuses a TLS simulator whose certificate does not carry its host", "[mosaik][integration][tls]") {
     test::TempDir dir;
     const auto pki = test::make_test_pki(dir.path());
-    auto args = std::vector<std::string>{"--remote", "127.0.0.1:0", "-t", "30"};
-    for (auto& arg : tls_args(pki.wrong_host_server)) args.push_back(arg);
-    test::ChildProcess child(MAS_EXAMPLE_SIM_EXE, args);
+    test::ChildProcess child(MAS_EXAMPLE_SIM_EXE, remote_tls_args(pki.wrong_host_server));
     const auto port = listening_port(child);
     asio::io_context io;
     mosaik::SimStarter starter{mosaik::SimRegistry()};
@@ -150,9 +148,7 @@ TEST_CASE("example-sim takes the TLS files all together and with --remote only",
 TEST_CASE("mas-run reaches a connect simulator over mutual TLS with the files a scenario names", "[mosaik][integration][tls]") {
     test::TempDir dir;
     const auto pki = test::make_test_pki(dir.path() / "pki");
-    auto args = std::vector<std::string>{"--remote", "127.0.0.1:0", "-t", "60"};
-    for (auto& arg : tls_args(pki.server)) args.push_back(arg);
-    test::ChildProcess sim(MAS_EXAMPLE_SIM_EXE, args);
+    test::ChildProcess sim(MAS_EXAMPLE_SIM_EXE, remote_tls_args(pki.server));
     const auto port = listening_port(sim);
     // Paths relative to the scenario file, as a scenario kept next to its certificates has them.
     const auto relative = [&](const std::filesystem::path& p) { return std::filesystem::relative(p, dir.path()).string(); };
