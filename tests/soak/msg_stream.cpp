@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -53,7 +54,8 @@ MsgStream::MsgStream(asio::any_io_executor executor, unsigned rate_per_s)
     : executor_(executor),
       rate_(std::max(rate_per_s, 1U)),
       sender_(executor, sender_options(given_up_)),
-      receiver_(executor, receiver_options()) {}
+      receiver_(executor, receiver_options()),
+      all_seen_(executor, Clock::time_point::max()) {}
 
 void MsgStream::expect(std::uint64_t count) { seen_.assign(count, 0); }
 
@@ -81,6 +83,7 @@ asio::awaitable<void> MsgStream::receive() {
         if (!seen_[id]) {
             seen_[id] = 1;
             ++distinct_;
+            if (finishing_ && distinct_ == sent_) all_seen_.cancel();
         }
     }
 }
@@ -99,6 +102,10 @@ asio::awaitable<void> MsgStream::send_until(Clock::time_point end) {
     }
 }
 
+asio::awaitable<void> MsgStream::wait_all_seen() {
+    while (distinct_ < sent_) co_await all_seen_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+}
+
 asio::awaitable<MsgStats> MsgStream::finish(Clock::duration timeout) {
     MsgStats stats;
     const auto deadline = Clock::now() + timeout;
@@ -111,7 +118,14 @@ asio::awaitable<MsgStats> MsgStream::finish(Clock::duration timeout) {
         spdlog::error("{} ({} unacknowledged)", e.what(), sender_.unacknowledged());
     }
     // Acknowledged means received by the receiver's socket; its loop may not have taken it yet.
-    while (distinct_ < sent_ && Clock::now() < deadline) co_await pause(std::chrono::milliseconds(10));
+    finishing_ = true;
+    try {
+        auto all = wait_all_seen();
+        const std::string what = "msg: every message at the receiver";
+        co_await with_timeout(std::move(all), std::max(deadline - Clock::now(), Clock::duration::zero()), what);
+    } catch (const Timeout& e) {
+        spdlog::error("{}", e.what());
+    }
     sender_.close();
     receiver_.close();
     stats.sent = sent_;

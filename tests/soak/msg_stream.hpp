@@ -10,6 +10,7 @@
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
 
 #include "mas/msg/socket.hpp"
 
@@ -45,6 +46,8 @@ public:
     [[nodiscard]] std::uint64_t sent() const noexcept { return sent_; }
 
 private:
+    asio::awaitable<void> wait_all_seen();
+
     asio::any_io_executor executor_;
     unsigned rate_;
     std::uint64_t given_up_ = 0;
@@ -54,6 +57,9 @@ private:
     std::uint64_t received_ = 0;
     std::uint64_t distinct_ = 0;
     std::vector<std::uint8_t> seen_;
+    // Never expires: the receiver cancels it once every id sent was seen, while finish() waits.
+    asio::steady_timer all_seen_;
+    bool finishing_ = false;
 };
 
 }  // namespace mas::soak

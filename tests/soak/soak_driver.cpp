@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
@@ -106,7 +107,8 @@ asio::awaitable<void> one_call(const rpc::Proxy& target, std::mt19937_64& random
 }
 
 struct Soak {
-    Soak(const SoakOptions& o, asio::any_io_executor ex, std::uint64_t seed) : options(o), executor(std::move(ex)), random(seed) {}
+    Soak(const SoakOptions& o, const asio::any_io_executor& ex, std::uint64_t seed)
+        : options(o), executor(ex), random(seed), changed(ex, Clock::time_point::max()) {}
 
     const SoakOptions& options;
     asio::any_io_executor executor;
@@ -120,17 +122,22 @@ struct Soak {
     unsigned finished = 0;   // workers gone
     bool release = false;
     std::vector<std::string> errors;  // workers that could not run at all
+    // Never expires: notify() cancels it, which wakes every wait_for to look again.
+    asio::steady_timer changed;
 
+    void notify() { changed.cancel(); }
     asio::awaitable<void> wait_for(const std::function<bool()>& condition) {
-        while (!condition()) co_await pause(std::chrono::milliseconds(10));
+        while (!condition()) co_await changed.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
     }
 
     // Calls until the end, then keeps the connection until the final resources are sampled.
     asio::awaitable<void> call_loop(const rpc::Proxy& target, CallStats& stats, std::uint64_t seed) {
         std::mt19937_64 own(seed);
         ++connected;
+        notify();
         while (Clock::now() < end) co_await one_call(target, own, stats, seconds(options.call_timeout_s));
         ++done;
+        notify();
         co_await wait_for([this] { return release; });
     }
 
@@ -184,6 +191,7 @@ struct Soak {
                 }
             }
             ++finished;
+            notify();
         });
     }
 };
@@ -252,7 +260,10 @@ asio::awaitable<Outcome> soak(const SoakOptions& options, std::uint64_t seed) {
     const auto n = options.connections;
     co_await s.wait_for([&] { return s.connected + s.errors.size() >= n; });
     bool receiving = true;
-    asio::co_spawn(s.executor, stream.receive(), [&](std::exception_ptr) { receiving = false; });
+    asio::co_spawn(s.executor, stream.receive(), [&](std::exception_ptr) {
+        receiving = false;
+        s.notify();
+    });
     // The first figures once every connection is up and has made its first calls.
     co_await pause(std::chrono::seconds(1));
     const auto first = sample_resources();
@@ -260,6 +271,7 @@ asio::awaitable<Outcome> soak(const SoakOptions& options, std::uint64_t seed) {
     bool killing = true;
     asio::co_spawn(s.executor, s.kill_loop(), [&](std::exception_ptr error) {
         killing = false;
+        s.notify();
         if (error) {
             try {
                 std::rethrow_exception(error);
@@ -274,6 +286,7 @@ asio::awaitable<Outcome> soak(const SoakOptions& options, std::uint64_t seed) {
     asio::co_spawn(s.executor, stream.send_until(s.end), [&](std::exception_ptr error) {
         sending = false;
         if (error) s.errors.push_back("msg sender stopped early");
+        s.notify();
     });
     // Progress every tenth of the run, with the resources so far.
     const auto tick = seconds(std::max(options.duration_s / 10, 1.0));
@@ -294,6 +307,7 @@ asio::awaitable<Outcome> soak(const SoakOptions& options, std::uint64_t seed) {
     // Every connection still open, every server up: the same state as the first sample.
     const auto last = sample_resources();
     s.release = true;
+    s.notify();
     co_await s.wait_for([&] { return s.finished >= n; });
     const auto msg = co_await stream.finish(std::chrono::seconds(60));
     co_await s.wait_for([&] { return !receiving; });
