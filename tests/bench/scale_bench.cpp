@@ -166,8 +166,12 @@ constexpr double mosaik_fan_in_10k_steps_per_s = 20 / 1.08;
 const double linear_growth = std::log10(12.0);
 
 struct Sized {
+    struct Case {
+        ScaleCase scale;
+        std::int64_t longer_until;  // the run the marginal step is measured against
+    };
     std::string label;  // e.g. "N10000"
-    ScaleCase scale;
+    Case run;
 };
 
 struct Series {
@@ -178,22 +182,29 @@ struct Series {
 
 std::vector<Series> scale_series() {
     using Shape = ScaleCase::Shape;
-    const auto chain = [](std::size_t sims, std::size_t n, std::int64_t until) {
-        return ScaleCase{Shape::chain, sims, n, until};
+    // `until` is the run every figure but the marginal step comes from (mosaik's own runs for the
+    // goals that compare); `longer` is the run the marginal step is taken against, long enough
+    // (0.3-1.5 s) that the difference between the two stands well above a run's noise.
+    const auto chain = [](std::size_t sims, std::size_t n, std::int64_t until, std::int64_t longer) {
+        return Sized::Case{ScaleCase{Shape::chain, sims, n, until}, longer};
     };
-    const auto fan_in = [](std::size_t n, std::int64_t until) { return ScaleCase{Shape::fan_in, 1, n, until}; };
+    const auto fan_in = [](std::size_t n, std::int64_t until, std::int64_t longer) {
+        return Sized::Case{ScaleCase{Shape::fan_in, 1, n, until}, longer};
+    };
     return {
         {"scale.chain.S10",
-         {{"N100", chain(10, 100, 2000)}, {"N1000", chain(10, 1000, 200)}, {"N10000", chain(10, 10'000, 20)},
-          {"N100000", chain(10, 100'000, 10)}},
+         {{"N100", chain(10, 100, 2000, 20'000)}, {"N1000", chain(10, 1000, 200, 2000)},
+          {"N10000", chain(10, 10'000, 20, 200)}, {"N100000", chain(10, 100'000, 10, 40)}},
          {"1k_10k", "10k_100k"}},
         {"scale.chain.N100",
-         {{"S10", chain(10, 100, 2000)}, {"S100", chain(100, 100, 200)}, {"S1000", chain(1000, 100, 20)}},
+         {{"S10", chain(10, 100, 2000, 20'000)}, {"S100", chain(100, 100, 200, 2000)},
+          {"S1000", chain(1000, 100, 20, 200)}},
          {"S10_S100", "S100_S1000"}},
         {"scale.fanin",
-         {{"N1000", fan_in(1000, 500)}, {"N10000", fan_in(10'000, 100)}, {"N100000", fan_in(100'000, 20)}},
+         {{"N1000", fan_in(1000, 500, 10'000)}, {"N10000", fan_in(10'000, 100, 1000)},
+          {"N100000", fan_in(100'000, 20, 200)}},
          {"1k_10k", "10k_100k"}},
-        {"scale.all_to_all", {{"300x300", ScaleCase{Shape::all_to_all, 2, 300, 100}}}, {}},
+        {"scale.all_to_all", {{"300x300", {ScaleCase{Shape::all_to_all, 2, 300, 100}, 1000}}}, {}},
     };
 }
 
@@ -206,26 +217,26 @@ std::string size_name(const std::string& label) {
 
 struct Measured {
     std::vector<double> setup_s, steps_per_s, total_s, peak_mib, bytes_per_entity;
-    // (run of 4 x until - run of until) / (3 x until): a step's cost without the one-off work of
-    // the first steps, which a run of `until` steps shares out over them. Four times as long, so
-    // that the difference stands out of the two runs' noise.
+    // (run of longer_until - run of until) / (longer_until - until): a step's cost without the
+    // one-off work of the first steps, which a run of `until` steps shares out over them.
     std::vector<double> marginal_step_s;
     std::size_t entities = 0;
 };
 
-// One round of a case: a run of `until` steps for every figure, and one of four times as many
-// for the marginal step.
+// One round of a case: a run of `until` steps for every figure, and a longer one for the
+// marginal step.
 void measure_round(const std::string& self, const std::string& dir, const std::string& name,
-                   const ScaleCase& scale, int round, int rounds, Measured& m) {
-    spdlog::info("{} round {}/{}: {} and {} time steps", name, round, rounds, scale.until, 4 * scale.until);
+                   const Sized::Case& sized, int round, int rounds, Measured& m) {
+    const auto& scale = sized.scale;
+    spdlog::info("{} round {}/{}: {} and {} time steps", name, round, rounds, scale.until, sized.longer_until);
     const auto r = run_scale_case(self, dir, scale);
     auto longer_case = scale;
-    longer_case.until = 4 * scale.until;
+    longer_case.until = sized.longer_until;
     const auto longer = run_scale_case(self, dir, longer_case);
     m.entities = r.entities;
     m.setup_s.push_back(r.setup_s);
     m.steps_per_s.push_back(static_cast<double>(scale.until) / r.run_s);
-    m.marginal_step_s.push_back((longer.run_s - r.run_s) / static_cast<double>(3 * scale.until));
+    m.marginal_step_s.push_back((longer.run_s - r.run_s) / static_cast<double>(sized.longer_until - scale.until));
     m.total_s.push_back(r.total_s);
     m.peak_mib.push_back(r.peak_mib);
     m.bytes_per_entity.push_back(r.bytes_per_entity);
@@ -270,7 +281,7 @@ void run_scale(const std::string& self, int rounds, Report& report) {
         for (int round = 1; round <= rounds; ++round) {
             for (std::size_t i = 0; i < series.sizes.size(); ++i) {
                 const auto& sized = series.sizes[i];
-                measure_round(self, dir.string(), series.prefix + "." + sized.label, sized.scale, round, rounds,
+                measure_round(self, dir.string(), series.prefix + "." + sized.label, sized.run, round, rounds,
                               measured[i]);
             }
         }

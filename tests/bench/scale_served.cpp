@@ -37,7 +37,7 @@ void measure(const std::string& self, const Size& size, Rounds& out) {
 }  // namespace
 
 void run_scale_served(const std::string& self, int rounds, Report& report) {
-    const std::vector<Size> sizes{{1'000, 200, "1k"}, {10'000, 40, "10k"}, {100'000, 8, "100k"}};
+    const std::vector<Size> sizes{{1'000, 1000, "1k"}, {10'000, 100, "10k"}, {100'000, 10, "100k"}};
     const double linear = std::log10(12.0);  // 10x the entities may cost at most 12x
     std::vector<Rounds> measured(sizes.size());
     // Round by round through all sizes: a machine that slows down for a while weighs on every
