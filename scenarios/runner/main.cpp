@@ -81,7 +81,7 @@ int run(const Options& options) {
     };
     mas::mosaik::StarterOptions starter_options;
     starter_options.only_own_processes = !options.any_local_peer;
-    mas::mosaik::SimStarter starter(mas::runner::builtin_simulators(), starter_options);
+    mas::mosaik::SimStarter starter(mas::sims::builtin_simulators(), starter_options);
     asio::io_context io;
     // The first SIGINT or SIGTERM ends the run as a failure would, with every simulator stopped
     // and the results kept (mosaik does the same); the second ends it at once: leaving run()

@@ -59,8 +59,7 @@ SimProcess::SimProcess(const asio::any_io_executor& executor, const ProcessSpec&
     options.executable = resolve(spec.argv.front(), *options.environment, spec.cwd);
     options.argv = spec.argv;
     options.cwd = spec.cwd;
-    // mosaik's simulators print to stdout; the orchestrator's stdout is for results only.
-    options.stdout_fd = STDERR_FILENO;
+    if (spec.stdout_to_stderr) options.stdout_fd = STDERR_FILENO;
     options.own_process_group = true;
     state_->process.emplace(executor, options);
     mas::log("mas.mosaik")->debug("started simulator process {}: {}", pid(), fmt::join(spec.argv, " "));

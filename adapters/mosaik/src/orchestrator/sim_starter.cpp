@@ -148,6 +148,7 @@ asio::awaitable<std::unique_ptr<SimProxy>> SimStarter::start_command(std::string
     spec.argv = split_command(substitute_command(config.target, address_of(server.endpoint()), python_path(options_.python)));
     spec.cwd = config.cwd;
     spec.env = config.env;
+    spec.stdout_to_stderr = options_.child_stdout_to_stderr;
     logger()->info("starting simulator {}: {}", sid, fmt::join(spec.argv, " "));
     std::unique_ptr<SimProcess> process;
     try {

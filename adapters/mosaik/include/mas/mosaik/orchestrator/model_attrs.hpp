@@ -25,6 +25,10 @@ public:
 
     [[nodiscard]] bool contains(std::string_view name) const;
     [[nodiscard]] bool empty() const noexcept { return !complement_ && names_.empty(); }
+    /// Whether the set is everything except names().
+    [[nodiscard]] bool is_complement() const noexcept { return complement_; }
+    /// The members, or with is_complement() the non-members.
+    [[nodiscard]] const std::set<std::string>& names() const noexcept { return names_; }
 
     friend AttrSet operator|(const AttrSet& a, const AttrSet& b);
     friend AttrSet operator&(const AttrSet& a, const AttrSet& b);

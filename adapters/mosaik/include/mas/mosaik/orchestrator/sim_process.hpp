@@ -28,10 +28,13 @@ struct ProcessSpec {
     std::string cwd;
     /// Variables set on top of the orchestrator's environment.
     std::map<std::string, std::string> env;
+    /// Where the child's stdout goes: the orchestrator's stderr (mas-run, whose stdout is for
+    /// results only) or its stdout (a mosaik script's, where a collector process prints).
+    bool stdout_to_stderr = true;
 };
 
-/// A started child process. Its stdin is /dev/null, its stdout and stderr go to the
-/// orchestrator's stderr; it inherits no other descriptor, gets default signal handling and an
+/// A started child process. Its stdin is /dev/null, its stderr goes to the orchestrator's stderr
+/// and its stdout as the spec says; it inherits no other descriptor, gets default signal handling and an
 /// empty signal mask, and leads a process group of its own, so stopping it also ends what it
 /// started (a shell's children). Exit is watched through a pidfd. Every child is reaped: by
 /// wait() or stop(), or at the latest by the destructor, which kills the group with SIGKILL.

@@ -32,6 +32,8 @@ struct StarterOptions {
     Duration start_timeout = std::chrono::seconds(10);
     /// What `%(python)s` becomes; empty means the `python3` found in PATH (or just "python3").
     std::string python;
+    /// Whether a `cmd` simulator's stdout goes to this process's stderr (see ProcessSpec).
+    bool child_stdout_to_stderr = true;
     /// The options of the RemoteSimProxy of `cmd` and `connect` simulators.
     RemoteSimOptions remote;
 };

@@ -14,7 +14,7 @@
 #include "neighbourhood_ctrl.hpp"
 #include "pv_sim.hpp"
 
-namespace mas::runner {
+namespace mas::sims {
 
 mosaik::SimRegistry builtin_simulators() {
     mosaik::SimRegistry registry;
@@ -33,4 +33,4 @@ mosaik::SimRegistry builtin_simulators() {
     return registry;
 }
 
-}  // namespace mas::runner
+}  // namespace mas::sims
