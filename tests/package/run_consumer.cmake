@@ -35,3 +35,12 @@ step("configure the consumer"
 step("build the consumer" ${CMAKE_COMMAND} --build ${build} --config ${CONFIG})
 step("run the consumer" ${build}/mas-consumer)
 step("run the mosaik consumer" ${build}/mas-mosaik-consumer)
+
+if(PYTHON_EXECUTABLE)
+  step("import the installed Python package"
+    ${CMAKE_COMMAND} -E env PYTHONPATH=${prefix}/${PYTHON_INSTALL_DIR} PYTHONDONTWRITEBYTECODE=1
+    ${PYTHON_EXECUTABLE} -c "import mas.mosaik, mas._mas, sys; sys.exit(0 if mas._mas.__file__.startswith('${prefix}/') else 1)")
+  # Where an install with this build's own prefix puts it, the interpreter looks by itself.
+  step("the install directory is on the interpreter's path"
+    ${PYTHON_EXECUTABLE} -c "import sys; sys.exit(0 if '${PYTHON_DEFAULT_SITE}' in sys.path else 1)")
+endif()
