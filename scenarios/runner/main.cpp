@@ -55,10 +55,16 @@ void print_summary(const mas::mosaik::ScenarioSummary& summary, double time_reso
     const double wall = std::chrono::duration<double>(summary.wall_time).count();
     std::int64_t total = 0;
     for (const auto& [sid, steps] : summary.steps) total += steps;
-    fmt::print("simulated time: {} steps ({} s); wall time: {:.3f} s; {} steps\n", summary.until,
-               static_cast<double>(summary.until) * time_resolution, wall, total);
-    for (const auto& [sid, steps] : summary.steps) fmt::print("  {:<24} {:>10} steps\n", sid, steps);
+    // Simulated time is counted in time units of time_resolution seconds; simulators' steps are
+    // calls of their step method, which an event-based simulator makes fewer of.
+    fmt::print("simulated time: 0 to {} in time units of {} s ({} s); wall time: {:.3f} s\n", summary.until,
+               time_resolution, static_cast<double>(summary.until) * time_resolution, wall);
+    fmt::print("simulator steps: {} in all\n", total);
+    for (const auto& [sid, steps] : summary.steps) fmt::print("  {:<24} {:>10}\n", sid, steps);
 }
+
+// The one sink of every logger: it ends the progress bar's line before a message.
+std::shared_ptr<mas::runner::ProgressAwareSink> log_sink;
 
 int run(const Options& options) {
     std::filesystem::create_directories(options.out);
@@ -69,6 +75,10 @@ int run(const Options& options) {
     if (!scenario.description().empty()) spdlog::info("{}", scenario.description());
 
     mas::runner::Progress progress(options.until.value_or(scenario.until()), ::isatty(STDOUT_FILENO) != 0);
+    log_sink->watch(&progress);
+    struct Unwatch {
+        ~Unwatch() { log_sink->watch(nullptr); }
+    } unwatch;
     mas::mosaik::StepTrace trace;
     mas::mosaik::ScenarioRunOptions run_options;
     run_options.until = options.until;
@@ -81,7 +91,12 @@ int run(const Options& options) {
     };
     mas::mosaik::StarterOptions starter_options;
     starter_options.only_own_processes = !options.any_local_peer;
-    mas::mosaik::SimStarter starter(mas::sims::builtin_simulators(), starter_options);
+    const auto collector_output = [&progress](const std::string& line) {
+        progress.end_line();
+        fmt::print("{}\n", line);
+        std::fflush(stdout);
+    };
+    mas::mosaik::SimStarter starter(mas::sims::builtin_simulators(collector_output), starter_options);
     asio::io_context io;
     // The first SIGINT or SIGTERM ends the run as a failure would, with every simulator stopped
     // and the results kept (mosaik does the same); the second ends it at once: leaving run()
@@ -153,7 +168,8 @@ int main(int argc, char** argv) {
                  "the one mas-run started (for a simulator in a container of its own); see docs/security.md");
     CLI11_PARSE(app, argc, argv);
 
-    auto logger = spdlog::stderr_color_mt("mas-run");
+    log_sink = std::make_shared<mas::runner::ProgressAwareSink>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    auto logger = std::make_shared<spdlog::logger>("mas-run", log_sink);
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(options.log_level == "warning" ? "warn" : options.log_level));
     try {

@@ -16,7 +16,13 @@
 
 namespace mas::sims {
 
-mosaik::SimRegistry builtin_simulators() {
+mosaik::SimRegistry builtin_simulators(LineOutput collector_output) {
+    if (!collector_output) {
+        collector_output = [](const std::string& line) {
+            fmt::print("{}\n", line);
+            std::fflush(stdout);
+        };
+    }
     mosaik::SimRegistry registry;
     registry.add("example-sim", [] { return std::make_unique<sims::ExampleSim>(); });
     registry.add("example-ctrl", [] { return std::make_unique<sims::ExampleCtrl>(); });
@@ -24,12 +30,7 @@ mosaik::SimRegistry builtin_simulators() {
     registry.add("household", [] { return std::make_unique<sims::HouseholdSim>(); });
     registry.add("pv", [] { return std::make_unique<sims::PvSim>(); });
     registry.add("battery", [] { return std::make_unique<sims::BatterySim>(); });
-    registry.add("collector", [] {
-        return std::make_unique<sims::Collector>([](const std::string& line) {
-            fmt::print("{}\n", line);
-            std::fflush(stdout);
-        });
-    });
+    registry.add("collector", [collector_output] { return std::make_unique<sims::Collector>(collector_output); });
     return registry;
 }
 

@@ -68,20 +68,19 @@ def run_floor(sims, entities, steps):
     for sim in objects:
         sim.init("x", time_resolution=1.0)
         sim.create(entities, "M")
-    sids = [f"Trivial-{i}" for i in range(sims)]
     requests = [{eid: ["out"] for eid in sim.eids} for sim in objects]
+    # (source eid, source full id, destination eid) of each connection into simulator i, made
+    # before the clock starts, as an orchestrator makes them once.
+    links = [[]] + [
+        [(src, f"Trivial-{i - 1}.{src}", dest) for src, dest in zip(objects[i - 1].eids, objects[i].eids)]
+        for i in range(1, sims)
+    ]
     start = time.perf_counter()
     for t in range(steps):
         previous = None
         for i, sim in enumerate(objects):
-            if previous is None:
-                inputs = {}
-            else:
-                src_sid = sids[i - 1]
-                inputs = {
-                    dest: {"in": {f"{src_sid}.{src}": previous[src]["out"]}}
-                    for src, dest in zip(objects[i - 1].eids, sim.eids)
-                }
+            # mosaik's inputs, a fresh dict at every step: {eid: {attr: {source: value}}}.
+            inputs = {dest: {"in": {full_id: previous[src]["out"]}} for src, full_id, dest in links[i]}
             sim.step(t, inputs, steps)
             previous = sim.get_data(requests[i]) if i + 1 < len(objects) else None
     end = time.perf_counter()

@@ -50,7 +50,7 @@ TEST_CASE("mas-run runs tutorial-demo2 with every simulator as a process, as it 
                                          "0,ExampleSim-0.Model_1,val,2\n"
                                          "0,ExampleSim-0.Model_2,delta,-1\n"
                                          "0,ExampleSim-0.Model_2,val,2\n"));
-    CHECK_THAT(b.out, Catch::Contains("ExampleSim-0                     20 steps"));
+    CHECK_THAT(b.out, Catch::Contains("ExampleSim-0                     20\n"));
     CHECK_THAT(read_file(dir.path() / "trace.json"), Catch::Contains("\"name\": \"ExampleSim-0~0:1\""));
     CHECK(no_children());
 }
@@ -220,7 +220,9 @@ TEST_CASE("mas-run's --until ends the run early and --rt-factor paces it in real
                       set_bin, "--until", "4", "--rt-factor", "0.2", "--log-level", "error"});
     INFO(r.err);
     REQUIRE(r.status.success());
-    CHECK_THAT(r.out, Catch::Contains("simulated time: 4 steps"));
+    CHECK_THAT(r.out, Catch::Contains("simulated time: 0 to 4 in time units of 1 s (4 s); wall time: "));
+    // ExampleSim and the collector step at 0, 1, 2 and 3.
+    CHECK_THAT(r.out, Catch::Contains("simulator steps: 8 in all\n"));
     const auto series = read_file(dir.path() / "tutorial-demo1.csv");
     CHECK_THAT(series, Catch::Contains("\n3,ExampleSim-0.Model_0,val,6\n"));
     CHECK_THAT(series, !Catch::Contains("\n4,"));  // until is exclusive
@@ -314,5 +316,25 @@ TEST_CASE("A second SIGINT ends mas-run at once and kills the simulator processe
     CHECK(status.code == 130);
     CHECK_THAT(run.output(test::Stream::err), Catch::Contains("mas-run: interrupted twice: stopped at once"));
     CHECK(gone(pid_file));
+    CHECK(no_children());
+}
+
+TEST_CASE("On a terminal, mas-run's progress bar ends its line before the collector's line and the summary",
+          "[mosaik][integration]") {
+    test::TempDir dir;
+    // script(1) runs mas-run on a pseudo-terminal, where the bar is drawn in place.
+    const std::string command = std::string("'") + MAS_RUN_EXE + "' '" + MAS_SCENARIOS_DIR + "/tutorial-demo2.json' --out '" +
+                                dir.path().string() + "' --log-level warn --set sim_bin=" MAS_SIMULATORS_DIR;
+    test::ChildProcess child("/usr/bin/script", {"-qefc", command, "/dev/null"});
+    REQUIRE(child.wait(mas::test::guard).success());
+    const auto out = child.output(test::Stream::out);
+    INFO(out);
+    REQUIRE_THAT(out, Catch::Contains("100.0% of 10"));
+    for (const char* line : {"Collector-0: ", "simulated time: "}) {
+        const auto at = out.find(line);
+        REQUIRE(at != std::string::npos);
+        REQUIRE(at > 0);
+        CHECK(out[at - 1] == '\n');
+    }
     CHECK(no_children());
 }

@@ -1,5 +1,6 @@
 #include "python_sim_proxy.hpp"
 
+#include <array>
 #include <utility>
 
 #include <fmt/format.h>
@@ -79,11 +80,38 @@ mosaik::SimulationError PythonSimProxy::failed(const std::string& method, py::er
     return out;
 }
 
-bool PythonSimProxy::is_generator(const char* method, const py::object& function) {
-    // Asked once per method: inspect is slow next to a step of a small model.
-    const auto [it, inserted] = generator_methods_.try_emplace(method, false);
-    if (inserted) it->second = is_generator_function(function);
-    return it->second;
+PythonSimProxy::Method& PythonSimProxy::method_info(const char* method) {
+    auto it = methods_.find(std::string_view(method));
+    if (it == methods_.end()) {
+        Method info;
+        info.name = GilObject(py::reinterpret_steal<py::object>(PyUnicode_InternFromString(method)));
+        if (!info.name) throw py::error_already_set();
+        it = methods_.emplace(method, std::move(info)).first;
+    }
+    auto& info = it->second;
+    if (!info.generator) {
+        // Asked once per method: inspect is slow next to a step of a small model.
+        info.generator = is_generator_function(sim_.get().attr(info.name.get()));
+    }
+    return info;
+}
+
+py::object PythonSimProxy::invoke(const Method& method, const Arguments& arguments) {
+    PyObject* self = sim_.get().ptr();
+    const auto count = PyTuple_GET_SIZE(arguments.args.ptr());
+    PyObject* result = nullptr;
+    if (PyDict_GET_SIZE(arguments.kwargs.ptr()) == 0 && count <= 4) {
+        // A method call without a bound method object or an argument tuple in between.
+        std::array<PyObject*, 6> argv{nullptr, self};
+        for (Py_ssize_t i = 0; i < count; ++i) argv[static_cast<std::size_t>(i) + 2] = PyTuple_GET_ITEM(arguments.args.ptr(), i);
+        result = PyObject_VectorcallMethod(method.name.get().ptr(), argv.data() + 1,
+                                           static_cast<std::size_t>(count + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, nullptr);
+    } else {
+        const auto function = sim_.get().attr(method.name.get());
+        result = PyObject_Call(function.ptr(), arguments.args.ptr(), arguments.kwargs.ptr());
+    }
+    if (!result) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(result);
 }
 
 asio::awaitable<void> PythonSimProxy::call(const char* method, const std::function<Arguments()>& make,
@@ -93,9 +121,9 @@ asio::awaitable<void> PythonSimProxy::call(const char* method, const std::functi
         py::gil_scoped_acquire gil;
         try {
             const auto arguments = make();
-            auto function = sim_.get().attr(method);
-            auto result = function(*arguments.args, **arguments.kwargs);
-            if (!is_generator(method, function)) {
+            const auto& info = method_info(method);
+            auto result = invoke(info, arguments);
+            if (!*info.generator) {
                 take(result);
                 co_return;
             }
@@ -258,22 +286,25 @@ asio::awaitable<mosaik::Outputs> PythonSimProxy::get_outputs(const mosaik::Outpu
     const auto make = [&] {
         auto& keys = request_keys_;
         if (keys.id != request.id()) {
-            keys = RequestKeys{request.id(), {}, {}, GilObject(py::str("time"))};
-            for (const auto& [eid, attrs] : request) {
+            keys = RequestKeys{request.id(), {}, {}, GilObject(py::str("time")), GilObject()};
+            // {eid: [attr, ...]}, made once: mosaik too hands a simulator the same request
+            // object at every step.
+            py::dict wanted;
+            for (std::size_t e = 0; e < request.size(); ++e) {
+                const auto& [eid, attrs] = request[e];
                 keys.eids.emplace_back(py::str(eid));
-                for (const auto& attr : attrs) keys.attrs.emplace_back(py::str(attr));
+                py::list names(attrs.size());
+                for (std::size_t a = 0; a < attrs.size(); ++a) {
+                    keys.attrs.emplace_back(py::str(attrs[a]));
+                    names[a] = keys.attrs.back().get();
+                }
+                if (PyDict_SetItem(wanted.ptr(), keys.eids.back().get().ptr(), names.ptr()) != 0) {
+                    throw py::error_already_set();
+                }
             }
+            keys.wanted = GilObject(std::move(wanted));
         }
-        // {eid: [attr, ...]}: fresh lists, as the simulator may keep or change what it gets.
-        py::dict wanted;
-        for (std::size_t e = 0; e < request.size(); ++e) {
-            const auto first = request.first_pair(e);
-            const auto count = request.first_pair(e + 1) - first;
-            py::list attrs(count);
-            for (std::size_t a = 0; a < count; ++a) attrs[a] = keys.attrs[first + a].get();
-            if (PyDict_SetItem(wanted.ptr(), keys.eids[e].get().ptr(), attrs.ptr()) != 0) throw py::error_already_set();
-        }
-        return Arguments{py::make_tuple(std::move(wanted)), py::dict()};
+        return Arguments{py::make_tuple(keys.wanted.get()), py::dict()};
     };
     const auto take = [&](py::handle reply) {
         const auto context = fmt::format("get_data() of {} returned", sid_);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -49,8 +50,8 @@ public:
                                                              std::span<const Json* const> values,
                                                              std::int64_t max_advance) override;
     asio::awaitable<Json> get_data(const Json& outputs) override;
-    /// Asks with a dict built from key objects made once per request, and reads the reply's
-    /// values into outputs laid out by the request, looking each up by its key object.
+    /// Asks with the same dict at every step, as mosaik does (made once per request), and reads
+    /// the reply's values into outputs laid out by the request, looking each up by its key.
     asio::awaitable<mosaik::Outputs> get_outputs(const mosaik::OutputRequest& request) override;
     asio::awaitable<Json> call_extra(std::string method, JsonArray args, JsonObject kwargs) override;
     /// `finalize()`, once; an exception is logged.
@@ -69,7 +70,18 @@ private:
                                const std::function<void(py::handle)>& take);
     // call() whose result is converted to Json; one that is not JSON data is a SimulationError.
     asio::awaitable<Json> call_json(const char* method, const std::function<Arguments()>& make);
-    [[nodiscard]] bool is_generator(const char* method, const py::object& function);
+    struct Method {
+        GilObject name;                  // interned
+        std::optional<bool> generator;  // whether it is a generator function, once looked at
+    };
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view name) const noexcept { return std::hash<std::string_view>{}(name); }
+    };
+    // The method's name object and kind (GIL held).
+    Method& method_info(const char* method);
+    // Calls it with the GIL held; a Python exception comes out as py::error_already_set.
+    py::object invoke(const Method& method, const Arguments& arguments);
     [[nodiscard]] std::optional<std::int64_t> next_step(const Json& next) const;
     [[nodiscard]] mosaik::SimulationError failed(const std::string& method, py::error_already_set& error) const;
 
@@ -78,7 +90,7 @@ private:
     std::shared_ptr<PythonErrorSlot> errors_;
     std::shared_ptr<mosaik::AsyncRequestHandler> handler_ = std::make_shared<mosaik::AsyncRequestHandler>();
     bool stopped_ = false;
-    std::unordered_map<std::string, bool> generator_methods_;
+    std::unordered_map<std::string, Method, NameHash, std::equal_to<>> methods_;
 
     // The key objects of the last pulled-input tree, in its order: per entity its eid and
     // attribute count, per attribute its name and source count, per source its full id.
@@ -88,12 +100,14 @@ private:
         std::vector<GilObject> keys;
         std::vector<std::size_t> counts;
     } pulled_;
-    // The key objects of the last output request: per entity its eid, per pair its attribute.
+    // The last output request: per entity its eid, per pair its attribute, and the dict the
+    // simulator is asked with.
     struct RequestKeys {
         std::uint64_t id = 0;
         std::vector<GilObject> eids;
         std::vector<GilObject> attrs;
         GilObject time;
+        GilObject wanted;
     } request_keys_;
 };
 
