@@ -94,6 +94,12 @@ class ScriptTest(unittest.TestCase):
             self.assertEqual(data, {"ExampleSim-0.Model_0": {"val": 6 + 2 * time}})
             self.assertEqual(related, ["ExampleSim-0.Model_0"])
 
+    def test_set_event_schedules_steps_in_real_time(self):
+        result = run_script("events.py")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, "stepped at [0, 2, 4, 6]\n")
+        self.assertIn("event set at 8 by Alarm-0 is after the end 7 and is ignored", result.stderr)
+
     def test_a_failing_simulator_stops_the_run_with_its_traceback(self):
         result = run_script("failing.py")
         self.assertEqual(result.returncode, 1)
