@@ -21,6 +21,8 @@ CONFIG = {
     "NoModule": {"python": "no_such_module:Sim"},
     "NoClass": {"python": "example_sim:NoSuchSim"},
     "Nothing": {"cwd": "."},
+    "NoProgram": {"cmd": "/no/such/program %(addr)s"},
+    "NoServer": {"connect": "127.0.0.1:1"},
 }
 
 
@@ -95,6 +97,16 @@ class WorldTest(unittest.TestCase):
             with self.subTest(name), self.assertRaises(ScenarioError) as error:
                 world.start(name)
             self.assertEqual(str(error.exception), message)
+
+    def test_a_program_that_cannot_run_is_a_scenario_error_and_no_server_a_simulation_error(self):
+        world = self.world()
+        with self.assertRaises(ScenarioError) as error:
+            world.start("NoProgram")
+        self.assertIn('Simulator "NoProgram-0" could not be started: ', str(error.exception))
+        self.assertIn("/no/such/program", str(error.exception))
+        with self.assertRaises(SimulationError) as error:
+            world.start("NoServer")
+        self.assertIn("127.0.0.1:1", str(error.exception))
 
     def test_an_exception_in_init_comes_out_unchanged(self):
         world = self.world()

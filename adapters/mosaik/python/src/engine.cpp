@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <string_view>
 
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/co_spawn.hpp>
@@ -184,7 +185,17 @@ py::object Engine::start(const std::string& sid, const std::string& name, const 
     }
     auto op = [](Engine& self, std::string sid, mosaik::SimConfig config, JsonObject params,
                  mosaik::GroupPath group) -> asio::awaitable<Json> {
-        auto proxy = co_await self.starter_.start(sid, std::move(config));
+        const bool command = config.kind == mosaik::SimConfig::Kind::cmd;
+        std::unique_ptr<mosaik::SimProxy> proxy;
+        std::optional<std::string> not_started;
+        try {
+            proxy = co_await self.starter_.start(sid, std::move(config));
+        } catch (const mosaik::SimulationError& e) {
+            // A program that cannot be run is a mistake in the scenario, for mosaik a ScenarioError.
+            if (!command || std::string_view(e.what()).find("could not be started") == std::string_view::npos) throw;
+            not_started = e.what();
+        }
+        if (not_started) throw ConfigError(*not_started);
         co_return co_await self.world_.add_simulator(std::move(proxy), std::move(params), std::move(group));
     };
     const auto meta = wait(op(*this, sid, std::move(sim_config), std::move(sim_params), group));
