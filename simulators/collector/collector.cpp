@@ -11,6 +11,7 @@
 #include "mas/core/error.hpp"
 #include "mas/core/json_codec.hpp"
 #include "mas/core/log.hpp"
+#include "hdf5_writer.hpp"
 #include "param_reader.hpp"
 
 namespace mas::sims {
@@ -42,12 +43,23 @@ std::string csv_value(const Json& value) {
 mosaik::Meta Collector::init(const std::string& sid, double, const JsonObject& sim_params) {
     const ParamReader params(owner, sim_params);
     sid_ = sid;
-    csv_path_ = params.optional_string("csv_path");
-    if (csv_path_) {
-        const auto dir = std::filesystem::absolute(*csv_path_).parent_path();
+    const auto csv_path = params.optional_string("csv_path");
+    const auto path = params.optional_string("path");
+    const auto format = params.optional_string("format");
+    if (csv_path && path) params.fail("give either 'path' or 'csv_path', not both");
+    if (format && !path) params.fail("param 'format' goes with 'path'");
+    if (format && *format != "csv" && *format != "hdf5") {
+        params.fail(fmt::format("param 'format': '{}' is neither 'csv' nor 'hdf5'", *format));
+    }
+    const char* name = path ? "path" : "csv_path";
+    path_ = path ? path : csv_path;
+    if (path_) {
+        const auto extension = std::filesystem::path(*path_).extension().string();
+        hdf5_ = path && (format ? *format == "hdf5" : (extension == ".h5" || extension == ".hdf5"));
+        const auto dir = std::filesystem::absolute(*path_).parent_path();
         std::error_code ec;
         if (!std::filesystem::is_directory(dir, ec)) {
-            params.fail(fmt::format("param 'csv_path': the directory '{}' does not exist", dir.string()));
+            params.fail(fmt::format("param '{}': the directory '{}' does not exist", name, dir.string()));
         }
     }
     mosaik::Meta meta(mosaik::SimType::event_based);
@@ -97,12 +109,14 @@ mosaik::Outputs Collector::get_data(const mosaik::OutputRequest& request) {
     return out;
 }
 
-void Collector::write_csv(std::ostream& out) const {
+void write_csv(std::ostream& out, const RecordTable& records) {
     out << "time,source,attribute,value\n";
-    records_.visit([&](std::int64_t time, std::string_view source, std::string_view attr, const Json& value) {
+    records.visit([&](std::int64_t time, std::string_view source, std::string_view attr, const Json& value) {
         out << time << ',' << csv_field(source) << ',' << csv_field(attr) << ',' << csv_value(value) << '\n';
     });
 }
+
+void Collector::write_csv(std::ostream& out) const { sims::write_csv(out, records_); }
 
 std::string Collector::summary() const {
     const auto count = records_.size();
@@ -114,16 +128,23 @@ std::string Collector::summary() const {
 
 void Collector::finalize() {
     auto line = fmt::format("{}: {}", sid_.empty() ? owner : sid_, summary());
-    if (csv_path_) {
+    if (path_ && hdf5_) {
+        try {
+            write_hdf5(records_, *path_);
+        } catch (const std::exception& e) {
+            throw Error(fmt::format("{}: cannot write '{}': {}", owner, *path_, e.what()));
+        }
+        line += fmt::format("; wrote {}", *path_);
+    } else if (path_) {
         errno = 0;
-        std::ofstream out(*csv_path_, std::ios::out | std::ios::trunc);
+        std::ofstream out(*path_, std::ios::out | std::ios::trunc);
         if (out) write_csv(out);
         out.close();
         if (!out) {
             const auto reason = errno != 0 ? std::strerror(errno) : "write failed";
-            throw Error(fmt::format("{}: cannot write '{}': {}", owner, *csv_path_, reason));
+            throw Error(fmt::format("{}: cannot write '{}': {}", owner, *path_, reason));
         }
-        line += fmt::format("; wrote {}", *csv_path_);
+        line += fmt::format("; wrote {}", *path_);
     }
     if (summary_) {
         summary_(line);

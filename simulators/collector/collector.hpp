@@ -1,9 +1,11 @@
 #pragma once
 // Collector: records every value sent to it and, at the end of the simulation, writes them as a
-// CSV table and reports a summary.
+// CSV table or an HDF5 file and reports a summary.
 //
-// Event-based. Sim param: `csv_path` (optional): the file to write after mosaik's stop; without
-// it no file is written. Model Monitor (no params, no attrs, any_inputs): one entity,
+// Event-based. Sim params (all optional; without a path no file is written): `path`, the file to
+// write after mosaik's stop, and `format`, "csv" or "hdf5" (by default HDF5 for a path ending in
+// .h5 or .hdf5, else CSV); `csv_path`, a CSV file (instead of `path`). The HDF5 layout is in
+// hdf5_writer.hpp. Model Monitor (no params, no attrs, any_inputs): one entity,
 // "Monitor" (so mosaik names it "<sid>.Monitor"), that accepts any attribute from any entity.
 // Every input is kept by (time, source full id, attribute); a value that arrives again for the
 // same key replaces the earlier one.
@@ -27,7 +29,10 @@
 
 namespace mas::sims {
 
-/// mosaik simulator "collector": one Monitor that records all inputs and writes them as CSV (see above).
+/// Writes `records` as CSV (header and rows as described above).
+void write_csv(std::ostream& out, const RecordTable& records);
+
+/// mosaik simulator "collector": one Monitor that records all inputs and writes them (see above).
 class Collector : public mosaik::Simulator {
 public:
     /// Receives the summary line at finalize (the executable prints it to stdout).
@@ -36,8 +41,8 @@ public:
     /// With an empty `summary`, the summary is logged at info level.
     explicit Collector(SummarySink summary = {}) : summary_(std::move(summary)) {}
 
-    /// Throws mas::ConfigError for a csv_path that is not a non-empty string or whose directory
-    /// does not exist.
+    /// Throws mas::ConfigError for a path that is not a non-empty string or whose directory does
+    /// not exist, for both path and csv_path, and for a format other than csv or hdf5.
     mosaik::Meta init(const std::string& sid, double time_resolution, const JsonObject& sim_params) override;
     /// Creates the one Monitor; throws mas::ConfigError for a second one.
     std::vector<mosaik::Entity> create(std::int64_t num, const std::string& model,
@@ -47,7 +52,7 @@ public:
                                                       std::int64_t max_advance) override;
     /// The Monitor has no attributes: an entity entry without values.
     mosaik::Outputs get_data(const mosaik::OutputRequest& request) override;
-    /// Writes the CSV (if csv_path was given) and reports the summary. Throws mas::Error if the
+    /// Writes the file (if a path was given) and reports the summary. Throws mas::Error if the
     /// file cannot be written.
     void finalize() override;
 
@@ -57,7 +62,8 @@ public:
     [[nodiscard]] std::string summary() const;
 
 private:
-    std::optional<std::string> csv_path_;
+    std::optional<std::string> path_;
+    bool hdf5_ = false;
     SummarySink summary_;
     std::string sid_;
     bool created_ = false;

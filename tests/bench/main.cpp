@@ -29,6 +29,7 @@
 #include "msg_bench.hpp"
 #include "orchestrator_bench.hpp"
 #include "python_front_bench.hpp"
+#include "results_bench.hpp"
 #include "raw_baseline.hpp"
 #include "raw_step_server.hpp"
 #include "raw_stream.hpp"
@@ -343,6 +344,7 @@ void run(const Options& options) {
     if (options.selected("scale")) {
         run_scale(std::filesystem::read_symlink("/proc/self/exe").string(), options.rounds, report);
     }
+    if (options.selected("results")) run_results(options.rounds, report);
     if (options.selected("python")) {
         if (python_part_available()) {
             run_python_front(options.rounds, report);
@@ -379,7 +381,7 @@ void add_options(CLI::App& app, Options& options) {
     app.add_option("--warmup-ms", options.warmup_ms, "Unmeasured lead-in of each throughput phase")
         ->check(CLI::Range(0, 600'000))
         ->capture_default_str();
-    std::vector<std::string> parts{"tcp", "unix", "json", "codec", "agent", "mosaik", "msg", "scale", "python"};
+    std::vector<std::string> parts{"tcp", "unix", "json", "codec", "agent", "mosaik", "msg", "scale", "results", "python"};
     for (const auto& part : msg_parts({})) parts.push_back("msg." + part.name);
     for (const char* name : {"orchestrator", "orchestrator.2", "orchestrator.2proc", "orchestrator.chain"}) {
         parts.emplace_back(name);
@@ -421,7 +423,8 @@ int main(int argc, char** argv) {
     CLI::App app("Measures libmas channels against raw blocking sockets over loopback, agent-to-agent calls "
                  "between two processes, the memory of idle agents, the codecs, mosaik time steps of "
                  "example-sim in a child process, whole orchestrator runs, how scenario runs grow with their "
-                 "entities, and mosaik scripts with in-process Python simulators on mas.mosaik.",
+                 "entities, writing results as CSV and HDF5, and mosaik scripts with in-process Python simulators "
+                 "on mas.mosaik.",
                  "mas-bench");
     Options options;
     add_options(app, options);

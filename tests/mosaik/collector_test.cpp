@@ -140,6 +140,41 @@ TEST_CASE("The collector rejects bad csv_path values and a second Monitor", "[mo
     CHECK(session.end == mosaik::ServeEnd::stopped_after_failure);
 }
 
+TEST_CASE("The collector takes path with a format, or csv_path, and rejects mixtures", "[mosaik]") {
+    test::TempDir dir;
+    sims::Collector sim([](const std::string&) {});
+    const auto csv = (dir.path() / "out.csv").string();
+    auto session = test::run_session(sim, {
+        init(Json::object({{"path", csv}, {"csv_path", csv}})),
+        init(Json::object({{"format", "hdf5"}})),
+        init(Json::object({{"path", csv}, {"format", "xml"}})),
+        init(Json::object({{"path", (dir.path() / "missing" / "out.h5").string()}})),
+        init(Json::object({{"path", csv}, {"format", "hdf5"}})),
+    });
+    CHECK_THAT(session.failure(0), Catch::Contains("give either 'path' or 'csv_path', not both"));
+    CHECK_THAT(session.failure(1), Catch::Contains("param 'format' goes with 'path'"));
+    CHECK_THAT(session.failure(2), Catch::Contains("param 'format': 'xml' is neither 'csv' nor 'hdf5'"));
+    CHECK_THAT(session.failure(3), Catch::Contains("param 'path': the directory") && Catch::Contains("does not exist"));
+    session.ok(4);
+}
+
+TEST_CASE("An HDF5 file the collector cannot put in place fails the run and leaves nothing behind", "[mosaik]") {
+    test::TempDir dir;
+    std::vector<std::string> summary;
+    sims::Collector sim([&](const std::string& line) { summary.push_back(line); });
+    // The path is a directory: the file is written under a temporary name, and renaming it fails.
+    const auto target = dir.path() / "results.h5";
+    std::filesystem::create_directory(target);
+    std::filesystem::create_directory(target / "inside");
+    auto session = test::run_session(sim, {init(Json::object({{"path", target.string()}})), create_monitor(),
+                                           step(0, monitor_inputs(Json::object({{"p", Json::object({{"A-0.a", 1.5}})}})))});
+    CHECK(session.end == mosaik::ServeEnd::stopped_after_failure);
+    CHECK(summary.empty());
+    std::vector<std::string> left;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path())) left.push_back(entry.path().filename().string());
+    CHECK(left == std::vector<std::string>{"results.h5"});
+}
+
 TEST_CASE("A CSV the collector cannot write makes the run end as failed", "[mosaik]") {
     test::TempDir dir;
     std::vector<std::string> summary;

@@ -125,7 +125,10 @@ TEST_CASE("demo.json describes the neighbourhood and its battery controllers", "
     CHECK(scenario.until() == 86400);
     CHECK(scenario.sims()[0].params.at("profile") ==
           Json((scenarios_dir.lexically_normal() / "data/household_load.csv").string()));
-    CHECK(scenario.sims()[4].params.at("csv_path") == Json("/tmp/results/demo.csv"));
+    CHECK(scenario.sims()[4].params.at("path") == Json("/tmp/results/demo.csv"));
+    options.variables["results_format"] = "hdf5";
+    CHECK(Scenario::load(scenarios_dir / "demo.json", options).sims()[4].params.at("path") ==
+          Json("/tmp/results/demo.hdf5"));
     const auto& controllers = scenario.entities()[3];
     CHECK(controllers.model == "BatteryController");
     CHECK(controllers.num == 2);
