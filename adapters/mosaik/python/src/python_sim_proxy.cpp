@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "mas/core/log.hpp"
+#include "orchestrator/sim_failure.hpp"
 #include "py_json.hpp"
 
 namespace mas::python {
@@ -74,10 +75,8 @@ mosaik::SimulationError PythonSimProxy::failed(const std::string& method, py::er
     } catch (const py::error_already_set&) {
         content = JsonArray{type, message};
     }
-    mosaik::SimulationError out(sid_, fmt::format("Simulator \"{}\" failed in {}: {}: {}", sid_, method, type, message),
-                                Json(std::move(content)));
     errors_->keep(error);
-    return out;
+    return mosaik::detail::call_failed(sid_, method, Json(std::move(content)));
 }
 
 PythonSimProxy::Method& PythonSimProxy::method_info(const char* method) {
@@ -183,7 +182,7 @@ asio::awaitable<Json> PythonSimProxy::call_json(const char* method, const std::f
         try {
             out = from_python(result, fmt::format("{}() of {} returned", method, sid_));
         } catch (const Error& e) {
-            throw mosaik::SimulationError(sid_, fmt::format("Simulator \"{}\" failed in {}: {}", sid_, method, e.what()));
+            throw mosaik::detail::call_failed(sid_, method, Json(e.what()));
         }
     });
     co_return out;
@@ -356,7 +355,7 @@ asio::awaitable<mosaik::Outputs> PythonSimProxy::get_outputs(const mosaik::Outpu
                 }
             }
         } catch (const Error& e) {
-            throw mosaik::SimulationError(sid_, fmt::format("Simulator \"{}\" failed in get_data: {}", sid_, e.what()));
+            throw mosaik::detail::call_failed(sid_, "get_data", Json(e.what()));
         }
     };
     co_await call("get_data", make, take);
