@@ -24,6 +24,8 @@
 #include "mas/mosaik/orchestrator/run_scenario.hpp"
 #include "mas/mosaik/orchestrator/step_trace.hpp"
 #include "progress.hpp"
+#include "run_report.hpp"
+#include "run_record.hpp"
 
 namespace {
 
@@ -35,6 +37,7 @@ struct Options {
     std::optional<double> step_timeout;
     std::string log_level = "info";
     std::string trace;
+    std::string report;
     std::vector<std::string> settings;  // NAME=VALUE
     bool any_local_peer = false;
 };
@@ -84,10 +87,12 @@ int run(const Options& options) {
     run_options.until = options.until;
     run_options.rt_factor = options.rt_factor;
     if (options.step_timeout) run_options.step_timeout = std::chrono::duration<double>(*options.step_timeout);
+    const bool tracing = !options.trace.empty() || !options.report.empty();
     run_options.step_inputs = !options.trace.empty();
+    run_options.entity_types = tracing;
     run_options.on_step = [&](const mas::mosaik::StepRecord& step) {
         progress.update(step.progress);
-        if (!options.trace.empty()) trace.record(step);
+        if (tracing) trace.record(step);
     };
     mas::mosaik::StarterOptions starter_options;
     starter_options.only_own_processes = !options.any_local_peer;
@@ -137,9 +142,17 @@ int run(const Options& options) {
     }
     signals.cancel();
     progress.finish();
-    if (!options.trace.empty()) {
-        trace.write(options.trace);
-        spdlog::info("trace written to {}", options.trace);
+    if (tracing) {
+        // The trace and the report carry the run's record beside the steps.
+        const auto document = mas::runner::with_run_record(trace.to_json(), mas::runner::run_record(scenario, options.scenario, summary));
+        if (!options.trace.empty()) {
+            mas::mosaik::StepTrace::write(document, options.trace);
+            spdlog::info("trace written to {}", options.trace);
+        }
+        if (!options.report.empty()) {
+            mas::runner::write_report(document, options.report);
+            fmt::print("report: {}\n", std::filesystem::absolute(options.report).lexically_normal().string());
+        }
     }
     print_summary(summary, scenario.world().time_resolution);
     return 0;
@@ -161,6 +174,9 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")->capture_default_str();
     app.add_option("--trace", options.trace, "Write an execution trace (Chrome trace-event JSON) to this file");
+    app.add_option("--report", options.report,
+                   "Write an HTML report of the run (summary, plots of the collected values, schedule, scenario "
+                   "graph) to this file; see docs/report.md");
     app.add_option("--set", options.settings, "Set a scenario variable, NAME=VALUE (repeatable), e.g. sim_bin=DIR")
         ->allow_extra_args(false);
     app.add_flag("--any-local-peer", options.any_local_peer,

@@ -1,5 +1,6 @@
 #include "mas/mosaik/orchestrator/run_scenario.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <unordered_map>
@@ -155,6 +156,8 @@ private:
         options.initial_data = connection.initial_data;
         options.weak = connection.weak;
         options.async_requests = connection.async_requests;
+        const std::string* last_src = nullptr;  // the sims of the pair before: a range stays on one
+        const std::string* last_dest = nullptr;
         for (std::size_t i = 0; i < connection.pair_count(); ++i) {
             // Not a structured binding: clang 14 (the fuzzing build) cannot capture one in a lambda.
             const auto pair = connection.pair_indices(i);
@@ -165,7 +168,27 @@ private:
                 if (!connection.weak && connection.time_shifted == 0) {
                     sim_edges_.try_emplace({from.sid, to.sid}, connection.where);
                 }
+                if (last_src == nullptr || *last_src != from.sid || *last_dest != to.sid) {
+                    link(connection, from.sid, to.sid, attrs);
+                    last_src = &from.sid;
+                    last_dest = &to.sid;
+                }
             });
+        }
+    }
+
+    void link(const Scenario::Connection& connection, const std::string& src, const std::string& dest,
+              const std::vector<std::pair<std::string, std::string>>& attrs) {
+        auto found = std::find_if(links_.begin(), links_.end(), [&](const SimLink& l) {
+            return l.src == src && l.dest == dest && l.weak == connection.weak &&
+                   l.time_shifted == connection.time_shifted && l.async_requests == connection.async_requests;
+        });
+        if (found == links_.end()) {
+            found = links_.insert(links_.end(), SimLink{src, dest, {}, connection.weak, connection.time_shifted,
+                                                        connection.async_requests});
+        }
+        for (const auto& a : attrs) {
+            if (std::find(found->attrs.begin(), found->attrs.end(), a) == found->attrs.end()) found->attrs.push_back(a);
         }
     }
 
@@ -176,8 +199,21 @@ public:
         return found == sim_edges_.end() ? nullptr : &found->second;
     }
 
-private:
+    [[nodiscard]] std::vector<SimLink> take_links() { return std::move(links_); }
 
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>> entity_types() const {
+        std::vector<std::pair<std::string, std::string>> out;
+        const std::function<void(const EntityRef&)> add = [&](const EntityRef& e) {
+            out.emplace_back(e.full_id(), e.type);
+            for (const auto& child : e.children) add(child);
+        };
+        for (const auto& group : created_) {
+            for (const auto& e : group) add(e);
+        }
+        return out;
+    }
+
+private:
     const Scenario& scenario_;
     SimStarter& starter_;
     World& world_;
@@ -187,6 +223,7 @@ private:
     std::unordered_map<std::string, const EntityRef*> full_ids_;  // filled on the first full id
     std::size_t indexed_groups_ = 0;                              // groups of created_ in it
     std::map<std::pair<std::string, std::string>, ScenarioLocation> sim_edges_;  // undelayed, by sids
+    std::vector<SimLink> links_;  // a handful: looked for in order
 };
 
 }  // namespace
@@ -247,6 +284,8 @@ asio::awaitable<ScenarioSummary> run_scenario(const Scenario& scenario, SimStart
         throw ScenarioError(scenario.until_where(), e.what());
     }
     summary.steps = world.step_counts();
+    summary.links = builder.take_links();
+    if (options.entity_types) summary.entity_types = builder.entity_types();
     summary.wall_time = std::chrono::steady_clock::now() - started;
     co_return summary;
 }

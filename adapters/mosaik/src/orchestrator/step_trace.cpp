@@ -37,10 +37,12 @@ Json StepTrace::to_json() const {
     return Json::object({{"traceEvents", Json(std::move(events))}, {"displayTimeUnit", "ms"}});
 }
 
-void StepTrace::write(const std::filesystem::path& path) const {
+void StepTrace::write(const std::filesystem::path& path) const { write(to_json(), path); }
+
+void StepTrace::write(const Json& document, const std::filesystem::path& path) {
     std::ofstream out(path);
     if (!out) throw Error(fmt::format("cannot write the trace to {}", path.string()));
-    out << JsonCodec().encode(to_json()) << '\n';
+    out << JsonCodec().encode(document) << '\n';
     if (!out) throw Error(fmt::format("writing the trace to {} failed", path.string()));
 }
 

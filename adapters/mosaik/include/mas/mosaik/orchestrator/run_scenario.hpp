@@ -36,6 +36,19 @@ struct ScenarioRunOptions {
     bool step_inputs = true;
     /// Lets the caller end the run early; none if null.
     std::shared_ptr<RunControl> control;
+    /// Whether the summary lists every entity's type (for a report; a string pair per entity).
+    bool entity_types = false;
+};
+
+/// The connections of a scenario between two simulators with the same options: every attribute
+/// pair any of their entities are connected by.
+struct SimLink {
+    std::string src;
+    std::string dest;
+    std::vector<std::pair<std::string, std::string>> attrs;  ///< in the order the file names them
+    bool weak = false;
+    std::int64_t time_shifted = 0;
+    bool async_requests = false;
 };
 
 /// What a finished run did.
@@ -45,6 +58,11 @@ struct ScenarioSummary {
     /// Steps per simulator id, in start order.
     std::vector<std::pair<std::string, std::int64_t>> steps;
     std::chrono::steady_clock::duration wall_time{};
+    /// The simulators' connections, in the order the file first makes them.
+    std::vector<SimLink> links;
+    /// Full id and type of every entity created (children after their parent), in creation
+    /// order, when ScenarioRunOptions::entity_types asks for them.
+    std::vector<std::pair<std::string, std::string>> entity_types;
 };
 
 /// Starts every simulator of `scenario` with `starter` (in file order), sends init within the

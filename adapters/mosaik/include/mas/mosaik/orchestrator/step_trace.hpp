@@ -25,6 +25,8 @@ public:
     [[nodiscard]] Json to_json() const;
     /// Writes to_json() to `path`; throws mas::Error naming the path if it cannot.
     void write(const std::filesystem::path& path) const;
+    /// Writes a trace document (to_json(), perhaps with metadata added) to `path`, the same way.
+    static void write(const Json& document, const std::filesystem::path& path);
 
 private:
     std::chrono::steady_clock::time_point origin_;
