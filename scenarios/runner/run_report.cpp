@@ -250,7 +250,7 @@ void write_results(DataWriter& w, const JsonObject& record, std::size_t max_valu
         for (const auto& attr : results.attributes) {
             // The entities by model, models in the order their first entity comes.
             std::vector<std::pair<std::string, std::vector<std::size_t>>> models;
-            std::unordered_map<std::string_view, std::size_t> model_index;
+            std::unordered_map<std::string, std::size_t> model_index;
             for (std::size_t c = 0; c < attr.entities.size(); ++c) {
                 const auto* type = types.find(attr.entities[c]);
                 const std::string model = type && type->is_string() ? type->as_string() : "(model unknown)";
