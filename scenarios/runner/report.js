@@ -86,7 +86,24 @@
       [i > 0 ? ", " : "", el("code", {}, r.path), ` (${r.sid})`]), ". Drag to zoom, double-click to zoom out."));
   }
   if (data.plots.length === 0 && run.results.length > 0) results.append(el("p", {}, "No numeric values were collected."));
-  for (const plot of data.plots) results.append(makePlot(plot));
+  // Which plots to show: by attribute and by model.
+  const distinct = (key) => [...new Set(data.plots.map((p) => p[key]))].sort();
+  const chooser = (label, values) => el("label", { class: "chooser" }, label + " ",
+    el("select", {}, el("option", { value: "" }, "all"), values.map((v) => el("option", { value: v }, v))));
+  const byAttr = chooser("Attribute", distinct("attr"));
+  const byModel = chooser("Model", distinct("model"));
+  if (data.plots.length > 1) results.append(el("p", { class: "choosers" }, byAttr, byModel));
+  const sections = data.plots.map((plot) => makePlot(plot));
+  function choose() {
+    const attr = byAttr.querySelector("select").value;
+    const model = byModel.querySelector("select").value;
+    data.plots.forEach((plot, i) => {
+      sections[i].hidden = (attr && plot.attr !== attr) || (model && plot.model !== model);
+    });
+  }
+  byAttr.addEventListener("change", choose);
+  byModel.addEventListener("change", choose);
+  results.append(...sections);
   if (data.text_attrs.length > 0) {
     results.append(el("p", { class: "note" }, "Not plotted (values that are not numbers): ",
       data.text_attrs.map((t, i) => [i > 0 ? ", " : "", `${t.model} ${t.attr} (${t.entities} entities)`])));

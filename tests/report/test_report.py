@@ -114,6 +114,22 @@ class DemoReportTest(unittest.TestCase):
             return out; })()""")
         self.assertEqual(counts, [[0, True], 1, [1, "Household-0.House_2", False]])
 
+    def test_the_plots_can_be_narrowed_to_an_attribute_and_a_model(self):
+        shown = self.browser.evaluate("""(() => {
+            const [attr, model] = document.querySelectorAll(".choosers select");
+            const visible = () => Array.from(document.querySelectorAll("section.plot"), (s, i) =>
+                s.offsetParent !== null ? masReport.plots[i].model + " " + masReport.plots[i].attr : null)
+              .filter((x) => x);
+            const out = [];
+            attr.value = "p_w"; attr.dispatchEvent(new Event("change", { bubbles: true }));
+            out.push(visible());
+            model.value = "PV"; model.dispatchEvent(new Event("change", { bubbles: true }));
+            out.push(visible());
+            attr.value = ""; model.value = ""; model.dispatchEvent(new Event("change", { bubbles: true }));
+            out.push(visible().length);
+            return out; })()""")
+        self.assertEqual(shown, [["Battery p_w", "House p_w", "PV p_w"], ["PV p_w"], 5])
+
     def test_the_schedule_shows_every_step(self):
         points = self.browser.evaluate("""(() => { const g = masReport.schedule; let n = 0;
             for (let r = 0; r < g.numRows(); ++r) for (let c = 1; c < g.numColumns(); ++c)
