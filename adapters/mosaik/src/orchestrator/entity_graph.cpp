@@ -6,13 +6,30 @@
 
 namespace mas::mosaik::detail {
 
+std::string EntityGraph::full_id(const Node& node) const {
+    if (node.whole) return node.id;
+    const auto& sid = names_[node.sid];
+    std::string id;
+    id.reserve(sid.size() + 1 + node.id.size());
+    return id.append(sid).append(1, '.').append(node.id);
+}
+
+bool EntityGraph::is(const Node& node, std::string_view full_id) const {
+    if (node.whole) return node.id == full_id;
+    const std::string_view sid = names_[node.sid];
+    return full_id.size() == sid.size() + 1 + node.id.size() && full_id.starts_with(sid) && full_id[sid.size()] == '.' &&
+           full_id.ends_with(node.id);
+}
+
 std::size_t EntityGraph::find(std::string_view full_id) const {
-    const auto key_at = [this](std::size_t i) -> std::string_view { return nodes_[i].full_id; };
-    return index_.find(full_id, key_at).value_or(none);
+    const auto hash = KeyIndex::Hash().add(full_id).value();
+    return index_.find_hashed(hash, [&](std::size_t i) { return is(nodes_[i], full_id); }).value_or(none);
 }
 
 bool EntityGraph::is(std::size_t node, std::string_view sid, std::string_view eid) const {
-    const std::string_view id = nodes_[node].full_id;
+    const auto& n = nodes_[node];
+    if (!n.whole) return n.id == eid && names_[n.sid] == sid;
+    const std::string_view id = n.id;
     return id.size() == sid.size() + 1 + eid.size() && id.starts_with(sid) && id[sid.size()] == '.' &&
            id.ends_with(eid);
 }
@@ -28,20 +45,15 @@ std::size_t EntityGraph::find(std::string_view sid, std::string_view eid, std::s
     return hint = *found;
 }
 
-template <class MakeId>
-std::size_t EntityGraph::node(std::string_view full_id, MakeId&& make_id) {
+std::size_t EntityGraph::node(std::string_view full_id) {
     // Hashed once, for the lookup and for a new node.
     const auto hash = KeyIndex::Hash().add(full_id).value();
-    const auto found = index_.find_hashed(hash, [&](std::size_t i) { return nodes_[i].full_id == full_id; });
+    const auto found = index_.find_hashed(hash, [&](std::size_t i) { return is(nodes_[i], full_id); });
     if (found) return *found;
     if (nodes_.size() >= no_name) throw Error("the entity graph cannot hold 2^32 - 1 entities");
     index_.add_hashed(hash, nodes_.size());
-    nodes_.push_back(Node{make_id()});
+    nodes_.push_back(Node{std::string(full_id)});
     return nodes_.size() - 1;
-}
-
-std::size_t EntityGraph::node(std::string_view full_id) {
-    return node(full_id, [&] { return std::string(full_id); });
 }
 
 std::uint32_t EntityGraph::name(const std::string& text, std::uint32_t hint) {
@@ -51,8 +63,17 @@ std::uint32_t EntityGraph::name(const std::string& text, std::uint32_t hint) {
     return found->second;
 }
 
-std::size_t EntityGraph::add_entity(std::string full_id, const std::string& sid, const std::string& model) {
-    const auto at = node(full_id, [&] { return std::move(full_id); });
+std::size_t EntityGraph::add_entity(const std::string& sid, const std::string& eid, const std::string& model) {
+    // Hashed in pieces, as the full id would hash; looked up as find(sid, eid) does.
+    const auto hash = KeyIndex::Hash().add(sid).add(".").add(eid).value();
+    auto at = index_.find_hashed(hash, [&](std::size_t i) { return is(i, sid, eid); }).value_or(none);
+    const bool added = at == none;
+    if (added) {
+        if (nodes_.size() >= no_name) throw Error("the entity graph cannot hold 2^32 - 1 entities");
+        at = nodes_.size();
+        index_.add_hashed(hash, at);
+        nodes_.push_back(Node{eid, no_name, no_name, false});
+    }
     // Those of the node before first: a create() names one simulator and one model for all its
     // entities.
     const auto sid_hint = at > 0 ? nodes_[at - 1].sid : no_name;
@@ -106,17 +127,17 @@ Json EntityGraph::to_json() const {
     settle_edges();
     JsonObject nodes;
     nodes.reserve(nodes_.size());
-    for (const auto& n : nodes_) nodes.push_back(n.full_id, attributes(n));
+    for (const auto& n : nodes_) nodes.push_back(full_id(n), attributes(n));
     JsonArray edges;
     edges.reserve(edges_.size());
     for (const auto& [a, b] : edges_) {
-        edges.push_back(Json::array({nodes_[a].full_id, nodes_[b].full_id, Json::object()}));
+        edges.push_back(Json::array({full_id(nodes_[a]), full_id(nodes_[b]), Json::object()}));
     }
     return Json::object({{"nodes", Json(std::move(nodes))}, {"edges", Json(std::move(edges))}});
 }
 
-Json EntityGraph::related(std::string_view full_id) const {
-    const auto found = find(full_id);
+Json EntityGraph::related(std::string_view of) const {
+    const auto found = find(of);
     if (found == none) return Json::object();
     settle_edges();
     if (neighbours_of_edges_ != edges_.size() || neighbours_.size() != nodes_.size()) {
@@ -128,7 +149,7 @@ Json EntityGraph::related(std::string_view full_id) const {
         neighbours_of_edges_ = edges_.size();
     }
     JsonObject out;
-    for (const auto other : neighbours_[found]) out.insert_or_assign(nodes_[other].full_id, attributes(nodes_[other]));
+    for (const auto other : neighbours_[found]) out.insert_or_assign(full_id(nodes_[other]), attributes(nodes_[other]));
     return Json(std::move(out));
 }
 

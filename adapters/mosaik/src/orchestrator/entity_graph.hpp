@@ -21,10 +21,10 @@ namespace mas::mosaik::detail {
 
 class EntityGraph {
 public:
-    /// Adds the created entity `full_id` of simulator `sid` with model `model`; a node that is
+    /// Adds the created entity `eid` of simulator `sid` with model `model`; a node that is
     /// already there (a relation's target, or an entity created again) keeps its place.
     /// Returns its node.
-    std::size_t add_entity(std::string full_id, const std::string& sid, const std::string& model);
+    std::size_t add_entity(const std::string& sid, const std::string& eid, const std::string& model);
     /// Makes room for `count` more nodes (growing by at least half, so that many small creates
     /// do not copy the nodes each time).
     void reserve(std::size_t count) {
@@ -51,24 +51,30 @@ public:
     /// `{"nodes": {full_id: {"sid", "type"} or {}}, "edges": [[a, b, {}], ...]}`, as mosaik's
     /// get_related_entities() without argument returns it.
     [[nodiscard]] Json to_json() const;
-    /// `{neighbour: attributes}` of `full_id`, neighbours in the order of their edges (empty for
+    /// `{neighbour: attributes}` of the node with full id `of`, neighbours in the order of their edges (empty for
     /// an unknown id).
-    [[nodiscard]] Json related(std::string_view full_id) const;
+    [[nodiscard]] Json related(std::string_view of) const;
 
 private:
     static constexpr std::uint32_t no_name = static_cast<std::uint32_t>(-1);
+    // A created entity keeps its eid only, its full id being its sid's name, '.' and the eid: an
+    // eid mostly fits a string's inline buffer, a full id mostly does not, and a million entities
+    // would each cost an allocation. A node that came in by its full id (a relation's target
+    // before its creation) keeps that whole.
     struct Node {
-        std::string full_id;
+        std::string id;                 // the eid, or the full id when `whole`
         std::uint32_t sid = no_name;    // into names_; no_name for a node that was never created
         std::uint32_t model = no_name;  // into names_
+        bool whole = true;
     };
+
+    [[nodiscard]] std::string full_id(const Node& node) const;
+    /// Whether `node`'s full id is `full_id`.
+    [[nodiscard]] bool is(const Node& node, std::string_view full_id) const;
 
     [[nodiscard]] std::size_t find(std::string_view full_id) const;
     [[nodiscard]] bool is(std::size_t node, std::string_view sid, std::string_view eid) const;
     std::size_t node(std::string_view full_id);
-    /// The same, a new node taking its id from `make_id()`.
-    template <class MakeId>
-    std::size_t node(std::string_view full_id, MakeId&& make_id);
     /// The place of `text` in names_, added if new; looks at `hint` (a place, or no_name) first.
     std::uint32_t name(const std::string& text, std::uint32_t hint);
     [[nodiscard]] Json attributes(const Node& node) const;

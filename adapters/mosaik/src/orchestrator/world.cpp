@@ -160,7 +160,7 @@ asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, st
             known_model = &found->first;
         }
         EntityRef ref(sid, std::move(e.eid), std::move(e.type));
-        const auto node = impl_->graph.add_entity(ref.full_id(), sid, ref.type);
+        const auto node = impl_->graph.add_entity(sid, ref.eid, ref.type);
         for (const auto& other : e.rel) impl_->graph.add_edge(node, sim.full_id(other));
         for (auto& child : e.children) ref.children.push_back(add_entity(child));
         return ref;
