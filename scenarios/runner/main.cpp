@@ -142,6 +142,8 @@ int run(const Options& options) {
     }
     signals.cancel();
     progress.finish();
+    // The summary first: a report that cannot be written fails the command, not the account of the run.
+    print_summary(summary, scenario.world().time_resolution);
     if (tracing) {
         // The trace and the report carry the run's record beside the steps.
         const auto document = mas::runner::with_run_record(trace.to_json(), mas::runner::run_record(scenario, options.scenario, summary));
@@ -154,7 +156,6 @@ int run(const Options& options) {
             fmt::print("report: {}\n", std::filesystem::absolute(options.report).lexically_normal().string());
         }
     }
-    print_summary(summary, scenario.world().time_resolution);
     return 0;
 }
 

@@ -281,6 +281,19 @@ class BadInputTest(unittest.TestCase):
             self.report_fails(self.trace, os.path.join(work, "no-such-dir", "r.html"),
                               r"cannot write the report '.*r\.html': No such file or directory")
 
+    def test_mas_run_keeps_its_summary_when_the_report_cannot_be_written(self):
+        with tempfile.TemporaryDirectory() as work:
+            report = os.path.join(work, "no-such-dir", "r.html")
+            run = subprocess.run([MAS_RUN, os.path.join(SCENARIOS, "demo.json"), "--out", work, "--log-level", "warn",
+                                  "--set", f"sim_bin={SIM_BIN}", "--report", report],
+                                 capture_output=True, text=True, timeout=120)
+            self.assertEqual(run.returncode, 1)
+            # The last line; the collector process's own line comes before it.
+            self.assertRegex(run.stderr.splitlines()[-1],
+                             r"^mas-run: error: cannot write the report '.*r\.html': No such file or directory$")
+            self.assertIn("simulator steps: 480 in all", run.stdout)
+            self.assertTrue(os.path.exists(os.path.join(work, "demo.csv")))
+
     def test_a_results_directory_that_cannot_be_made(self):
         with tempfile.TemporaryDirectory() as work:
             blocker = os.path.join(work, "file")
