@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <type_traits>
+#include <unordered_map>
 #include <variant>
 
 namespace mas::runner {
@@ -42,12 +43,11 @@ Json results_files(const mosaik::Scenario& scenario) {
 
 Json run_record(const mosaik::Scenario& scenario, const std::filesystem::path& scenario_path,
                 const mosaik::ScenarioSummary& summary) {
+    const std::unordered_map<std::string, std::int64_t> steps_of(summary.steps.begin(), summary.steps.end());
     JsonArray sims;
     for (const auto& sim : scenario.sims()) {
-        std::int64_t steps = 0;
-        for (const auto& [sid, count] : summary.steps) {
-            if (sid == sim.sim_id) steps = count;
-        }
+        const auto found = steps_of.find(sim.sim_id);
+        const std::int64_t steps = found == steps_of.end() ? 0 : found->second;
         sims.push_back(Json::object({{"sid", sim.sim_id},
                                      {"name", sim.name},
                                      {"start", start_mode(scenario.sim_config(sim.name))},

@@ -20,56 +20,18 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 
+#include "hdf5_layout.hpp"
 #include "mas/core/error.hpp"
 #include "mas/core/json_codec.hpp"
 
 namespace mas::sims {
 namespace {
 
-// An HDF5 handle, closed with its own close function when it goes.
-class Handle {
-public:
-    Handle(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
-        if (id_ < 0) throw Error("HDF5 could not " + what);
-    }
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, -1)), close_(other.close_) {}
-    Handle& operator=(Handle&&) = delete;
-    ~Handle() {
-        if (id_ >= 0) close_(id_);
-    }
-    [[nodiscard]] hid_t get() const noexcept { return id_; }
-    // Closes now, reporting a failure (a file's close writes what is buffered).
-    void close(const std::string& what) {
-        const auto id = id_;
-        id_ = -1;
-        if (close_(id) < 0) throw Error("HDF5 could not " + what);
-    }
-
-private:
-    hid_t id_;
-    herr_t (*close_)(hid_t);
-};
+// A handle made by an HDF5 call, failing with "HDF5 could not <what>".
+Hdf5Handle made(hid_t id, herr_t (*close)(hid_t), const std::string& what) { return {id, close, "HDF5 could not " + what}; }
 
 void check(herr_t status, const std::string& what) {
     if (status < 0) throw Error("HDF5 could not " + what);
-}
-
-// An attribute's name as an HDF5 link name: '/' separates groups and "." is the group itself.
-std::string link_name(std::string_view attr) {
-    std::string out;
-    for (const char c : attr) {
-        if (c == '%') {
-            out += "%25";
-        } else if (c == '/') {
-            out += "%2F";
-        } else {
-            out += c;
-        }
-    }
-    if (out.empty() || out == ".") out = out.empty() ? "%00" : "%2E";
-    return out;
 }
 
 struct Column {
@@ -92,14 +54,6 @@ std::string text_of(const Json& value) {
     return JsonCodec().encode(value);
 }
 
-// A string type for variable-length UTF-8 text.
-Handle text_type() {
-    Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "make a string type");
-    check(H5Tset_size(type.get(), H5T_VARIABLE), "make a string type");
-    check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "make a string type");
-    return type;
-}
-
 void write_texts(hid_t dataset, hid_t type, hid_t memory, hid_t file, const std::vector<std::string>& texts,
                  const std::string& what) {
     std::vector<const char*> pointers;
@@ -113,7 +67,7 @@ struct Table {
     std::string name;
     const Column* column = nullptr;
     hsize_t width = 0;
-    std::optional<Handle> dataset;
+    std::optional<Hdf5Handle> dataset;
     std::vector<double> numbers;     // the block's rows, NaN where there is no value
     std::vector<std::string> texts;  // the same for a text attribute, "" where there is none
 };
@@ -146,13 +100,13 @@ void write_hdf5(const RecordTable& records, const std::string& path) {
     const auto temporary = fmt::format("{}.tmp-{}", path, ::getpid());
     std::error_code ignored;
     try {
-        Handle file(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+        auto file = made(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
                     "create '" + temporary + "'");
-        const auto strings = text_type();
+        const auto strings = utf8_text_type();
         {
             const hsize_t count = times.size();
-            Handle space(H5Screate_simple(1, &count, nullptr), H5Sclose, "make a dataspace");
-            Handle dataset(H5Dcreate2(file.get(), "time", H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
+            auto space = made(H5Screate_simple(1, &count, nullptr), H5Sclose, "make a dataspace");
+            auto dataset = made(H5Dcreate2(file.get(), "time", H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
                                       H5P_DEFAULT),
                            H5Dclose, "create the dataset 'time'");
             if (count > 0) {
@@ -167,21 +121,21 @@ void write_hdf5(const RecordTable& records, const std::string& path) {
             table.name = link_name(attr);
             table.column = &column;
             table.width = column.sources.size();
-            Handle group(H5Gcreate2(file.get(), table.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+            auto group = made(H5Gcreate2(file.get(), table.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
                          "create the group '" + table.name + "'");
             {
                 const std::vector<std::string> names(column.sources.begin(), column.sources.end());
-                Handle space(H5Screate_simple(1, &table.width, nullptr), H5Sclose, "make a dataspace");
-                Handle dataset(H5Dcreate2(group.get(), "entities", strings.get(), space.get(), H5P_DEFAULT,
+                auto space = made(H5Screate_simple(1, &table.width, nullptr), H5Sclose, "make a dataspace");
+                auto dataset = made(H5Dcreate2(group.get(), "entities", strings.get(), space.get(), H5P_DEFAULT,
                                           H5P_DEFAULT, H5P_DEFAULT),
                                H5Dclose, "create '" + table.name + "/entities'");
                 write_texts(dataset.get(), strings.get(), H5S_ALL, H5S_ALL, names, "write '" + table.name + "/entities'");
             }
             const hsize_t dims[2] = {times.size(), table.width};
-            Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose, "make a dataspace");
-            table.dataset.emplace(H5Dcreate2(group.get(), "values", column.text ? strings.get() : H5T_IEEE_F64LE,
+            auto space = made(H5Screate_simple(2, dims, nullptr), H5Sclose, "make a dataspace");
+            table.dataset.emplace(made(H5Dcreate2(group.get(), "values", column.text ? strings.get() : H5T_IEEE_F64LE,
                                              space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                  H5Dclose, "create '" + table.name + "/values'");
+                                  H5Dclose, "create '" + table.name + "/values'"));
         }
 
         // Second pass: rows in blocks of a bounded size, written when the block is full.
@@ -202,10 +156,10 @@ void write_hdf5(const RecordTable& records, const std::string& path) {
                 if (rows == 0 || table.width == 0) continue;
                 const hsize_t start[2] = {block_start, 0};
                 const hsize_t count[2] = {rows, table.width};
-                Handle file_space(H5Dget_space(table.dataset->get()), H5Sclose, "get a dataspace");
+                auto file_space = made(H5Dget_space(table.dataset->get()), H5Sclose, "get a dataspace");
                 check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
                       "select rows of '" + table.name + "/values'");
-                Handle memory(H5Screate_simple(2, count, nullptr), H5Sclose, "make a dataspace");
+                auto memory = made(H5Screate_simple(2, count, nullptr), H5Sclose, "make a dataspace");
                 const auto what = "write '" + table.name + "/values'";
                 if (table.column->text) {
                     table.texts.resize(rows * table.width);
@@ -244,7 +198,7 @@ void write_hdf5(const RecordTable& records, const std::string& path) {
         });
         if (started) flush(row + 1 - block_start);
         tables.clear();
-        file.close("write '" + temporary + "'");
+        file.close("HDF5 could not write '" + temporary + "'");
         std::filesystem::rename(temporary, path);
     } catch (...) {
         std::filesystem::remove(temporary, ignored);

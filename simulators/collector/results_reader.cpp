@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 
+#include "hdf5_layout.hpp"
 #include "mas/core/error.hpp"
 
 namespace mas::sims {
@@ -24,23 +26,18 @@ constexpr double nothing = std::numeric_limits<double>::quiet_NaN();
 constexpr std::string_view hdf5_signature{"\x89HDF\r\n\x1a\n", 8};
 constexpr std::string_view csv_header = "time,source,attribute,value";
 
-std::string slurp(const std::filesystem::path& path) {
+// The file's text, or nothing for an HDF5 file (told by its first bytes, read before the rest).
+std::optional<std::string> text_unless_hdf5(const std::filesystem::path& path) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
     if (!file) throw Error(fmt::format("cannot read the results file '{}': {}", path.string(), std::strerror(errno)));
-    std::string text;
+    std::string text(hdf5_signature.size(), '\0');
+    text.resize(std::fread(text.data(), 1, text.size(), file.get()));
+    if (text == hdf5_signature) return std::nullopt;
     char buffer[1 << 16];
     std::size_t n = 0;
     while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
     if (std::ferror(file.get()) != 0) throw Error(fmt::format("cannot read the results file '{}'", path.string()));
     return text;
-}
-
-bool starts_like_hdf5(const std::filesystem::path& path) {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
-    if (!file) throw Error(fmt::format("cannot read the results file '{}': {}", path.string(), std::strerror(errno)));
-    char head[hdf5_signature.size()];
-    const auto n = std::fread(head, 1, sizeof head, file.get());
-    return std::string_view(head, n) == hdf5_signature;
 }
 
 // ---- CSV -------------------------------------------------------------------------------------
@@ -207,50 +204,16 @@ private:
 
 // ---- HDF5 ------------------------------------------------------------------------------------
 
-class Handle {
-public:
-    Handle(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
-        if (id_ < 0) throw Error(what);
-    }
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    ~Handle() { close_(id_); }
-    [[nodiscard]] hid_t get() const noexcept { return id_; }
-
-private:
-    hid_t id_;
-    herr_t (*close_)(hid_t);
-};
-
-// The attribute name an HDF5 link name stands for (hdf5_writer.cpp's link_name, undone).
-std::string attribute_name(std::string_view link) {
-    if (link == "%00") return "";
-    if (link == "%2E") return ".";
-    std::string out;
-    for (std::size_t i = 0; i < link.size(); ++i) {
-        if (link.substr(i, 3) == "%2F") {
-            out += '/';
-            i += 2;
-        } else if (link.substr(i, 3) == "%25") {
-            out += '%';
-            i += 2;
-        } else {
-            out += link[i];
-        }
-    }
-    return out;
-}
-
 class Hdf5Reader {
 public:
     explicit Hdf5Reader(std::string name) : name_(std::move(name)) {}
 
     Results read() {
         H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-        Handle file(H5Fopen(name_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, bad("it cannot be opened as HDF5 (cut short?)"));
+        Hdf5Handle file(H5Fopen(name_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, bad("it cannot be opened as HDF5 (cut short?)"));
         Results out;
         {
-            Handle time(H5Dopen2(file.get(), "time", H5P_DEFAULT), H5Dclose, bad("it has no dataset 'time'"));
+            Hdf5Handle time(H5Dopen2(file.get(), "time", H5P_DEFAULT), H5Dclose, bad("it has no dataset 'time'"));
             out.times.resize(length(time.get(), 1, "time").front());
             if (!out.times.empty() &&
                 H5Dread(time.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.times.data()) < 0) {
@@ -280,7 +243,7 @@ private:
     }
 
     std::vector<hsize_t> length(hid_t dataset, int rank, const std::string& what) const {
-        Handle space(H5Dget_space(dataset), H5Sclose, bad("'" + what + "' has no dataspace"));
+        Hdf5Handle space(H5Dget_space(dataset), H5Sclose, bad("'" + what + "' has no dataspace"));
         if (H5Sget_simple_extent_ndims(space.get()) != rank) throw Error(bad(fmt::format("'{}' is not {}-dimensional", what, rank)));
         std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
         H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
@@ -290,14 +253,12 @@ private:
     ResultsAttribute attribute(hid_t file, const std::string& link, std::size_t rows) const {
         ResultsAttribute out;
         out.name = attribute_name(link);
-        Handle group(H5Gopen2(file, link.c_str(), H5P_DEFAULT), H5Gclose, bad("'" + link + "' is not a group"));
+        Hdf5Handle group(H5Gopen2(file, link.c_str(), H5P_DEFAULT), H5Gclose, bad("'" + link + "' is not a group"));
         {
             const auto what = link + "/entities";
-            Handle entities(H5Dopen2(group.get(), "entities", H5P_DEFAULT), H5Dclose, bad("it has no '" + what + "'"));
+            Hdf5Handle entities(H5Dopen2(group.get(), "entities", H5P_DEFAULT), H5Dclose, bad("it has no '" + what + "'"));
             const auto count = length(entities.get(), 1, what).front();
-            Handle type(H5Tcopy(H5T_C_S1), H5Tclose, bad("no string type"));
-            H5Tset_size(type.get(), H5T_VARIABLE);
-            H5Tset_cset(type.get(), H5T_CSET_UTF8);
+            const auto type = utf8_text_type();
             std::vector<char*> names(count, nullptr);
             if (count > 0 && H5Dread(entities.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, names.data()) < 0) {
                 throw Error(bad("'" + what + "' cannot be read as strings"));
@@ -308,13 +269,13 @@ private:
             }
         }
         const auto what = link + "/values";
-        Handle values(H5Dopen2(group.get(), "values", H5P_DEFAULT), H5Dclose, bad("it has no '" + what + "'"));
+        Hdf5Handle values(H5Dopen2(group.get(), "values", H5P_DEFAULT), H5Dclose, bad("it has no '" + what + "'"));
         const auto dims = length(values.get(), 2, what);
         if (dims[0] != rows || dims[1] != out.entities.size()) {
             throw Error(bad(fmt::format("'{}' is {} x {}, not times x entities ({} x {})", what, dims[0], dims[1], rows,
                                         out.entities.size())));
         }
-        Handle type(H5Dget_type(values.get()), H5Tclose, bad("'" + what + "' has no type"));
+        Hdf5Handle type(H5Dget_type(values.get()), H5Tclose, bad("'" + what + "' has no type"));
         if (H5Tget_class(type.get()) != H5T_FLOAT) {
             out.text = true;
             return out;
@@ -337,9 +298,9 @@ Results read_results(const std::filesystem::path& path) {
     if (!std::filesystem::is_regular_file(path, ec)) {
         throw Error(fmt::format("the results file '{}' is missing", path.string()));
     }
-    if (starts_like_hdf5(path)) return Hdf5Reader(path.string()).read();
-    const auto text = slurp(path);
-    return CsvReader(text, path.string()).read();
+    const auto text = text_unless_hdf5(path);
+    if (!text) return Hdf5Reader(path.string()).read();
+    return CsvReader(*text, path.string()).read();
 }
 
 }  // namespace mas::sims

@@ -95,6 +95,18 @@ class DemoReportTest(unittest.TestCase):
         self.assertTrue(starts["Collector-0"].startswith("cmd: ") and "collector" in starts["Collector-0"])
         slowest = self.browser.evaluate("document.querySelectorAll('table.slowest tbody tr').length")
         self.assertEqual(slowest, 10)
+        # Each simulator's busy wall time is the sum of its steps' durations in the trace.
+        with open(os.path.join(self.out, "trace.json")) as f:
+            events = json.load(f)["traceEvents"]
+        track = {e["tid"]: e["args"]["name"] for e in events if e["ph"] == "M"}
+        busy = defaultdict(float)
+        for e in events:
+            if e["ph"] == "X":
+                busy[track[e["tid"]]] += e["dur"] / 1000
+        for row in table:
+            with self.subTest(simulator=row[0]):
+                self.assertAlmostEqual(float(row[3]), busy[row[0]], delta=0.01 + 0.05 * busy[row[0]])
+                self.assertTrue(row[4].endswith(" %"))
 
     def test_the_picker_chooses_what_a_plot_shows(self):
         counts = self.browser.evaluate("""(() => {
@@ -171,6 +183,22 @@ class ReportFormatsTest(unittest.TestCase):
                 pages[fmt] = json.loads(data)["plots"]
             self.assertEqual(pages["hdf5"], pages["csv"])
             self.assertEqual(len(pages["csv"]), 5)
+
+
+class WeakConnectionReportTest(unittest.TestCase):
+    def test_the_scenario_graph_shows_weak_connections(self):
+        with tempfile.TemporaryDirectory() as out:
+            report = os.path.join(out, "r.html")
+            subprocess.run([MAS_RUN, os.path.join(SCENARIOS, "tutorial-demo2.json"), "--out", out, "--log-level",
+                            "warn", "--set", f"sim_bin={SIM_BIN}", "--report", report], check=True,
+                           capture_output=True, timeout=300)
+            with Chromium() as browser:
+                browser.load("file://" + report, "window.masReport && window.masReport.ready")
+                weak = browser.evaluate("""[document.querySelectorAll("svg.scenario-graph path.link.weak").length,
+                    Array.from(document.querySelectorAll("table.links tbody tr"), (tr) =>
+                      [tr.cells[0].textContent, tr.cells[1].textContent, tr.cells[2].textContent, tr.cells[3].textContent])
+                      .filter((r) => r[3] === "weak")]""")
+        self.assertEqual(weak, [1, [["ExampleCtrl-0", "ExampleSim-0", "delta", "weak"]]])
 
 
 class ThinnedReportTest(unittest.TestCase):
