@@ -152,8 +152,8 @@ asio::awaitable<void> World::Impl::sim_process(SimRunner& sim) {
         // to be waited for.
         if (!step_settled(sim) && !co_await next_step_settled(sim)) break;
         if (!dependencies_done(sim)) co_await wait_for_dependencies(sim);
-        sim.current_step = *sim.next_steps.begin();
-        sim.next_steps.erase(sim.next_steps.begin());
+        sim.spare_step = sim.next_steps.extract(sim.next_steps.begin());
+        sim.current_step = sim.spare_step.value();
         triggers.mark(sim);
         if (*sim.current_step != sim.progress) {
             throw SimulationError(sim.sid, fmt::format("simulator {} would step at {}, but has progressed to {}", sim.sid,
@@ -393,7 +393,12 @@ asio::awaitable<const Outputs*> World::Impl::get_outputs(SimRunner& sim) {
     auto& cache = *sim.outputs;
     auto entry = std::find_if(cache.rbegin(), cache.rend(), [&](const auto& e) { return e.first == output_time; });
     if (entry == cache.rend()) {
-        cache.emplace_back(output_time, std::make_shared<Outputs>(std::move(data)));
+        if (sim.spare_outputs) {
+            *sim.spare_outputs = std::move(data);
+            cache.emplace_back(output_time, std::move(sim.spare_outputs));
+        } else {
+            cache.emplace_back(output_time, std::make_shared<Outputs>(std::move(data)));
+        }
         prune_cache(sim);
         co_return cache.back().second.get();
     }
@@ -439,7 +444,15 @@ void World::Impl::prune_cache(SimRunner& sim) {
         if (t <= oldest_needed && (!keep_from || t > *keep_from)) keep_from = t;
     }
     if (!keep_from) return;
-    std::erase_if(cache, [&](const auto& e) { return e.first < *keep_from; });
+    std::erase_if(cache, [&](auto& e) {
+        if (e.first >= *keep_from) return false;
+        if (!sim.spare_outputs && e.second.use_count() == 1) {
+            // Emptied now: its storage goes back to the request's spare, for the next get_data.
+            *e.second = Outputs();
+            sim.spare_outputs = std::move(e.second);
+        }
+        return true;
+    });
 }
 
 }  // namespace mas::mosaik

@@ -10,25 +10,10 @@
 #include <asio/use_awaitable.hpp>
 
 namespace mas::mosaik::detail {
-namespace {
-
-template <class Handler>
-class ResumeHandler final : public WakeList::Resume {
-public:
-    explicit ResumeHandler(Handler handler) : handler_(std::move(handler)) {}
-    void post() override { asio::post(std::move(handler_)); }
-    void dispatch() override { asio::dispatch(std::move(handler_)); }
-
-private:
-    Handler handler_;
-};
-
-}  // namespace
 
 asio::awaitable<void> WakeList::wait(const Condition& condition, Resumption how, std::size_t key) {
-    auto enqueue = [this, &condition, how, key](auto handler) {
-        Waiter waiter{&condition, std::make_unique<ResumeHandler<decltype(handler)>>(std::move(handler)), how,
-                      next_order_++};
+    auto enqueue = [this, &condition, how, key](Handler handler) {
+        Waiter waiter{&condition, hold(std::move(handler)), how, next_order_++};
         if (key == unkeyed) {
             unkeyed_.push_back(std::move(waiter));
             return;
@@ -39,6 +24,26 @@ asio::awaitable<void> WakeList::wait(const Condition& condition, Resumption how,
         ++keyed_count_;
     };
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(std::move(enqueue), asio::use_awaitable);
+}
+
+std::unique_ptr<WakeList::Slot> WakeList::hold(Handler handler) {
+    std::unique_ptr<Slot> slot;
+    if (free_slots_.empty()) {
+        slot = std::make_unique<Slot>();
+    } else {
+        slot = std::move(free_slots_.back());
+        free_slots_.pop_back();
+    }
+    slot->emplace(std::move(handler));
+    return slot;
+}
+
+WakeList::Handler WakeList::release(std::unique_ptr<Slot> slot) {
+    // Taken out before it runs: a coroutine resumed inline may wait again at once, and take the slot.
+    Handler handler = std::move(**slot);
+    slot->reset();
+    free_slots_.push_back(std::move(slot));
+    return handler;
 }
 
 std::size_t WakeList::size() const noexcept { return unkeyed_.size() + keyed_count_; }
@@ -90,9 +95,9 @@ void WakeList::resume_ready() {
     ++depth_;
     for (auto& waiter : ready) {
         if (waiter.how == Resumption::inline_ && depth_ <= max_inline_depth) {
-            waiter.resume->dispatch();
+            asio::dispatch(release(std::move(waiter.resume)));
         } else {
-            waiter.resume->post();
+            asio::post(release(std::move(waiter.resume)));
         }
     }
     --depth_;
@@ -109,7 +114,7 @@ void WakeList::wake_all() {
     }
     keyed_count_ = 0;
     std::sort(all.begin(), all.end(), [](const Waiter& a, const Waiter& b) { return a.order < b.order; });
-    for (auto& waiter : all) waiter.resume->post();
+    for (auto& waiter : all) asio::post(release(std::move(waiter.resume)));
 }
 
 }  // namespace mas::mosaik::detail
