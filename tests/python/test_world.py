@@ -17,6 +17,7 @@ CONFIG = {
     "Collector": {"python": "collector:Collector"},
     "Ctrl": {"python": "controller:Controller"},
     "Extra": {"python": "test_world:ExtraSim"},
+    "Values": {"python": "test_world:ValuesSim"},
     "NoColon": {"python": "example_sim.ExampleSim"},
     "NoModule": {"python": "no_such_module:Sim"},
     "NoClass": {"python": "example_sim:NoSuchSim"},
@@ -52,6 +53,27 @@ class ExtraSim(mosaik_api_v3.Simulator):
 
     def get_data(self, outputs):
         return {eid: {"out": self.factor} for eid in outputs}
+
+
+class ValuesSim(mosaik_api_v3.Simulator):
+    """Each attribute's value is of another Python type."""
+
+    VALUES = {"f": 1.5, "i": 7, "big": 2**64 - 1, "b": True, "s": "text", "l": [1, "a"], "obj": object()}
+
+    def __init__(self):
+        super().__init__({
+            "type": "time-based",
+            "models": {"V": {"public": True, "params": [], "attrs": list(self.VALUES)}},
+        })
+
+    def create(self, num, model):
+        return [{"eid": f"V_{i}", "type": model} for i in range(num)]
+
+    def step(self, time, inputs, max_advance):
+        return time + 1
+
+    def get_data(self, outputs):
+        return {eid: {attr: self.VALUES[attr] for attr in attrs} for eid, attrs in outputs.items()}
 
 
 def collected(run):
@@ -218,6 +240,25 @@ class WorldTest(unittest.TestCase):
         self.assertIn("- ExampleSim-0.Model_2:\n  - delta: {0: 1, 1: 1, 2: 1, 3: 1, 4: 1}\n"
                       "  - val: {0: 3, 1: 4, 2: 5, 3: 6, 4: 7}\n", python)
         self.assertEqual(cpp, python.replace("ExampleSim-0", "CppSim-0"))
+
+    def test_output_values_keep_their_python_types(self):
+        world = self.world()
+        value = world.start("Values").V()
+        monitor = world.start("Collector").Monitor()
+        world.connect(value, monitor, "f", "i", "big", "b", "s", "l")
+        self.assertIn("- Values-0.V_0:\n  - b: {0: True}\n  - big: {0: 18446744073709551615}\n  - f: {0: 1.5}\n"
+                      "  - i: {0: 7}\n  - l: {0: [1, 'a']}\n  - s: {0: 'text'}\n",
+                      collected(lambda: world.run(until=1, print_progress=False)))
+
+    def test_an_output_value_that_cannot_be_passed_on_names_the_simulator(self):
+        world = self.world()
+        value = world.start("Values").V()
+        monitor = world.start("Collector").Monitor()
+        world.connect(value, monitor, "f", "obj")
+        with self.assertRaises(SimulationError) as error:
+            collected(lambda: world.run(until=1, print_progress=False))
+        self.assertIn("get_data() of Values-0 returned: Object of type object is not JSON serializable",
+                      str(error.exception))
 
     def test_a_failing_simulator_ends_the_run_with_its_own_exception(self):
         world = self.world()
