@@ -38,15 +38,19 @@ std::vector<mosaik::Entity> ExampleSim::create(std::int64_t num, const std::stri
         eids_.reserve(std::max(needed, eids_.capacity() * 3 / 2));
         models_.reserve(eids_.capacity());
     }
-    positions_.reserve(needed);
+    // The ids count up from the prefix: each is new, so they are indexed without a lookup, all
+    // at once, which fetches their slots ahead.
+    const auto first = eids_.size();
+    std::vector<std::uint32_t> hashes;
+    hashes.reserve(static_cast<std::size_t>(num));
     for (std::int64_t i = 0; i < num; ++i) {
-        // The ids count up from the prefix: each is new, so it is indexed without a lookup.
         auto eid = eid_prefix_ + std::to_string(eids_.size());
-        positions_.add(eid, eids_.size());
+        hashes.push_back(static_cast<std::uint32_t>(mosaik::detail::KeyIndex::Hash().add(eid).value()));
         models_.push_back(Number::of(*init_val), Number::integer(1));
         out.emplace_back(eid, model);
         eids_.push_back(std::move(eid));
     }
+    positions_.add_many(hashes, first);
     return out;
 }
 

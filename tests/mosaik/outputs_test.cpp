@@ -277,6 +277,29 @@ TEST_CASE("A request gives back mosaik's JSON in its order, with an attribute li
     CHECK(OutputRequest(json).to_json() == json);
 }
 
+TEST_CASE("A request finds each entity at its first place, for few and for many", "[mosaik]") {
+    // Around the size from which the request indexes its entities, and far beyond.
+    const std::size_t count = GENERATE(3, 8, 9, 100, 20000);
+    std::vector<OutputRequest::value_type> items;
+    for (std::size_t i = 0; i < count; ++i) {
+        items.emplace_back(fmt::format("E_{}", i), std::vector<std::string>{"a"});
+        // Every third entity is listed again later: the place found is its first.
+        if (i % 3 == 2) items.emplace_back(fmt::format("E_{}", i - 2), std::vector<std::string>{"b"});
+    }
+    const OutputRequest request(std::move(items));
+    INFO(count << " entities");
+    std::size_t place = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto found = request.find(fmt::format("E_{}", i));
+        REQUIRE(found.has_value());
+        CHECK(*found == place);
+        CHECK(request[*found].second == std::vector<std::string>{"a"});
+        place += i % 3 == 2 ? 2 : 1;
+    }
+    CHECK_FALSE(request.find("E_").has_value());
+    CHECK_FALSE(request.find(fmt::format("E_{}", count)).has_value());
+}
+
 TEST_CASE("A request's id is its own, shared only by its copies", "[mosaik]") {
     using Items = std::vector<OutputRequest::value_type>;
     OutputRequest a(Items{{"M_0", {"val"}}});

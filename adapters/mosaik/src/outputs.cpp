@@ -87,9 +87,17 @@ void OutputRequest::index() {
     first_pair_.push_back(pairs);
     if (items_.size() <= indexed_from) return;
     positions_.reserve(items_.size());
-    const auto key_at = [&](std::size_t i) -> std::string_view { return items_[i].first; };
+    // Hashed first, so that each key's slot is fetched some keys ahead: a simulator's entities
+    // can be many more than the caches hold. The first of a repeated key is kept.
+    std::vector<std::size_t> hashes;
+    hashes.reserve(items_.size());
+    for (const auto& item : items_) hashes.push_back(detail::KeyIndex::Hash().add(item.first).value());
+    constexpr std::size_t ahead = 16;
     for (std::size_t i = 0; i < items_.size(); ++i) {
-        if (!positions_.find(key_at(i), key_at)) positions_.add(key_at(i), i);
+        if (i + ahead < items_.size()) positions_.prefetch(hashes[i + ahead]);
+        const std::string_view key = items_[i].first;
+        const auto same = [&](std::size_t at) { return items_[at].first == key; };
+        if (!positions_.find_hashed(hashes[i], same)) positions_.add_hashed(hashes[i], i);
     }
 }
 

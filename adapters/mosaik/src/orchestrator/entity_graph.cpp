@@ -39,7 +39,7 @@ std::size_t EntityGraph::find(std::string_view sid, std::string_view eid, std::s
         if (candidate < nodes_.size() && is(candidate, sid, eid)) return hint = candidate;
     }
     // Looked up in pieces: joining the full id would allocate at every connection.
-    const auto hash = KeyIndex::Hash().add(sid).add(".").add(eid).value();
+    const auto hash = hash_of(sid, eid);
     const auto found = index_.find_hashed(hash, [&](std::size_t i) { return is(i, sid, eid); });
     if (!found) return none;
     return hint = *found;
@@ -63,9 +63,9 @@ std::uint32_t EntityGraph::name(const std::string& text, std::uint32_t hint) {
     return found->second;
 }
 
-std::size_t EntityGraph::add_entity(const std::string& sid, const std::string& eid, const std::string& model) {
-    // Hashed in pieces, as the full id would hash; looked up as find(sid, eid) does.
-    const auto hash = KeyIndex::Hash().add(sid).add(".").add(eid).value();
+std::size_t EntityGraph::add_entity(const std::string& sid, const std::string& eid, const std::string& model,
+                                    std::size_t hash) {
+    // Looked up as find(sid, eid) does.
     auto at = index_.find_hashed(hash, [&](std::size_t i) { return is(i, sid, eid); }).value_or(none);
     const bool added = at == none;
     if (added) {

@@ -24,7 +24,18 @@ public:
     /// Adds the created entity `eid` of simulator `sid` with model `model`; a node that is
     /// already there (a relation's target, or an entity created again) keeps its place.
     /// Returns its node.
-    std::size_t add_entity(const std::string& sid, const std::string& eid, const std::string& model);
+    std::size_t add_entity(const std::string& sid, const std::string& eid, const std::string& model) {
+        return add_entity(sid, eid, model, hash_of(sid, eid));
+    }
+    /// The same with the id's hash_of(), worked out ahead.
+    std::size_t add_entity(const std::string& sid, const std::string& eid, const std::string& model, std::size_t hash);
+    /// The hash the node of `sid`.`eid` is found by.
+    [[nodiscard]] static std::size_t hash_of(std::string_view sid, std::string_view eid) noexcept {
+        return KeyIndex::Hash().add(sid).add(".").add(eid).value();
+    }
+    /// Starts fetching where the node of the id with `hash` is looked for: a loop adding many
+    /// entities calls it some entities ahead (see KeyIndex::prefetch).
+    void prefetch(std::size_t hash) const noexcept { index_.prefetch(hash); }
     /// Makes room for `count` more nodes (growing by at least half, so that many small creates
     /// do not copy the nodes each time).
     void reserve(std::size_t count) {

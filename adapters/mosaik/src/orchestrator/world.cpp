@@ -151,7 +151,7 @@ asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, st
     out.reserve(entities.size());
     impl_->graph.reserve(entities.size());
     const std::string* known_model = nullptr;  // the model checked last: mostly all have the same
-    std::function<EntityRef(Entity&)> add_entity = [&](Entity& e) {
+    std::function<EntityRef(Entity&, std::size_t)> add_entity = [&](Entity& e, std::size_t hash) {
         if (!known_model || *known_model != e.type) {
             const auto found = sim.model_attrs.find(e.type);
             if (found == sim.model_attrs.end()) {
@@ -160,12 +160,21 @@ asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, st
             known_model = &found->first;
         }
         EntityRef ref(sid, std::move(e.eid), std::move(e.type));
-        const auto node = impl_->graph.add_entity(sid, ref.eid, ref.type);
+        const auto node = impl_->graph.add_entity(sid, ref.eid, ref.type, hash);
         for (const auto& other : e.rel) impl_->graph.add_edge(node, sim.full_id(other));
-        for (auto& child : e.children) ref.children.push_back(add_entity(child));
+        for (auto& child : e.children) ref.children.push_back(add_entity(child, detail::EntityGraph::hash_of(sid, child.eid)));
         return ref;
     };
-    for (auto& e : entities) out.push_back(add_entity(e));
+    // Hashed first, so that each entity's place in the graph's index is fetched some entities
+    // ahead: with a million entities the index lies outside the caches.
+    std::vector<std::size_t> hashes;
+    hashes.reserve(entities.size());
+    for (const auto& e : entities) hashes.push_back(detail::EntityGraph::hash_of(sid, e.eid));
+    constexpr std::size_t ahead = 16;
+    for (std::size_t k = 0; k < entities.size(); ++k) {
+        if (k + ahead < entities.size()) impl_->graph.prefetch(hashes[k + ahead]);
+        out.push_back(add_entity(entities[k], hashes[k]));
+    }
     co_return out;
 }
 

@@ -70,6 +70,17 @@ public:
         }
     }
 
+    /// Starts fetching the slot where a probe for `hash` begins. A loop over many keys of a
+    /// table larger than the caches calls it some keys ahead, so that the slot has arrived when
+    /// its key comes: otherwise each key waits for its slot in turn.
+    void prefetch(std::size_t hash) const noexcept {
+        // An address worked out as a number, with no test for an empty table: a prefetch of any
+        // address is harmless, and g++ 12 leaves out a prefetch that sits behind a test of the
+        // vector's size.
+        const auto slot = static_cast<std::uint32_t>(hash) & (slots_.size() - 1);
+        __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(slots_.data()) + slot * sizeof(Slot)));
+    }
+
     /// Indexes `key` at `position`; the caller makes sure it is not indexed yet (a duplicate is
     /// kept, and find() gives whichever it meets first).
     void add(std::string_view key, std::size_t position) { add_hashed(Hash().add(key).value(), position); }
