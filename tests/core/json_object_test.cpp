@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -180,4 +181,42 @@ TEST_CASE("Decoding a large object with repeated keys keeps each key's first pla
     const mas::JsonCodec codec;
     const Json decoded = codec.decode(text);
     check_same(decoded.as_object(), reference, random, count / 2);
+}
+
+TEST_CASE("Updating with many keys at once gives what inserting them one by one gives", "[core][json]") {
+    // Objects below and above the index's start, batches below and above the size from which
+    // the index is filled in bulk; keys repeat within a batch and with the object's own.
+    const auto start = GENERATE(std::size_t{0}, std::size_t{5}, std::size_t{20}, std::size_t{3000});
+    const auto batch = GENERATE(std::size_t{1}, std::size_t{15}, std::size_t{2047}, std::size_t{2048}, std::size_t{5000});
+    RandomOps random(static_cast<std::uint32_t>(start * 7919 + batch));
+    JsonObject updated;
+    JsonObject inserted;
+    for (std::size_t i = 0; i < start; ++i) {
+        const auto key = random.key(start);
+        const auto value = random.value();
+        updated.insert_or_assign(key, value);
+        inserted.insert_or_assign(key, value);
+    }
+    std::vector<std::string> keys;
+    std::vector<Json> values;
+    for (std::size_t i = 0; i < batch; ++i) {
+        keys.push_back(random.key((start + batch) / 2));
+        values.emplace_back(random.value());
+        inserted.insert_or_assign(keys.back(), values.back());
+    }
+    updated.update(keys, values);
+    REQUIRE(updated.size() == inserted.size());
+    auto expected = inserted.begin();
+    for (const auto& [key, value] : updated) {
+        REQUIRE(key == expected->first);
+        REQUIRE(value == expected->second);
+        REQUIRE(updated.find(key) == &value);  // each key found at its one place
+        ++expected;
+    }
+    const mas::JsonCodec codec;
+    CHECK(codec.encode(Json(updated)) == codec.encode(Json(inserted)));
+    CHECK_FALSE(updated.contains("not-a-key"));
+
+    std::vector<std::string> one_key{"k"};
+    CHECK_THROWS_AS(updated.update(one_key, std::span<Json>()), mas::Error);
 }

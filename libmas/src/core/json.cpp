@@ -33,6 +33,11 @@ std::pair<std::size_t, std::size_t> probe(const Index& index, const Items& items
     }
 }
 
+// From this many keys an index outgrows the first caches (8 bytes a slot, two slots a key), and
+// filling it is bound by fetching slots: the keys are hashed first and their slots fetched ahead.
+constexpr std::size_t prefetched_from = 2048;
+constexpr std::size_t prefetch_ahead = 16;
+
 // The smallest power of two that keeps the index at most half full for `keys` keys.
 std::size_t index_capacity(std::size_t keys) noexcept { return std::bit_ceil(std::max<std::size_t>(keys * 2, 32)); }
 
@@ -84,7 +89,43 @@ void JsonObject::index_insert(std::size_t pos, std::uint64_t hash) noexcept {
 void JsonObject::rebuild_index(std::size_t capacity) {
     index_ = Index(capacity);
     // In position order, so that of duplicate keys the first stays the one found, as without index.
-    for (std::size_t i = 0; i < items_.size(); ++i) index_insert(i, key_hash(items_[i].first));
+    if (items_.size() < prefetched_from) {
+        for (std::size_t i = 0; i < items_.size(); ++i) index_insert(i, key_hash(items_[i].first));
+        return;
+    }
+    // An index this large lies outside the first caches: hashed first, so that each key's slot
+    // is fetched some keys ahead instead of each key waiting for its own.
+    std::vector<std::uint64_t> hashes;
+    hashes.reserve(items_.size());
+    for (const auto& item : items_) hashes.push_back(key_hash(item.first));
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+        if (i + prefetch_ahead < hashes.size()) index_.prefetch(hashes[i + prefetch_ahead]);
+        index_insert(i, hashes[i]);
+    }
+}
+
+void JsonObject::update(std::span<std::string> keys, std::span<Json> values) {
+    if (keys.size() != values.size()) throw Error("JsonObject::update needs as many values as keys");
+    if (items_.size() + keys.size() >= position_mask) throw Error("a JSON object cannot hold 2^32 - 1 keys or more");
+    reserve(items_.size() + keys.size());
+    if (index_.empty() || keys.size() < prefetched_from) {
+        for (std::size_t i = 0; i < keys.size(); ++i) insert_or_assign(std::move(keys[i]), std::move(values[i]));
+        return;
+    }
+    // The index has room for every key (reserve): each goes to the free slot its lookup ends at.
+    std::vector<std::uint64_t> hashes;
+    hashes.reserve(keys.size());
+    for (const auto& key : keys) hashes.push_back(key_hash(key));
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (i + prefetch_ahead < keys.size()) index_.prefetch(hashes[i + prefetch_ahead]);
+        const auto [pos, slot] = probe(index_, items_, keys[i], hashes[i]);
+        if (pos != npos) {
+            items_[pos].second = std::move(values[i]);
+            continue;
+        }
+        items_.emplace_back(std::move(keys[i]), std::move(values[i]));
+        index_[slot] = (tag_of(hashes[i]) << 32U) | static_cast<std::uint64_t>(items_.size());
+    }
 }
 
 void JsonObject::index_last() {

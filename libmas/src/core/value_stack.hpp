@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <iterator>
 #include <memory_resource>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,13 +73,12 @@ private:
     // Python keeps the first position and the last value of a duplicate key, as insert_or_assign
     // does (through the object's index once it is large).
     JsonObject gather_object(std::size_t count) {
-        const auto keys = keys_.begin() + static_cast<std::ptrdiff_t>(keys_.size() - count);
-        const auto values = values_.begin() + static_cast<std::ptrdiff_t>(values_.size() - count);
+        const auto first_key = keys_.size() - count;
+        const auto first_value = values_.size() - count;
         JsonObject object;
-        object.reserve(count);
-        for (std::size_t i = 0; i < count; ++i) object.insert_or_assign(std::move(keys[i]), std::move(values[i]));
-        keys_.erase(keys, keys_.end());
-        values_.erase(values, values_.end());
+        object.update(std::span(keys_.data() + first_key, count), std::span(values_.data() + first_value, count));
+        keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(first_key), keys_.end());
+        values_.erase(values_.begin() + static_cast<std::ptrdiff_t>(first_value), values_.end());
         return object;
     }
     Json custom_from(JsonObject& object);

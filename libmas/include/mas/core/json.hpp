@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -70,6 +71,11 @@ public:
     void push_back(std::string key, Json value);
     /// Removes `key`, keeping the order of the others; linear in the size. False if missing.
     bool erase(std::string_view key);
+    /// Python's dict.update() with the pairs `keys[i]: values[i]` in order, both moved from: a
+    /// key already there, or repeated, keeps its first place and takes the last value. Many keys
+    /// at once go faster than one insert_or_assign each, as decoding an object of 100,000 keys
+    /// does: the index's slots are fetched some keys ahead. The two spans must be as long.
+    void update(std::span<std::string> keys, std::span<Json> values);
 
     // Defined after Json, where value_type is complete (clang insists on it).
     [[nodiscard]] std::size_t size() const noexcept;
@@ -111,6 +117,11 @@ private:
         std::uint64_t& operator[](std::size_t slot) noexcept { return data_[slot + 1]; }
         std::uint64_t operator[](std::size_t slot) const noexcept { return data_[slot + 1]; }
         void clear() noexcept { data_.reset(); }
+        /// Starts fetching the slot where a probe for `hash` begins; the index must not be empty.
+        void prefetch(std::uint64_t hash) const noexcept {
+            const auto slot = static_cast<std::size_t>(hash) & (static_cast<std::size_t>(data_[0]) - 1);
+            __builtin_prefetch(data_.get() + slot + 1);
+        }
 
     private:
         std::unique_ptr<std::uint64_t[]> data_;
