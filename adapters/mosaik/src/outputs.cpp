@@ -92,7 +92,7 @@ void OutputRequest::index() {
     std::vector<std::size_t> hashes;
     hashes.reserve(items_.size());
     for (const auto& item : items_) hashes.push_back(detail::KeyIndex::Hash().add(item.first).value());
-    constexpr std::size_t ahead = 16;
+    constexpr auto ahead = detail::KeyIndex::prefetch_ahead;
     for (std::size_t i = 0; i < items_.size(); ++i) {
         if (i + ahead < items_.size()) positions_.prefetch(hashes[i + ahead]);
         const std::string_view key = items_[i].first;

@@ -118,14 +118,19 @@ void JsonObject::update(std::span<std::string> keys, std::span<Json> values) {
     for (const auto& key : keys) hashes.push_back(key_hash(key));
     for (std::size_t i = 0; i < keys.size(); ++i) {
         if (i + prefetch_ahead < keys.size()) index_.prefetch(hashes[i + prefetch_ahead]);
-        const auto [pos, slot] = probe(index_, items_, keys[i], hashes[i]);
-        if (pos != npos) {
-            items_[pos].second = std::move(values[i]);
-            continue;
-        }
-        items_.emplace_back(std::move(keys[i]), std::move(values[i]));
-        index_[slot] = (tag_of(hashes[i]) << 32U) | static_cast<std::uint64_t>(items_.size());
+        insert_or_assign_hashed(std::move(keys[i]), std::move(values[i]), hashes[i]);
     }
+}
+
+Json& JsonObject::insert_or_assign_hashed(std::string key, Json value, std::uint64_t hash) {
+    const auto [pos, slot] = probe(index_, items_, key, hash);
+    if (pos != npos) {
+        items_[pos].second = std::move(value);
+        return items_[pos].second;
+    }
+    items_.emplace_back(std::move(key), std::move(value));
+    index_[slot] = (tag_of(hash) << 32U) | static_cast<std::uint64_t>(items_.size());
+    return items_.back().second;
 }
 
 void JsonObject::index_last() {
@@ -168,14 +173,7 @@ Json& JsonObject::insert_or_assign(std::string key, Json value) {
     // slot its lookup ended at (decoding an object of 100,000 keys inserts each this way).
     if (!index_.empty() && (items_.size() + 1) * 2 <= index_.size() && items_.size() + 1 < position_mask) {
         const auto hash = key_hash(key);
-        const auto [pos, slot] = probe(index_, items_, key, hash);
-        if (pos != npos) {
-            items_[pos].second = std::move(value);
-            return items_[pos].second;
-        }
-        items_.emplace_back(std::move(key), std::move(value));
-        index_[slot] = (tag_of(hash) << 32U) | static_cast<std::uint64_t>(items_.size());
-        return items_.back().second;
+        return insert_or_assign_hashed(std::move(key), std::move(value), hash);
     }
     if (Json* found = find(key)) {
         *found = std::move(value);

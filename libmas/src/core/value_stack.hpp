@@ -70,8 +70,8 @@ public:
     Json take_result() { return std::move(values_.back()); }
 
 private:
-    // Python keeps the first position and the last value of a duplicate key, as insert_or_assign
-    // does (through the object's index once it is large).
+    // Python keeps the first position and the last value of a duplicate key, as
+    // JsonObject::update does.
     JsonObject gather_object(std::size_t count) {
         const auto first_key = keys_.size() - count;
         const auto first_value = values_.size() - count;

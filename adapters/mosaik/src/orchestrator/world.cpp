@@ -170,7 +170,7 @@ asio::awaitable<std::vector<EntityRef>> World::create(const std::string& sid, st
     std::vector<std::size_t> hashes;
     hashes.reserve(entities.size());
     for (const auto& e : entities) hashes.push_back(detail::EntityGraph::hash_of(sid, e.eid));
-    constexpr std::size_t ahead = 16;
+    constexpr auto ahead = detail::KeyIndex::prefetch_ahead;
     for (std::size_t k = 0; k < entities.size(); ++k) {
         if (k + ahead < entities.size()) impl_->graph.prefetch(hashes[k + ahead]);
         out.push_back(add_entity(entities[k], hashes[k]));

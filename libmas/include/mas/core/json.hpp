@@ -96,6 +96,8 @@ private:
     void index_last();
     void rebuild_index(std::size_t capacity);
     void index_insert(std::size_t position, std::uint64_t hash) noexcept;
+    /// insert_or_assign() of a key with hash `hash`, through an index with room for one more key.
+    Json& insert_or_assign_hashed(std::string key, Json value, std::uint64_t hash);
 
     // Open addressing with linear probing. A slot holds the upper 32 bits of the key's hash and
     // its position + 1 (0: empty), so most probes compare no string. Absent while the object is

@@ -16,6 +16,9 @@ namespace mas::mosaik::detail {
 
 class KeyIndex {
 public:
+    /// How many keys ahead a loop over many keys prefetches (see prefetch()).
+    static constexpr std::size_t prefetch_ahead = 16;
+
     [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
     void clear() noexcept {
         slots_.clear();
@@ -71,8 +74,8 @@ public:
     }
 
     /// Starts fetching the slot where a probe for `hash` begins. A loop over many keys of a
-    /// table larger than the caches calls it some keys ahead, so that the slot has arrived when
-    /// its key comes: otherwise each key waits for its slot in turn.
+    /// table larger than the caches calls it prefetch_ahead keys ahead, so that the slot has
+    /// arrived when its key comes: otherwise each key waits for its slot in turn.
     void prefetch(std::size_t hash) const noexcept {
         // An address worked out as a number, with no test for an empty table: a prefetch of any
         // address is harmless, and g++ 12 leaves out a prefetch that sits behind a test of the
@@ -99,10 +102,8 @@ public:
         if (hashes.empty()) return;
         if (first + hashes.size() > empty_slot) throw std::length_error("a KeyIndex holds positions below 2^32 - 1");
         reserve(count_ + hashes.size());
-        const std::size_t mask = slots_.size() - 1;
-        constexpr std::size_t ahead = 16;
         for (std::size_t k = 0; k < hashes.size(); ++k) {
-            if (k + ahead < hashes.size()) __builtin_prefetch(&slots_[hashes[k + ahead] & mask]);
+            if (k + prefetch_ahead < hashes.size()) prefetch(hashes[k + prefetch_ahead]);
             place(hashes[k], static_cast<std::uint32_t>(first + k));
         }
         count_ += hashes.size();
